@@ -1,0 +1,1 @@
+"""Each capability adds its part to the demo here (see implhub.app.demo)."""

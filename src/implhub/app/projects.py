@@ -1,0 +1,182 @@
+"""Implementation projects: create from a TDD, list, show, update with a new design revision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from implhub.app.activity import record
+from implhub.app.context import Ctx
+from implhub.errors import NotFound, ValidationError
+from implhub.intake.diff import Change, diff_designs
+from implhub.intake.loader import LoadedTDD, design_warnings, load_tdd_text
+from implhub.intake.scale import assess, load_thresholds
+from implhub.store.models import DesignRevision, EnvironmentRow, Evidence, Project
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:60] or "project"
+
+
+def _unique_slug(ctx: Ctx, base: str) -> str:
+    slug, n = base, 2
+    while ctx.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def get_or_raise(ctx: Ctx, *, slug: str) -> Project:
+    project = ctx.session.scalar(select(Project).where(Project.slug == slug))
+    if project is None:
+        known = ctx.session.scalars(select(Project.slug).order_by(Project.slug).limit(20)).all()
+        hint = f"; known projects: {', '.join(known)}" if known else "; create one with 'implhub project create --tdd FILE'"
+        raise NotFound(f"no project {slug!r}{hint}", field="SLUG")
+    return project
+
+
+def list_projects(ctx: Ctx, *, state: str | None = None) -> list[Project]:
+    q = select(Project).order_by(Project.name)
+    if state:
+        q = q.where(Project.state == state)
+    return list(ctx.session.scalars(q))
+
+
+def _sync_environments(ctx: Ctx, project: Project, design: dict[str, Any]) -> list[str]:
+    """Bring the project's environments in line with the design; never remove what another
+    capability added or what carries evidence. Returns the conflicts, in words."""
+    conflicts: list[str] = []
+    wanted = {e["name"]: e for e in design.get("environments", [])}
+    existing = {e.name: e for e in project.environments}
+    for name, spec in wanted.items():
+        row = existing.get(name)
+        if row is None:
+            project.environments.append(EnvironmentRow(name=name, kind=spec.get("kind") or "other", origin="design", data={"design": spec}))
+        else:
+            row.data = {**(row.data or {}), "design": spec}
+            if row.origin == "design":
+                row.kind = spec.get("kind") or row.kind
+            elif spec.get("kind") and spec["kind"] != row.kind:
+                conflicts.append(f"environment {name!r}: the design says kind {spec['kind']}, {row.origin} recorded {row.kind}; kept {row.kind}")
+    for name, row in existing.items():
+        if name in wanted:
+            continue
+        if row.origin != "design":
+            continue  # added by another capability (replica, ...): the design does not own it
+        has_evidence = ctx.session.scalar(
+            select(func.count()).select_from(Evidence).where(Evidence.project_id == project.id, Evidence.environment == name)
+        )
+        if has_evidence:
+            conflicts.append(f"environment {name!r} is not in the new design but has {has_evidence} evidence record(s); kept it - remove the evidence or re-add it to the design")
+        else:
+            project.environments.remove(row)
+    return conflicts
+
+
+@dataclass
+class RevisionResult:
+    project: Project
+    revision: DesignRevision
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def create(ctx: Ctx, *, text: str, filename: str, slug: str | None = None, demo: bool = False) -> RevisionResult:
+    """Validate the TDD and create the project. Raises before anything is stored."""
+    loaded = load_tdd_text(text, filename=filename)
+    name = loaded.tdd.customer.name
+    if slug is not None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+            raise ValidationError("expected lower-case letters, digits and dashes", field="--slug")
+        if ctx.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
+            raise ValidationError(f"a project {slug!r} exists already; use 'implhub project update {slug} --tdd FILE'", field="--slug")
+    project = Project(slug=slug or _unique_slug(ctx, slugify(name)), name=name, demo=demo, created_by=ctx.actor,
+                      created_at=ctx.now(), updated_at=ctx.now())
+    ctx.session.add(project)
+    rev = _new_revision(ctx, project, loaded, text, filename, number=1)
+    ctx.session.flush()
+    conflicts = _sync_environments(ctx, project, loaded.design)
+    ctx.session.flush()
+    record(ctx, project=project, action="project.create", entity="project", entity_id=project.slug,
+           summary=f"created {project.name} from {filename}", after=loaded.design)
+    return RevisionResult(project, rev, [], conflicts, loaded.warnings)
+
+
+def _new_revision(ctx: Ctx, project: Project, loaded: LoadedTDD, text: str, filename: str, *, number: int) -> DesignRevision:
+    rev = DesignRevision(number=number, design=loaded.design, source_text=text, source_format=loaded.source_format,
+                         source_name=filename, warnings=loaded.warnings, created_at=ctx.now(), created_by=ctx.actor)
+    project.revisions.append(rev)
+    return rev
+
+
+def update(ctx: Ctx, *, slug: str, text: str, filename: str) -> RevisionResult:
+    project = get_or_raise(ctx, slug=slug)
+    loaded = load_tdd_text(text, filename=filename)
+    before = project.design
+    changes = diff_designs(before, loaded.design)
+    if not changes:
+        return RevisionResult(project, project.current, [], [], loaded.warnings)
+    rev = _new_revision(ctx, project, loaded, text, filename, number=project.current.number + 1)
+    project.name = loaded.tdd.customer.name
+    project.updated_at = ctx.now()
+    conflicts = _sync_environments(ctx, project, loaded.design)
+    ctx.session.flush()
+    record(ctx, project=project, action="design.revise", entity="design_revision", entity_id=str(rev.number),
+           summary=f"revision {rev.number}: {len(changes)} change(s)" + (f", {len(conflicts)} conflict(s)" if conflicts else ""),
+           before={c.path: c.before for c in changes}, after={c.path: c.after for c in changes})
+    return RevisionResult(project, rev, changes, conflicts, loaded.warnings)
+
+
+def revisions(ctx: Ctx, *, slug: str) -> list[DesignRevision]:
+    return list(get_or_raise(ctx, slug=slug).revisions)
+
+
+def diff_revisions(ctx: Ctx, *, slug: str, old: int, new: int | None = None) -> list[Change]:
+    project = get_or_raise(ctx, slug=slug)
+    by_number = {r.number: r for r in project.revisions}
+    new = new or project.current.number
+    for n, label in ((old, "FROM"), (new, "TO")):
+        if n not in by_number:
+            raise NotFound(f"no revision {n}; this project has revisions 1..{project.current.number}", field=label)
+    return diff_designs(by_number[old].design, by_number[new].design)
+
+
+def exceptional_scale(ctx: Ctx, project: Project) -> dict[str, Any]:
+    verdict = assess(project.design.get("scale", {}), load_thresholds(ctx.settings.scale_thresholds_file))
+    return {"exceptional": verdict.exceptional, "reasons": verdict.reasons}
+
+
+def project_dict(ctx: Ctx, project: Project, *, full: bool = True) -> dict[str, Any]:
+    design = project.design
+    out: dict[str, Any] = {
+        "slug": project.slug,
+        "name": project.name,
+        "state": project.state,
+        "demo": project.demo,
+        "revision": project.current.number,
+        "created_at": project.created_at.isoformat(),
+        "updated_at": project.updated_at.isoformat(),
+        "users": design.get("scale", {}).get("users"),
+        "repositories": design.get("scale", {}).get("repositories"),
+        "cloud": design.get("deployment", {}).get("cloud"),
+        "package": design.get("customer", {}).get("package"),
+    }
+    if full:
+        from implhub.intake.schema import TDD
+
+        out["design"] = design
+        out["warnings"] = design_warnings(TDD.model_validate(design))
+        out["environments"] = [
+            {"name": e.name, "kind": e.kind, "origin": e.origin, "data": e.data} for e in project.environments
+        ]
+        out["exceptional_scale"] = exceptional_scale(ctx, project)
+    return out
+
+
+def revision_dict(rev: DesignRevision) -> dict[str, Any]:
+    return {"number": rev.number, "created_at": rev.created_at.isoformat(), "created_by": rev.created_by,
+            "source_name": rev.source_name, "source_format": rev.source_format, "warnings": rev.warnings}

@@ -1,0 +1,1 @@
+"""The command-line door: thin Typer commands over the application functions."""

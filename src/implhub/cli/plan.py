@@ -1,0 +1,9 @@
+"""CLI commands of the plan capability."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands or command groups to the root app."""

@@ -1,0 +1,7 @@
+"""JSON API of the accounts capability (under /api)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,70 @@
+"""create_app: the FastAPI application (pages + JSON API + OpenAPI at /openapi.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from implhub import __version__
+from implhub.errors import ImplhubError
+from implhub.settings import Settings
+from implhub.store import Store, open_store
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def create_app(settings: Settings, *, store: Store | None = None, clock: Callable[[], dt.datetime] = _utcnow) -> FastAPI:
+    app = FastAPI(title="implhub", version=__version__,
+                  description="HTTP API of implhub: projects, plan, sizing, evidence, exit criteria.")
+    app.state.settings = settings
+    app.state.store = store or open_store(settings.database_url)
+    app.state.clock = clock
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    from implhub.web import api as _api  # noqa: F401
+    from implhub.web.api import (
+        accounts as api_accounts, codestats as api_codestats, documents as api_documents,
+        exit as api_exit, loadtest as api_loadtest, plan as api_plan, projects as api_projects,
+        replica as api_replica, reporting as api_reporting, rightsize as api_rightsize,
+        sizing as api_sizing,
+    )
+    from implhub.web.routes import (
+        accounts, codestats, documents, exit, loadtest, plan, projects, replica, reporting,
+        rightsize, sizing,
+    )
+
+    accounts.install(app)
+    for module in (accounts, projects, plan, sizing, codestats, replica, loadtest, documents, exit, reporting, rightsize):
+        app.include_router(module.router)
+    for module in (api_accounts, api_projects, api_plan, api_sizing, api_codestats, api_replica, api_loadtest,
+                   api_documents, api_exit, api_reporting, api_rightsize):
+        app.include_router(module.router, prefix="/api")
+
+    @app.exception_handler(ImplhubError)
+    async def _user_error(request: Request, exc: ImplhubError):  # type: ignore[no-untyped-def]
+        if request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", ""):
+            return JSONResponse(exc.to_dict(), status_code=exc.http_status)
+        return templates.TemplateResponse(request, "error.html", {"error": exc, "principal": getattr(request.state, "principal", None)},
+                                          status_code=exc.http_status)
+
+    @app.get("/healthz", include_in_schema=False)
+    def _healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
+    base = {"principal": getattr(request.state, "principal", None), "version": __version__}
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

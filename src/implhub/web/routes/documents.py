@@ -1,0 +1,7 @@
+"""Web pages (and the project tab) of the documents capability."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
