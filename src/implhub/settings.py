@@ -25,6 +25,9 @@ SETTINGS_HELP: dict[str, str] = {
     "IMPLHUB_WEBHOOK_URL": "optional chat webhook (Slack-compatible JSON) for reminders",
     "IMPLHUB_SCALE_THRESHOLDS": "path of a YAML file overriding the exceptional-scale thresholds",
     "IMPLHUB_PLAN_TEMPLATE": "path of a YAML plan template to use instead of the shipped one",
+    "IMPLHUB_OIDC_ISSUER": "optional OpenID Connect issuer URL for single sign-on (e.g. https://sso.example.com)",
+    "IMPLHUB_OIDC_CLIENT_ID": "client id registered with the OpenID Connect provider",
+    "IMPLHUB_OIDC_CLIENT_SECRET": "client secret registered with the OpenID Connect provider",
 }
 
 
@@ -48,6 +51,10 @@ class Settings:
     webhook_url: str | None = None
     scale_thresholds_file: Path | None = None
     plan_template_file: Path | None = None
+    secret_key: str | None = None
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -84,4 +91,8 @@ def load_settings(env: dict[str, str] | None = None, *, database_url: str | None
         webhook_url=env.get("IMPLHUB_WEBHOOK_URL") or None,
         scale_thresholds_file=Path(thresholds) if thresholds else None,
         plan_template_file=Path(template) if template else None,
+        secret_key=env.get("IMPLHUB_SECRET_KEY") or None,
+        oidc_issuer=(env.get("IMPLHUB_OIDC_ISSUER") or "").rstrip("/") or None,
+        oidc_client_id=env.get("IMPLHUB_OIDC_CLIENT_ID") or None,
+        oidc_client_secret=env.get("IMPLHUB_OIDC_CLIENT_SECRET") or None,
     )
