@@ -1,0 +1,131 @@
+"""The PromQL queries right-sizing reads, and the dump format for `--from-file`.
+
+All metrics are the ones the Prometheus that ships with Sourcegraph scrapes: cAdvisor's container
+metrics (labels namespace, pod, container) and, where kube-state-metrics runs too, its pod status
+metrics. Every query keeps one series per pod and container.
+
+Range queries (a value every `step`) give the usage distributions; instant queries evaluated at
+the end of the window give counts over the whole window (throttled periods, OOM events,
+restarts).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+from dataclasses import dataclass
+
+from implhub.errors import ValidationError
+
+_WINDOW_RE = re.compile(r"^(\d+)([mhdw])$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+#: the most points a range query returns per series (Prometheus refuses more than 11,000)
+MAX_POINTS = 5000
+#: the shortest rate window: four scrapes at the 30 s default interval of Sourcegraph's Prometheus
+MIN_RATE_SECONDS = 300
+
+_SEL = 'container!="", container!="POD"'
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    kind: str  # range | instant
+    template: str
+    meaning: str
+
+    def expr(self, *, window: str, step_s: int) -> str:
+        rate = f"{max(step_s, MIN_RATE_SECONDS)}s"
+        return self.template.format(sel=_SEL, rate=rate, step=f"{step_s}s", window=window)
+
+
+QUERIES: tuple[Query, ...] = (
+    Query("cpu_usage", "range",
+          "sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{{{sel}}}[{rate}]))",
+          "CPU used, in cores (cAdvisor counter, per-second rate)"),
+    Query("memory_working_set", "range",
+          "max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes{{{sel}}}[{step}]))",
+          "memory working set in bytes, the highest value within each step (what the OOM killer looks at)"),
+    Query("cpu_throttled_periods", "instant",
+          "sum by (namespace, pod, container) (increase(container_cpu_cfs_throttled_periods_total{{{sel}}}[{window}]))",
+          "CFS periods in which the container was throttled, over the window"),
+    Query("cpu_periods", "instant",
+          "sum by (namespace, pod, container) (increase(container_cpu_cfs_periods_total{{{sel}}}[{window}]))",
+          "CFS periods in which the container could run, over the window"),
+    Query("oom_events", "instant",
+          "sum by (namespace, pod, container) (increase(container_oom_events_total{{{sel}}}[{window}]))",
+          "OOM kills counted by cAdvisor over the window"),
+    Query("oom_killed", "instant",
+          'max by (namespace, pod, container) (max_over_time(kube_pod_container_status_last_terminated_reason{{reason="OOMKilled"}}[{window}]))',
+          "1 when the container's last termination in the window was an OOM kill (kube-state-metrics)"),
+    Query("restarts", "instant",
+          "max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[{window}]))",
+          "container restarts over the window (kube-state-metrics)"),
+)
+
+QUERY_NAMES = tuple(q.name for q in QUERIES)
+
+
+def parse_window(text: str, *, field: str = "--window") -> int:
+    """'14d' -> seconds. Units m, h, d, w; at least 10 minutes."""
+    m = _WINDOW_RE.match(text.strip())
+    if not m:
+        raise ValidationError(f"expected a duration such as 14d, 36h or 90m, got {text!r}", field=field)
+    seconds = int(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds < 600:
+        raise ValidationError(f"a window of {text} is too short to say anything; use at least 10m (14d is usual)", field=field)
+    return seconds
+
+
+def step_for(window_s: int) -> int:
+    """A step (seconds, whole minutes) that keeps each series under MAX_POINTS points."""
+    return max(60, math.ceil(window_s / MAX_POINTS / 60) * 60)
+
+
+def render_window(window_s: int) -> str:
+    for unit in ("w", "d", "h", "m"):
+        size = _UNIT_SECONDS[unit]
+        if window_s % size == 0:
+            return f"{window_s // size}{unit}"
+    return f"{window_s}s"
+
+
+def plan(window: str) -> list[dict[str, str | int]]:
+    """Each query with its PromQL for this window: name, kind, expr, step (s), meaning."""
+    window_s = parse_window(window)
+    step = step_for(window_s)
+    w = render_window(window_s)
+    return [{"name": q.name, "kind": q.kind, "expr": q.expr(window=w, step_s=step), "step": step,
+             "meaning": q.meaning} for q in QUERIES]
+
+
+def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090") -> str:
+    """A POSIX shell script that runs every query with curl and writes the dump directory that
+    `implhub rightsize --from-file DIR` reads (one Prometheus API response per query)."""
+    window_s = parse_window(window)
+    step = step_for(window_s)
+    lines = [
+        "#!/bin/sh",
+        "# Right-sizing dump: runs the implhub queries against Sourcegraph's Prometheus.",
+        "# Reach it first, e.g.: kubectl port-forward svc/prometheus 9090:30090",
+        "set -eu",
+        f'PROM="${{PROM:-{prometheus_url}}}"',
+        'OUT="${OUT:-implhub-rightsize-dump}"',
+        'END="$(date +%s)"',
+        f"START=$((END - {window_s}))",
+        'mkdir -p "$OUT"',
+        f"printf '{{\"window\": \"{render_window(window_s)}\", \"step\": {step}, \"end\": %s}}\\n' \"$END\" > \"$OUT/meta.json\"",
+    ]
+    for item in plan(window):
+        expr = shlex.quote(f"query={item['expr']}")
+        if item["kind"] == "range":
+            lines.append(f'curl -fsSG "$PROM/api/v1/query_range" --data-urlencode {expr} '
+                         f'--data-urlencode "start=$START" --data-urlencode "end=$END" '
+                         f'--data-urlencode "step={step}" > "$OUT/{item["name"]}.json"')
+        else:
+            lines.append(f'curl -fsSG "$PROM/api/v1/query" --data-urlencode {expr} '
+                         f'--data-urlencode "time=$END" > "$OUT/{item["name"]}.json"')
+    lines.append('echo "wrote $OUT; send it, then: implhub rightsize SLUG --env prod --from-file $OUT"')
+    return "\n".join(lines) + "\n"
