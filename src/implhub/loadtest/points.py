@@ -1,0 +1,374 @@
+"""Read k6's raw NDJSON points (`k6 run --out json=FILE`, plain or gzip) in one streaming pass,
+several files at once, in bounded memory.
+
+Each point line looks like `{"metric":"time_to_first_byte","type":"Point","data":{"time":
+"2026-11-29T14:32:10.077Z","value":307.3,"tags":{"type":"literal",...}}}`. Only the metrics the
+report needs are parsed (a cheap prefix test skips the rest): time_to_first_byte, checks,
+http_reqs, http_req_failed and vus.
+
+Percentiles are exact (k6's own formula: linear interpolation between the two nearest ranks)
+while a series holds up to EXACT_CAP values; beyond that the series folds into a logarithmic
+histogram whose buckets are 0.2% wide, so memory stays bounded however long the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import math
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from implhub.errors import ValidationError
+
+EXACT_CAP = 50_000
+_LOG_STEP = math.log1p(0.002)
+WANTED = ("time_to_first_byte", "checks", "http_reqs", "http_req_failed", "vus")
+_PREFIXES = tuple(f'{{"metric":"{m}","type":"Point"'.encode() for m in WANTED)
+GroupKey = tuple[str, str, str, str]  # metric, type, variant, endpoint
+MAX_BUCKETS = 2_000
+
+
+class Trend:
+    """count, sum, min, max always exact; percentiles exact up to EXACT_CAP values."""
+
+    __slots__ = ("count", "total", "min", "max", "values", "hist", "zeros", "sorted_")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.min = math.inf
+        self.max = -math.inf
+        self.values: array[float] | None = array("d")
+        self.hist: dict[int, int] = {}
+        self.zeros = 0
+        self.sorted_ = True
+
+    def add(self, v: float) -> None:
+        self.count += 1
+        self.total += v
+        if v < self.min:
+            self.min = v
+        if v > self.max:
+            self.max = v
+        if self.values is not None:
+            self.values.append(v)
+            self.sorted_ = False
+            if len(self.values) > EXACT_CAP:
+                self._fold()
+        else:
+            self._bucket(v)
+
+    def _bucket(self, v: float) -> None:
+        if v <= 0:
+            self.zeros += 1
+        else:
+            b = int(math.floor(math.log(v) / _LOG_STEP))
+            self.hist[b] = self.hist.get(b, 0) + 1
+
+    def _fold(self) -> None:
+        assert self.values is not None
+        vals, self.values = self.values, None
+        for v in vals:
+            self._bucket(v)
+
+    def merge(self, other: Trend) -> None:
+        self.count += other.count
+        self.total += other.total
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+        if self.values is not None and other.values is not None and len(self.values) + len(other.values) <= EXACT_CAP:
+            self.values.extend(other.values)
+            self.sorted_ = False
+            return
+        if self.values is not None:
+            self._fold()
+        if other.values is not None:
+            for v in other.values:
+                self._bucket(v)
+        else:
+            self.zeros += other.zeros
+            for b, n in other.hist.items():
+                self.hist[b] = self.hist.get(b, 0) + n
+
+    @property
+    def exact(self) -> bool:
+        return self.values is not None
+
+    def avg(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def percentile(self, pct: float) -> float:
+        """k6's definition: rank i = pct/100 * (n - 1), interpolated between floor and ceil."""
+        if self.count == 0:
+            return 0.0
+        i = pct / 100.0 * (self.count - 1)
+        lo, hi = int(math.floor(i)), int(math.ceil(i))
+        a, b = self._at(lo), self._at(hi)
+        return a + (b - a) * (i - lo)
+
+    def _at(self, rank: int) -> float:
+        if self.values is not None:
+            if not self.sorted_:
+                self.values = array("d", sorted(self.values))
+                self.sorted_ = True
+            return float(self.values[rank])
+        if rank < self.zeros:
+            return 0.0
+        seen = self.zeros
+        for b in sorted(self.hist):
+            seen += self.hist[b]
+            if rank < seen:
+                # the bucket's geometric middle, clamped to what was observed
+                v = math.exp((b + 0.5) * _LOG_STEP)
+                return min(max(v, self.min), self.max)
+        return self.max
+
+
+class Rate:
+    __slots__ = ("count", "nonzero")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.nonzero = 0
+
+    def add(self, v: float) -> None:
+        self.count += 1
+        if v != 0:
+            self.nonzero += 1
+
+    def merge(self, other: Rate) -> None:
+        self.count += other.count
+        self.nonzero += other.nonzero
+
+    def rate(self) -> float:
+        return self.nonzero / self.count if self.count else 0.0
+
+
+class Counter:
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+
+    def add(self, v: float) -> None:
+        self.count += 1
+        self.total += v
+
+    def merge(self, other: Counter) -> None:
+        self.count += other.count
+        self.total += other.total
+
+
+Acc = Trend | Rate | Counter
+
+
+def new_acc(metric: str) -> Acc:
+    if metric == "time_to_first_byte":
+        return Trend()
+    if metric in ("checks", "http_req_failed"):
+        return Rate()
+    return Counter()
+
+
+@dataclass
+class Timeline:
+    """Per-type latency and per-file VUs over time, in buckets that widen to stay under
+    MAX_BUCKETS (bounded memory for any duration)."""
+
+    width: int = 1
+    #: type -> bucket -> [count, sum of ttfb, max ttfb]
+    latency: dict[str, dict[int, list[float]]] = field(default_factory=dict)
+    #: source -> bucket -> max VUs that runner reported in the bucket
+    vus: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def _bucket(self, t: float) -> int:
+        return int(t // self.width) * self.width
+
+    def add_latency(self, type_: str, t: float, v: float) -> None:
+        series = self.latency.setdefault(type_, {})
+        b = self._bucket(t)
+        cell = series.get(b)
+        if cell is None:
+            series[b] = [1.0, v, v]
+            if len(series) > MAX_BUCKETS:
+                self._widen()
+        else:
+            cell[0] += 1
+            cell[1] += v
+            if v > cell[2]:
+                cell[2] = v
+
+    def add_vus(self, source: str, t: float, v: float) -> None:
+        series = self.vus.setdefault(source, {})
+        b = self._bucket(t)
+        if v > series.get(b, -1.0):
+            series[b] = v
+            if len(series) > MAX_BUCKETS:
+                self._widen()
+
+    def _widen(self) -> None:
+        self.width *= 2
+        for type_, series in self.latency.items():
+            merged: dict[int, list[float]] = {}
+            for b, (n, s, mx) in series.items():
+                nb = self._bucket(b)
+                cell = merged.setdefault(nb, [0.0, 0.0, 0.0])
+                cell[0] += n
+                cell[1] += s
+                cell[2] = max(cell[2], mx)
+            self.latency[type_] = merged
+        for source, vseries in self.vus.items():
+            vmerged: dict[int, float] = {}
+            for b, v in vseries.items():
+                nb = self._bucket(b)
+                vmerged[nb] = max(vmerged.get(nb, 0.0), v)
+            self.vus[source] = vmerged
+
+
+@dataclass
+class Aggregate:
+    groups: dict[GroupKey, Acc] = field(default_factory=dict)
+    #: run id -> [first, last] point time (epoch seconds)
+    spans: dict[str, list[float]] = field(default_factory=dict)
+    timeline: Timeline = field(default_factory=Timeline)
+    points: int = 0
+    lines: int = 0
+    files: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    truncated: bool = False
+    start: float | None = None
+
+    def merged(self, metric: str, match: Callable[[str, str, str], bool]) -> Acc:
+        acc = new_acc(metric)
+        for (m, t, v, e), a in self.groups.items():
+            if m == metric and match(t, v, e):
+                acc.merge(a)  # type: ignore[arg-type]
+        return acc
+
+
+_epoch_cache: dict[str, float] = {}
+
+
+def parse_time(s: str) -> float:
+    """Epoch seconds of k6's RFC 3339 time with nanoseconds; the whole-second part is cached."""
+    head = s[:19]
+    rest = s[19:]
+    frac = 0.0
+    if rest.startswith("."):
+        j = 1
+        while j < len(rest) and rest[j].isdigit():
+            j += 1
+        frac = float("0" + rest[:min(j, 10)])
+        rest = rest[j:]
+    key = head + rest
+    base = _epoch_cache.get(key)
+    if base is None:
+        base = dt.datetime.fromisoformat(head + (rest if rest != "Z" else "+00:00")).timestamp()
+        if len(_epoch_cache) > 100_000:
+            _epoch_cache.clear()
+        _epoch_cache[key] = base
+    return base + frac
+
+
+def _open(path: Path) -> IO[bytes]:
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def iter_lines(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes]]:
+    """Lines of a plain or gzip NDJSON file; a cut-off end (unfinished gzip stream, last line
+    without its end) is recorded as truncated instead of failing the whole report."""
+    try:
+        fh = _open(path)
+    except FileNotFoundError:
+        raise ValidationError("file not found; expected k6 NDJSON output (k6 run --out json=FILE)", file=str(path)) from None
+    except IsADirectoryError:
+        raise ValidationError("expected a file, got a directory", file=str(path)) from None
+    n = 0
+    with fh:
+        try:
+            for n, line in enumerate(fh, 1):
+                yield n, line
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            agg.truncated = True
+            agg.warnings.append(f"{path}: the compressed stream ends early after line {n} ({exc}); the run is partial")
+
+
+def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
+    """Add one NDJSON file's points to the aggregate. `run_id` names points without a run_id tag."""
+    source = str(path)
+    agg.files.append(source)
+    default_run = run_id or path.name.split(".")[0]
+    groups = agg.groups
+    tl = agg.timeline
+    pending_error: tuple[int, str] | None = None
+    for n, line in iter_lines(path, agg):
+        agg.lines += 1
+        if pending_error is not None:
+            raise ValidationError(f"cannot read this line as JSON: {pending_error[1]}", file=source, line=pending_error[0])
+        if not line.endswith(b"\n"):
+            # only the very last line can lack its end: k6 was stopped while writing it
+            agg.truncated = True
+            agg.warnings.append(f"{source}:{n}: the last line is cut off; the run is partial")
+            continue
+        if not line.startswith(_PREFIXES):
+            if line.startswith(b'{"type":"Point"') and any(f'"metric":"{m}"'.encode() in line for m in WANTED):
+                pass  # older k6 versions write the type first
+            elif line.startswith(b'{"metric":') or line.startswith(b'{"type":"Metric"') or not line.strip():
+                continue
+            else:
+                pending_error = (n, line[:80].decode("utf-8", "replace"))
+                continue
+        try:
+            obj: dict[str, Any] = json.loads(line)
+        except ValueError:
+            pending_error = (n, line[:80].decode("utf-8", "replace"))
+            continue
+        metric: str = obj["metric"]
+        data = obj["data"]
+        tags: dict[str, str] = data.get("tags") or {}
+        value = float(data["value"])
+        t = parse_time(data["time"])
+        rid = tags.get("run_id") or default_run
+        span = agg.spans.get(rid)
+        if span is None:
+            agg.spans[rid] = [t, t]
+        elif t < span[0]:
+            span[0] = t
+        elif t > span[1]:
+            span[1] = t
+        if agg.start is None or t < agg.start:
+            agg.start = t
+        agg.points += 1
+        if metric == "vus":
+            tl.add_vus(source, t, value)
+            continue
+        type_ = tags.get("type", "")
+        if type_ == "setup":
+            continue
+        key = (metric, type_, tags.get("variant", ""), tags.get("endpoint", ""))
+        acc = groups.get(key)
+        if acc is None:
+            acc = groups[key] = new_acc(metric)
+        acc.add(value)
+        if metric == "time_to_first_byte":
+            tl.add_latency(type_, t, value)
+    if pending_error is not None:
+        raise ValidationError(f"cannot read this line as JSON: {pending_error[1]}", file=source, line=pending_error[0])
+
+
+def aggregate(paths: Iterable[Path], *, run_ids: dict[str, str] | None = None) -> Aggregate:
+    agg = Aggregate()
+    for p in paths:
+        read_into(agg, Path(p), run_id=(run_ids or {}).get(str(p)))
+    return agg
