@@ -1,7 +1,66 @@
-"""JSON API of the reporting capability (under /api)."""
+"""/api: project logs, status report data, reminders preview, portfolio report."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Body, Depends, Request
+
+from implhub.app import projects
+from implhub.app import reporting as svc
+from implhub.app.context import Ctx
+from implhub.errors import PermissionDenied
+from implhub.web.deps import can_see_internal, principal, require_editor, require_external, require_internal, web_ctx
+
+router = APIRouter(tags=["reporting"])
+CtxDep = Annotated[Ctx, Depends(web_ctx)]
+
+
+@router.get("/projects/{slug}/logs")
+def list_logs(request: Request, slug: str, ctx: CtxDep, kind: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+    """Risks, issues, decisions and expansion opportunities; customers get the external ones."""
+    project = projects.get_or_raise(ctx, slug=slug)
+    p = require_external(principal(request), project)
+    audience = "internal" if can_see_internal(p, project) else "external"
+    return svc.list_entries(ctx, project=project, kind=kind, audience=audience, open_only=open_only)
+
+
+@router.post("/projects/{slug}/logs/{kind}", status_code=201)
+def add_log(request: Request, slug: str, kind: str, ctx: CtxDep, entry: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Add an entry: {"title", "description", "owner", "visibility", and the kind's fields}."""
+    project = projects.get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    return svc.add_entry(ctx, slug=slug, kind=kind, values=entry)
+
+
+@router.patch("/projects/{slug}/logs/{kind}/{ref}")
+def update_log(request: Request, slug: str, kind: str, ref: str, ctx: CtxDep, changes: Annotated[dict[str, Any], Body()],
+               expected_version: int | None = None) -> dict[str, Any]:
+    project = projects.get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    return svc.update_entry(ctx, slug=slug, kind=kind, ref=ref, values=changes, expected_version=expected_version)
+
+
+@router.get("/projects/{slug}/reports/status")
+def status_report(request: Request, slug: str, ctx: CtxDep, period: str = "week", audience: str = "external") -> dict[str, Any]:
+    project = projects.get_or_raise(ctx, slug=slug)
+    p = require_external(principal(request), project)
+    if audience == "internal" and not can_see_internal(p, project):
+        raise PermissionDenied("the internal report is for the implementation team")
+    return svc.status_report(ctx, slug=slug, period=period, audience=audience)
+
+
+@router.get("/projects/{slug}/reminders")
+def pending_reminders(request: Request, slug: str, ctx: CtxDep) -> list[dict[str, str]]:
+    """What `implhub remind` would send for this project now."""
+    project = projects.get_or_raise(ctx, slug=slug)
+    require_internal(principal(request), project)
+    return [r.public() for r in svc.pending_reminders(ctx, slug=slug)]
+
+
+@router.get("/reports/portfolio")
+def portfolio(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
+    p = principal(request)
+    if p is None or not p.is_internal:
+        raise PermissionDenied("the portfolio report is for the implementation team")
+    return svc.portfolio_report(ctx)
