@@ -3,10 +3,8 @@ server (aiosmtpd) on loopback."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import socket
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller

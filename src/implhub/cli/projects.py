@@ -6,7 +6,14 @@ import typer
 from rich.table import Table
 
 from implhub.app import projects as svc
-from implhub.cli.common import console, context, err_console, handle_errors, print_json, read_file_arg
+from implhub.cli.common import (
+    console,
+    context,
+    err_console,
+    handle_errors,
+    print_json,
+    read_file_arg,
+)
 
 project_app = typer.Typer(help="Implementation projects: created from the TDD, kept up to date.", no_args_is_help=True)
 

@@ -148,7 +148,7 @@ def load_tdd_text(text: str, *, filename: str = "<tdd>") -> LoadedTDD:
     if not isinstance(root, dict):
         raise ValidationError("expected a mapping at the top of the document (customer:, scale:, ...)", file=filename, line=offset)
     data: dict[str, Any] = _plain(root)
-    for heading, (line, body) in sections.items():
+    for heading, (_line, body) in sections.items():
         target = MD_SECTIONS.get(heading)
         if target is None or not body:
             continue
