@@ -208,16 +208,17 @@ def project_health(sched: Schedule, tasks: Iterable[ScheduledTask]) -> tuple[str
     late_reasons: list[str] = []
     risk_reasons: list[str] = []
     finish = max((x.finish for x in items), default=sched.finish)
+    bfin = max((x.baseline_finish for x in items if x.baseline_finish), default=None)
     if sched.timebox_end and finish > sched.timebox_end:
         late_reasons.append(f"the forecast finish {finish} is after the end of the timebox {sched.timebox_end}")
+    elif bfin and finish > bfin:
+        slip = f"the forecast finish {finish} is after the baseline finish {bfin}"
+        (late_reasons if any(x.health == "late" and x.critical for x in items) else risk_reasons).append(slip)
     for x in items:
         if x.health == "late":
             (late_reasons if x.critical else risk_reasons).append(f"{x.task.id}: {x.health_reason}")
         elif x.health == "at_risk":
             risk_reasons.append(f"{x.task.id}: {x.health_reason}")
-    bfin = max((x.baseline_finish for x in items if x.baseline_finish), default=None)
-    if bfin and finish > bfin:
-        risk_reasons.insert(0, f"the forecast finish {finish} is after the baseline finish {bfin}")
     if late_reasons:
         return "late", late_reasons + risk_reasons
     if risk_reasons:
