@@ -1,0 +1,371 @@
+"""Right-sizing from live usage (evidence kind "rightsize") and version currency (evidence kind
+"version_check"), per environment: the evidence of exit criteria 8 and 9.
+
+The doors call `run` and `check_version`; both load what they need, run the pure engine in
+`implhub.rightsize`, and append one evidence record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import httpx
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from implhub.app import evidence, projects
+from implhub.app.context import Ctx
+from implhub.errors import ExternalServiceError, NotFound, ValidationError
+from implhub.rightsize import chart, queries, series, versions
+from implhub.rightsize.engine import Current, compare_with_estimate, recommend
+from implhub.rightsize.override import render
+from implhub.store.models import Evidence, Project
+
+#: services a Sourcegraph deployment runs; one without samples in the window is reported as such
+CORE_SERVICES = ("frontend", "gitserver", "indexedSearch", "indexedSearchIndexer", "searcher", "symbols",
+                 "repoUpdater", "worker", "syntectServer", "preciseCodeIntel", "redisCache", "redisStore",
+                 "pgsql", "codeIntelDB", "codeInsightsDB", "blobstore", "prometheus", "grafana")
+
+
+def _data(name: str) -> Any:
+    text = (files("implhub") / "data" / "rightsize" / name).read_text(encoding="utf-8")
+    return YAML(typ="safe").load(text)
+
+
+def keysets() -> dict[str, chart.KeySet]:
+    return chart.load_keysets(_data("chart-keys.yaml"))
+
+
+def container_rules() -> list[series.ContainerRule]:
+    return series.parse_rules(_data("containers.yaml"))
+
+
+# --- releases -----------------------------------------------------------------------------
+
+def _refreshed_path(ctx: Ctx) -> Path:
+    return ctx.settings.data_dir / "rightsize" / "releases.json"
+
+
+def release_table(ctx: Ctx) -> versions.ReleaseTable:
+    """The refreshed table in the data directory when there is one, else the shipped one."""
+    path = _refreshed_path(ctx)
+    if path.exists():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return versions.parse_table(raw["table"], source=raw.get("source") or str(path))
+    return versions.parse_table(_data("releases.yaml"), source="release table shipped with implhub")
+
+
+def refresh_releases(ctx: Ctx, *, url: str, timeout: float = 20.0) -> dict[str, Any]:
+    """Fetch a newer release table (our YAML/JSON shape or GitHub's releases JSON) and keep it in
+    the data directory. Nothing is written unless the whole table parses."""
+    try:
+        resp = httpx.get(url, timeout=timeout, follow_redirects=True, headers={"Accept": "application/json, text/yaml"})
+        resp.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ExternalServiceError(f"cannot fetch the release table: {exc}", field="--url") from None
+    try:
+        raw = YAML(typ="safe").load(resp.text)
+    except YAMLError as exc:
+        raise ValidationError(f"expected JSON or YAML: {exc}", file=url) from None
+    table = versions.parse_table(raw, source=url)
+    path = _refreshed_path(ctx)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"source": url, "fetched_at": ctx.now().isoformat(), "table": versions.table_dict(table)}
+    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    return {"source": url, "as_of": table.as_of, "releases": len(table.releases),
+            "newest": table.releases[-1].version.text, "path": str(path)}
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+def _environment(project: Project, env: str) -> None:
+    names = [e.name for e in project.environments]
+    if env not in names:
+        raise NotFound(f"no environment {env!r} in {project.slug}; its environments: {', '.join(names) or 'none'}", field="--env")
+
+
+def fetch_prometheus(url: str, *, window: str, end: dt.datetime, timeout: float = 30.0) -> dict[str, Any]:
+    """Run every query against a Prometheus HTTP API; the responses keyed by query name."""
+    window_s = queries.parse_window(window)
+    end_s = int(end.timestamp())
+    out: dict[str, Any] = {}
+    base = url.rstrip("/")
+    with httpx.Client(timeout=timeout) as client:
+        for item in queries.plan(window):
+            if item["kind"] == "range":
+                params: dict[str, str | int] = {"query": item["expr"], "start": end_s - window_s, "end": end_s, "step": item["step"]}
+                path = "/api/v1/query_range"
+            else:
+                params = {"query": item["expr"], "time": end_s}
+                path = "/api/v1/query"
+            try:
+                resp = client.get(base + path, params=params)
+            except httpx.HTTPError as exc:
+                raise ExternalServiceError(
+                    f"cannot reach Prometheus at {url}: {exc}; check the URL (Sourcegraph's Prometheus listens on "
+                    "port 30090: kubectl port-forward svc/prometheus 9090:30090), or run the queries from "
+                    "'implhub rightsize SLUG --print-queries' and pass the dump with --from-file", field="--prometheus") from None
+            try:
+                body = resp.json()
+            except ValueError:
+                raise ExternalServiceError(f"{url}{path} answered HTTP {resp.status_code} without JSON; is this a Prometheus?",
+                                           field="--prometheus") from None
+            if resp.status_code >= 400 and not isinstance(body, dict):
+                raise ExternalServiceError(f"{url}{path} answered HTTP {resp.status_code}", field="--prometheus")
+            out[str(item["name"])] = body
+    return out
+
+
+def load_dump(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A dump directory (one `<query>.json` per query and meta.json, as --print-queries writes it)
+    or one JSON file {"window", "step", "end", "responses": {query: response}}."""
+    p = Path(path)
+    if p.is_dir():
+        meta_path = p / "meta.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        responses: dict[str, Any] = {}
+        for name in queries.QUERY_NAMES:
+            f = p / f"{name}.json"
+            if f.exists():
+                try:
+                    responses[name] = json.loads(f.read_text(encoding="utf-8") or "null")
+                except json.JSONDecodeError as exc:
+                    raise ValidationError(f"not JSON: {exc.msg}", file=str(f), line=exc.lineno) from None
+        return meta, responses
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValidationError("file not found: expected the dump directory or JSON file", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"not JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("responses"), dict):
+        raise ValidationError('expected {"window": ..., "responses": {query name: Prometheus response}}', file=path)
+    return {k: v for k, v in raw.items() if k != "responses"}, raw["responses"]
+
+
+def parse_values(text: str, *, name: str, keyset: chart.KeySet) -> dict[str, Any]:
+    try:
+        values = YAML(typ="safe").load(text) or {}
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ValidationError(f"not YAML: {getattr(exc, 'problem', exc)}", file=name,
+                              line=mark.line + 1 if mark is not None else None) from None
+    if not isinstance(values, dict):
+        raise ValidationError("expected a map of Helm values", file=name)
+    problems = chart.unknown_keys(values, keyset)
+    if problems:
+        raise ValidationError(f"{len(problems)} key(s) that chart {keyset.version} does not have (Helm would ignore them "
+                              "silently); fix the spelling or pass the chart version in use with --chart-version",
+                              file=name, details=problems)
+    return values
+
+
+def _estimate_currents(estimate: dict[str, Any] | None) -> dict[str, Current]:
+    """Per chart key, the requests and limits of the stored estimate (its `recommended` services,
+    keyed by chart key with a `resources` block), when it has them."""
+    if not estimate:
+        return {}
+    out: dict[str, Current] = {}
+    candidates: list[Any] = [estimate.get("helm_values"), estimate.get("values"), estimate.get("recommended"), estimate]
+    for cand in candidates:
+        if isinstance(cand, dict) and isinstance(cand.get("services"), list):
+            for svc in cand["services"]:
+                if isinstance(svc, dict) and svc.get("key") and isinstance(svc.get("resources"), dict):
+                    out[svc["key"]] = Current.from_resources(svc["resources"], replicas=int(svc.get("replicas") or 1),
+                                                             source="size estimate", where=svc["key"])
+        elif isinstance(cand, dict):
+            for key, svc in cand.items():
+                if isinstance(svc, dict) and isinstance(svc.get("resources"), dict):
+                    out[key] = Current.from_resources(svc["resources"], replicas=int(svc.get("replicaCount") or svc.get("replicas") or 1),
+                                                      source="size estimate", where=key)
+        if out:
+            break
+    return out
+
+
+def latest_estimate(ctx: Ctx, project: Project, environment: str) -> dict[str, Any] | None:
+    try:
+        from implhub.app import sizing
+    except ImportError:
+        return None
+    fn = getattr(sizing, "latest_estimate", None)
+    return fn(ctx, project=project, environment=environment) if fn else None
+
+
+# --- the run ------------------------------------------------------------------------------
+
+def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None, dump: str | None = None,
+        window: str = "14d", values_text: str | None = None, values_name: str | None = None,
+        chart_version: str | None = None, end: dt.datetime | None = None, simulated: bool = False,
+        source: str | None = None) -> dict[str, Any]:
+    """Read usage, recommend, compare with the estimate, store the evidence; returns its data."""
+    project = projects.get_or_raise(ctx, slug=slug)
+    _environment(project, environment)
+    if (prometheus is None) == (dump is None):
+        raise ValidationError("give exactly one of --prometheus URL or --from-file DUMP", field="--prometheus")
+    window_s = queries.parse_window(window)
+    version_text = chart_version or project.design.get("deployment", {}).get("sourcegraph_version") or "7.6.0"
+    keyset = chart.pick(keysets(), str(version_text), field="--chart-version")
+    end = end or ctx.now()
+    if prometheus is not None:
+        responses = fetch_prometheus(prometheus, window=window, end=end)
+        origin = prometheus
+    else:
+        assert dump is not None
+        meta, responses = load_dump(dump)
+        if meta.get("window"):
+            window = str(meta["window"])
+            window_s = queries.parse_window(window, field=f"{dump}: window")
+        if meta.get("end"):
+            end = dt.datetime.fromtimestamp(float(meta["end"]), dt.UTC)
+        origin = dump
+    usage = series.collect(responses, container_rules(), source=origin)
+
+    defaults = keyset.defaults()
+    estimate = latest_estimate(ctx, project, environment)
+    est_currents = _estimate_currents(estimate)
+    if values_text is not None:
+        values = parse_values(values_text, name=values_name or "values", keyset=keyset)
+        merged = chart.merge(defaults, values)
+        basis = f"values file {values_name} merged onto chart {keyset.version} defaults"
+        expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
+    elif est_currents:
+        merged, basis = defaults, "the stored size estimate"
+        expected = [k for k in est_currents if k in keyset.resources]
+    else:
+        merged, basis = defaults, f"chart {keyset.version} defaults (no values file, no stored estimate)"
+        expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
+    currents: dict[str, Current] = {}
+    for key in set(keyset.resources) | set(usage.services) | set(est_currents):
+        if values_text is None and key in est_currents:
+            currents[key] = est_currents[key]
+            continue
+        replicas = merged.get(key, {}).get("replicaCount") if isinstance(merged.get(key), dict) else None
+        currents[key] = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
+                                               source=basis, where=key)
+    unknown_to_chart = sorted(k for k in usage.services if k not in keyset.resources)
+    result = recommend(usage, currents, expected=expected, window=queries.render_window(window_s))
+    # an override may only name keys this chart version has
+    result["changes"] = [c for c in result["changes"] if c["path"].split(".resources.")[0] not in unknown_to_chart]
+    result["override"] = _tree(result["changes"])
+    problems = chart.unknown_keys(result["override"], keyset)
+    if problems:  # a bug, not bad input: the engine built a key the chart lacks
+        raise AssertionError("override has unknown keys: " + "; ".join(problems))
+
+    taken = ctx.now()
+    result.update({
+        "environment": environment,
+        "source": source or origin,
+        "window_end": end.isoformat(),
+        "window_start": (end - dt.timedelta(seconds=window_s)).isoformat(),
+        "computed_at": taken.isoformat(),
+        "chart_version": keyset.version,
+        "current_basis": basis,
+        "not_in_chart": unknown_to_chart,
+        "comparison": {"estimate_found": bool(est_currents),
+                       "services": compare_with_estimate(result, est_currents)},
+        "cost": monthly_cost(ctx, project=project, result=result),
+        "plan": _plan_summary(result),
+    })
+    result["override_yaml"] = render(result["changes"], header=_override_header(project, result))
+    evidence.add(ctx, project=project, kind="rightsize", data=result, source=result["source"], environment=environment,
+                 simulated=simulated, summary=f"right-sizing of {environment} over {result['window']}: "
+                 f"{len(result['changes'])} change(s), {len(result['flagged'])} flagged" + (" (simulated)" if simulated else ""))
+    return result
+
+
+def _tree(changes: list[dict[str, Any]]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for c in changes:
+        node = tree
+        parts = c["path"].split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = c["to"]
+    return tree
+
+
+def _override_header(project: Project, result: dict[str, Any]) -> list[str]:
+    return [f"Right-sizing override for {project.name}, environment {result['environment']}, chart {result['chart_version']}",
+            f"From usage {result['window_start'][:16]} .. {result['window_end'][:16]} UTC ({result['window']}), source {result['source']}",
+            f"Strategy: {result['strategy']['name']}",
+            "Only the changes; apply with: helm upgrade ... -f values.yaml -f this-file.yaml"]
+
+
+def _plan_summary(result: dict[str, Any]) -> str:
+    n = len(result["changes"])
+    flagged = ", ".join(f"{f['service']} ({' '.join(f['flags'])})" for f in result["flagged"]) or "none"
+    missing = ", ".join(result["no_data"]) or "none"
+    return f"{n} change(s) in the override; flagged first: {flagged}; no data: {missing}"
+
+
+def monthly_cost(ctx: Ctx, *, project: Project, result: dict[str, Any]) -> dict[str, Any]:
+    """The monthly cost change of the requested resources. Proportional to the catalog price of a
+    vCPU-hour and a GiB-hour of the project's cloud (the cheapest general-purpose instance's
+    split), over 730 hours a month."""
+    t = result["totals"]
+    cloud = str(project.design.get("deployment", {}).get("cloud") or "aws")
+    price = _unit_prices(cloud)
+    if price is None:
+        return {"method": f"no catalog prices for {cloud}", **t}
+    per_cpu, per_gib, instance = price
+    before = (t["cpu_before"] * per_cpu + t["memory_gib_before"] * per_gib) * 730
+    after = (t["cpu_after"] * per_cpu + t["memory_gib_after"] * per_gib) * 730
+    return {"method": f"proportional: requested vCPU and GiB at the {instance} catalog price split half CPU, half memory, 730 h/month",
+            "currency": "USD", "monthly_before": round(before, 2), "monthly_after": round(after, 2),
+            "monthly_change": round(after - before, 2), **t}
+
+
+def _unit_prices(cloud: str) -> tuple[float, float, str] | None:
+    """Price per vCPU-hour and per GiB-hour from the sizing capability's instance catalog: the
+    general-purpose instance the sizing docs suggest for nodes, its hourly price split half and half."""
+    import csv
+    import io
+
+    try:
+        text = (files("implhub") / "data" / "sizing" / "instances.csv").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    rows = list(csv.DictReader(io.StringIO("\n".join(ln for ln in text.splitlines() if not ln.startswith("#")))))
+    preferred = {"aws": "m6a.4xlarge", "gcp": "n2-standard-16", "azure": "D16_v3"}.get(cloud)
+    rows = [r for r in rows if r.get("cloud") == cloud]
+    row = next((r for r in rows if r.get("instance_type") == preferred), rows[0] if rows else None)
+    if row is None:
+        return None
+    hourly = float(row["hourly_usd"])
+    return hourly / 2 / float(row["vcpu"]), hourly / 2 / float(row["memory_gib"]), str(row["instance_type"])
+
+
+# --- version check ------------------------------------------------------------------------
+
+def check_version(ctx: Ctx, *, slug: str, environment: str, version: str | None = None,
+                  simulated: bool = False) -> dict[str, Any]:
+    """The running version (the latest instance snapshot, or `version`) against the release
+    table; stored as evidence kind "version_check"."""
+    project = projects.get_or_raise(ctx, slug=slug)
+    _environment(project, environment)
+    if version is not None:
+        running, origin = version, "given with --version"
+        field = "--version"
+    else:
+        snap = evidence.latest(ctx, project=project, kind="instance_snapshot", environment=environment)
+        if snap is None or not (snap.data or {}).get("version"):
+            raise NotFound(f"no instance snapshot with a version for {environment}; take one with the codestats "
+                           "capability or pass --version", field="--env")
+        running, origin = str(snap.data["version"]), f"instance snapshot #{snap.id} of {snap.taken_at.date().isoformat()}"
+        field = f"instance snapshot #{snap.id}: version"
+        simulated = simulated or snap.simulated
+    table = release_table(ctx)
+    data = versions.check(running, table, field=field)
+    data.update({"environment": environment, "version_source": origin, "checked_at": ctx.now().isoformat()})
+    evidence.add(ctx, project=project, kind="version_check", data=data, source=origin, environment=environment,
+                 simulated=simulated, summary=f"version check of {environment}: {data['running']}, {data['verdict']}")
+    return data
+
+
+def latest(ctx: Ctx, *, project: Project, kind: str, environment: str | None = None) -> Evidence | None:
+    return evidence.latest(ctx, project=project, kind=kind, environment=environment)

@@ -1,0 +1,89 @@
+"""A real Prometheus holding the synthetic cluster of synth.py, backfilled with promtool and served
+on a free loopback port for the session; always stopped at the end."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.rightsize import synth
+
+WINDOW = "2h"
+WINDOW_S = 7200
+
+
+@dataclass
+class Prom:
+    url: str
+    end: int
+    cluster: synth.Cluster
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom]:
+    prom_bin, promtool = shutil.which("prometheus"), shutil.which("promtool")
+    if not prom_bin or not promtool:
+        pytest.skip("the right-sizing tests need a real Prometheus: install the Debian package 'prometheus' (prometheus, promtool)")
+    root = tmp_path_factory.mktemp("prometheus")
+    end = int(time.time()) // 60 * 60
+    cluster = synth.build(end, WINDOW_S)
+    om = root / "cluster.om"
+    om.write_text(cluster.openmetrics())
+    data = root / "data"
+    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(om), str(data)],
+                   check=True, capture_output=True, timeout=60)
+    config = root / "prometheus.yml"
+    config.write_text("global:\n  scrape_interval: 30s\nscrape_configs: []\n")
+    port = _free_port()
+    log = (root / "prometheus.log").open("w")
+    proc = subprocess.Popen(
+        [prom_bin, f"--config.file={config}", f"--storage.tsdb.path={data}", "--storage.tsdb.retention.time=100y",
+         f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("prometheus did not start: " + (root / "prometheus.log").read_text()[-2000:])
+            time.sleep(0.1)
+        yield Prom(url=url, end=end, cluster=cluster)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def dead_url() -> str:
+    """A loopback port nobody listens on."""
+    return f"http://127.0.0.1:{_free_port()}"
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
