@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from implhub import __version__
-from implhub.errors import ImplhubError
+from implhub.errors import ImplhubError, PermissionDenied
 from implhub.settings import Settings
 from implhub.store import Store, open_store
 
@@ -34,14 +35,50 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
 
     from implhub.web import api as _api  # noqa: F401
     from implhub.web.api import (
-        accounts as api_accounts, codestats as api_codestats, documents as api_documents,
-        exit as api_exit, loadtest as api_loadtest, plan as api_plan, projects as api_projects,
-        replica as api_replica, reporting as api_reporting, rightsize as api_rightsize,
+        accounts as api_accounts,
+    )
+    from implhub.web.api import (
+        codestats as api_codestats,
+    )
+    from implhub.web.api import (
+        documents as api_documents,
+    )
+    from implhub.web.api import (
+        exit as api_exit,
+    )
+    from implhub.web.api import (
+        loadtest as api_loadtest,
+    )
+    from implhub.web.api import (
+        plan as api_plan,
+    )
+    from implhub.web.api import (
+        projects as api_projects,
+    )
+    from implhub.web.api import (
+        replica as api_replica,
+    )
+    from implhub.web.api import (
+        reporting as api_reporting,
+    )
+    from implhub.web.api import (
+        rightsize as api_rightsize,
+    )
+    from implhub.web.api import (
         sizing as api_sizing,
     )
     from implhub.web.routes import (
-        accounts, codestats, documents, exit, loadtest, plan, projects, replica, reporting,
-        rightsize, sizing,
+        accounts,
+        codestats,
+        documents,
+        exit,
+        loadtest,
+        plan,
+        projects,
+        replica,
+        reporting,
+        rightsize,
+        sizing,
     )
 
     accounts.install(app)
@@ -53,10 +90,18 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
 
     @app.exception_handler(ImplhubError)
     async def _user_error(request: Request, exc: ImplhubError):  # type: ignore[no-untyped-def]
-        if request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", ""):
+        who = getattr(request.state, "principal", None)
+        wants_json = request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+        if isinstance(exc, PermissionDenied) and who is None:
+            # nobody signed in: ask for credentials instead of refusing
+            if wants_json:
+                return JSONResponse({**exc.to_dict(), "error": "sign in first: send 'Authorization: Bearer <API token>' (implhub token create)"},
+                                    status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return RedirectResponse(f"/login?next={quote(str(request.url.path) + ('?' + request.url.query if request.url.query else ''))}",
+                                    status_code=303)
+        if wants_json:
             return JSONResponse(exc.to_dict(), status_code=exc.http_status)
-        return templates.TemplateResponse(request, "error.html", {"error": exc, "principal": getattr(request.state, "principal", None)},
-                                          status_code=exc.http_status)
+        return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
 
     @app.get("/healthz", include_in_schema=False)
     def _healthz() -> dict[str, str]:
@@ -66,5 +111,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
 
 
 def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
-    base = {"principal": getattr(request.state, "principal", None), "version": __version__}
+    """Render a page. Every template gets `principal`, `version` and `csrf_token` (forms send it
+    as the hidden field `csrf_token`; static/app.js also adds it to every POST form and fetch)."""
+    base = {"principal": getattr(request.state, "principal", None), "version": __version__,
+            "csrf_token": getattr(request.state, "csrf_token", "")}
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

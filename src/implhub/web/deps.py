@@ -1,9 +1,15 @@
 """Dependencies every route uses: the unit of work (Ctx) and who is asking (Principal).
 
-The accounts capability owns authentication: it replaces `current_principal` behaviour (sessions,
-API tokens, share links) without changing these signatures. Routes must always call one of the
-`require_*` helpers for the project they show, so the customer portal can never reach internal
-data.
+Authentication (web/routes/accounts.py) sets `request.state.principal` on every request from a
+session cookie, an API token (`Authorization: Bearer ...`) or a share-link cookie. Routes must
+always call one of the `require_*` helpers for the project they show, so the customer portal can
+never reach internal data:
+
+- admin: reads and changes everything;
+- internal: reads every implementation (the process wants direct access for every internal
+  stakeholder); changes the projects where the design names them as an internal stakeholder;
+- customer: reads the external part of the projects they were given;
+- share: an anonymous visitor of a share link: the external part of that one project.
 """
 
 from __future__ import annotations
@@ -28,14 +34,25 @@ class Principal:
     kind: str
     email: str | None = None
     user_id: int | None = None
-    #: project slug -> role code (internal users: their stakeholder role; customers: "CUSTOMER")
+    #: project slug -> role code (internal users: their stakeholder role; customers: "CUSTOMER";
+    #: share visitors: "SHARE"). Customers and share visitors see only these projects' external parts.
     projects: dict[str, str] = field(default_factory=dict)
-    #: share links and customer accounts see only these projects' external parts
+    #: web (session or share link) | api (API token): recorded in the activity log
     via: str = "web"
+    #: set while the account still has its one-time password
+    must_change_password: bool = False
 
     @property
     def is_internal(self) -> bool:
         return self.kind in ("admin", "internal")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == "admin"
+
+    def role_on(self, slug: str) -> str | None:
+        """The role code on a project (stakeholder role, CUSTOMER, SHARE), None when none."""
+        return self.projects.get(slug)
 
 
 def store(request: Request) -> Store:
@@ -91,6 +108,34 @@ def require_external(p: Principal | None, project: Project) -> Principal:
     return p
 
 
+def can_edit(p: Principal | None, project: Project) -> bool:
+    if p is None:
+        return False
+    if p.kind == "admin":
+        return True
+    return p.kind == "internal" and project.slug in p.projects
+
+
 def require_editor(p: Principal | None, project: Project) -> Principal:
-    """Internal users change things; customers only read."""
-    return require_internal(p, project)
+    """Admins change everything; internal users change the projects whose design names them as a
+    stakeholder; customers and share visitors only read."""
+    require_internal(p, project)
+    if not can_edit(p, project):
+        raise PermissionDenied(
+            f"only an admin or an internal stakeholder of {project.slug} may change it; "
+            "add your email to the design's stakeholders or ask an admin")
+    assert p is not None
+    return p
+
+
+def require_admin(p: Principal | None) -> Principal:
+    if p is None or p.kind != "admin":
+        raise PermissionDenied("this is for admins")
+    return p
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token forms must send (hidden field `csrf_token`) and scripts with a session cookie
+    must send as the `X-CSRF-Token` header on POST/PUT/PATCH/DELETE. Empty outside a request the
+    authentication middleware saw."""
+    return str(getattr(request.state, "csrf_token", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,3 +32,16 @@ def register_tab(tab: Tab) -> None:
 
 def ordered() -> list[Tab]:
     return sorted(TABS.values(), key=lambda t: (t.order, t.key))
+
+
+#: the request the project page is rendering, for tabs whose content depends on query parameters
+#: (filters, a revision pair): `current_request.get()` inside a Tab.context; None outside a page
+current_request: ContextVar[Any] = ContextVar("implhub_tab_request", default=None)
+
+
+def query_param(name: str, default: str = "") -> str:
+    """A query parameter of the page being rendered (for tab filters)."""
+    request = current_request.get()
+    if request is None:
+        return default
+    return str(request.query_params.get(name, default))

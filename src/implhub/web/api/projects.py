@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 
-from implhub.app import activity, projects
+from implhub.app import activity, portfolio, projects
 from implhub.app.context import Ctx
-from implhub.web.deps import principal, require_internal, web_ctx
+from implhub.errors import PermissionDenied
+from implhub.web.deps import principal, require_editor, require_external, require_internal, web_ctx
 
 router = APIRouter(tags=["projects"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
@@ -16,9 +17,35 @@ CtxDep = Annotated[Ctx, Depends(web_ctx)]
 
 @router.get("/projects")
 def list_projects(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
+    """Internal users: every project. Customers and share visitors: their projects, slug and name only."""
     p = principal(request)
-    return [projects.project_dict(ctx, pr, full=False) for pr in projects.list_projects(ctx)
-            if p is not None and p.is_internal]
+    if p is None:
+        raise PermissionDenied("sign in or send an API token")
+    if p.is_internal:
+        return [projects.project_dict(ctx, pr, full=False) for pr in projects.list_projects(ctx)]
+    return [{"slug": pr.slug, "name": pr.name} for pr in projects.list_projects(ctx) if pr.slug in p.projects]
+
+
+@router.get("/portfolio")
+def portfolio_rows(request: Request, ctx: CtxDep, person: str | None = None, role: str | None = None,
+                   health: str | None = None, cloud: str | None = None, sort: str = "health",
+                   desc: bool = False) -> list[dict[str, Any]]:
+    """The portfolio: health, phase, next milestone, go-live forecast vs baseline, people, open
+    risks per implementation; filters and sorting as on the web page (internal users)."""
+    p = principal(request)
+    if p is None or not p.is_internal:
+        raise PermissionDenied("the portfolio is for the implementation team")
+    rows = [portfolio.summary(ctx, pr) for pr in projects.list_projects(ctx)]
+    rows = portfolio.filter_rows(rows, person=person, role=role, health=health, cloud=cloud)
+    return portfolio.sort_rows(rows, sort=sort, desc=desc)
+
+
+@router.get("/projects/{slug}/portal")
+def project_portal(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
+    """The external part of a project: what customers and share-link visitors see."""
+    project = projects.get_or_raise(ctx, slug=slug)
+    require_external(principal(request), project)
+    return portfolio.portal(ctx, project)
 
 
 @router.get("/projects/{slug}")
@@ -33,8 +60,6 @@ def create_project(request: Request, ctx: CtxDep,
                    tdd: Annotated[str, Body(media_type="text/plain", description="TDD as YAML or Markdown")]) -> dict[str, Any]:
     p = principal(request)
     if p is None or not p.is_internal:
-        from implhub.errors import PermissionDenied
-
         raise PermissionDenied("only the implementation team creates projects")
     result = projects.create(ctx, text=tdd, filename="request body")
     return projects.project_dict(ctx, result.project)
@@ -44,7 +69,7 @@ def create_project(request: Request, ctx: CtxDep,
 def update_design(request: Request, slug: str, ctx: CtxDep,
                   tdd: Annotated[str, Body(media_type="text/plain")]) -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
-    require_internal(principal(request), project)
+    require_editor(principal(request), project)
     result = projects.update(ctx, slug=slug, text=tdd, filename="request body")
     return {"revision": result.revision.number, "changes": [c.render() for c in result.changes], "conflicts": result.conflicts}
 
@@ -57,7 +82,10 @@ def list_revisions(request: Request, slug: str, ctx: CtxDep) -> list[dict[str, A
 
 
 @router.get("/projects/{slug}/activity")
-def list_activity(request: Request, slug: str, ctx: CtxDep, actor: str | None = None, entity: str | None = None) -> list[dict[str, Any]]:
+def list_activity(request: Request, slug: str, ctx: CtxDep, actor: str | None = None, entity: str | None = None,
+                  via: str | None = None) -> list[dict[str, Any]]:
+    """The project's activity log, newest first; filter by actor, entity and door (cli, web, api)."""
     project = projects.get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
-    return [activity.entry_dict(e) for e in activity.list_entries(ctx, project=project, actor=actor, entity=entity)]
+    entries = activity.list_entries(ctx, project=project, actor=actor, entity=entity)
+    return [activity.entry_dict(e) for e in entries if via is None or e.via == via]

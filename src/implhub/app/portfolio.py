@@ -1,0 +1,180 @@
+"""The portfolio (every implementation at a glance) and the customer portal (the external part of
+one implementation). Both read the plan through `implhub.app.plan.get_plan`; where a project has
+no plan yet they say so instead of guessing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from implhub.app.context import Ctx
+from implhub.errors import ImplhubError
+from implhub.store.models import Project
+
+HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4}
+
+
+def plan_for(ctx: Ctx, project: Project, *, view: str) -> dict[str, Any] | None:
+    """The plan in the given view, or None when the project has none (or the plan capability is
+    not installed)."""
+    try:
+        from implhub.app import plan as plan_app
+    except ImportError:
+        return None
+    get_plan = getattr(plan_app, "get_plan", None)
+    if get_plan is None:
+        return None
+    try:
+        result = get_plan(ctx, project=project.slug, view=view)
+    except ImplhubError:
+        return None
+    return result if isinstance(result, dict) else None
+
+
+def _next_milestone(tasks: list[dict[str, Any]]) -> dict[str, Any] | None:
+    open_ms = [t for t in tasks if t.get("milestone") and t.get("status") != "done"]
+    open_ms.sort(key=lambda t: t.get("finish") or "")
+    return open_ms[0] if open_ms else None
+
+
+def _phase(tasks: list[dict[str, Any]]) -> str | None:
+    for t in sorted(tasks, key=lambda t: (t.get("start") or "", t.get("finish") or "")):
+        if t.get("status") != "done" and t.get("phase"):
+            return str(t["phase"])
+    return "complete" if tasks else None
+
+
+def _go_live(tasks: list[dict[str, Any]], plan: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(forecast, baseline) of go-live: the milestone named go-live when there is one, else the
+    plan's finish."""
+    for t in tasks:
+        label = f"{t.get('id', '')} {t.get('title', '')}".lower()
+        if t.get("milestone") and ("go-live" in label or "go live" in label or "golive" in label):
+            return t.get("finish"), t.get("baseline_finish")
+    return plan.get("forecast_finish"), plan.get("baseline_finish")
+
+
+def _slip_days(forecast: str | None, baseline: str | None) -> int | None:
+    if not forecast or not baseline:
+        return None
+    return (dt.date.fromisoformat(forecast[:10]) - dt.date.fromisoformat(baseline[:10])).days
+
+
+def people(design: dict[str, Any], *, side: str = "internal") -> list[dict[str, str]]:
+    return [{"name": s["name"], "role": s["role"], "email": s["email"]}
+            for s in design.get("stakeholders", []) if s.get("side") == side]
+
+
+def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
+    """One portfolio row (internal: names people and internal risks)."""
+    design = project.design
+    plan = plan_for(ctx, project, view="internal")
+    tasks = plan.get("tasks", []) if plan else []
+    nm = _next_milestone(tasks)
+    forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
+    risks = design.get("risks", [])
+    return {
+        "slug": project.slug,
+        "name": project.name,
+        "state": project.state,
+        "demo": project.demo,
+        "health": plan.get("health", "no_plan") if plan else "no_plan",
+        "health_reasons": plan.get("health_reasons", []) if plan else [],
+        "phase": _phase(tasks),
+        "next_milestone": {"title": nm["title"], "date": nm.get("finish")} if nm else None,
+        "go_live_forecast": forecast,
+        "go_live_baseline": baseline,
+        "slip_days": _slip_days(forecast, baseline),
+        "people": people(design),
+        "open_risks": len(risks),
+        "cloud": design.get("deployment", {}).get("cloud"),
+        "users": design.get("scale", {}).get("users"),
+        "package": design.get("customer", {}).get("package"),
+        "updated_at": project.updated_at.isoformat(),
+    }
+
+
+def filter_rows(rows: list[dict[str, Any]], *, person: str | None = None, role: str | None = None,
+                health: str | None = None, cloud: str | None = None) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        if person and not any(person.lower() in (p["name"] + " " + p["email"]).lower()
+                              and (not role or p["role"] == role) for p in r["people"]):
+            continue
+        if role and not person and not any(p["role"] == role for p in r["people"]):
+            continue
+        if health and r["health"] != health:
+            continue
+        if cloud and r["cloud"] != cloud:
+            continue
+        out.append(r)
+    return out
+
+
+SORTS = {
+    "name": lambda r: r["name"].lower(),
+    "health": lambda r: (HEALTH_ORDER.get(r["health"], 9), r["name"].lower()),
+    "go_live": lambda r: (r["go_live_forecast"] or "9999", r["name"].lower()),
+    "next_milestone": lambda r: ((r["next_milestone"] or {}).get("date") or "9999", r["name"].lower()),
+    "slip": lambda r: (-(r["slip_days"] or 0), r["name"].lower()),
+    "risks": lambda r: (-r["open_risks"], r["name"].lower()),
+    "updated": lambda r: r["updated_at"],
+}
+
+
+def sort_rows(rows: list[dict[str, Any]], *, sort: str = "name", desc: bool = False) -> list[dict[str, Any]]:
+    key = SORTS.get(sort, SORTS["name"])
+    return sorted(rows, key=key, reverse=desc)  # type: ignore[arg-type]
+
+
+def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
+    """The external part of one implementation: what a customer account and a share-link visitor
+    see. Built only from external items: the external plan view, its milestones and deadlines,
+    the status, the risks the design marks external, the external documents."""
+    design = project.design
+    plan = plan_for(ctx, project, view="external")
+    tasks = [t for t in (plan or {}).get("tasks", []) if t.get("visibility", "external") == "external"]
+    forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
+    return {
+        "slug": project.slug,
+        "name": project.name,
+        "health": plan.get("health", "no_plan") if plan else "no_plan",
+        "start": plan.get("start") if plan else None,
+        "forecast_finish": plan.get("forecast_finish") if plan else None,
+        "timebox_end": plan.get("timebox_end") if plan else None,
+        "go_live_forecast": forecast,
+        "go_live_baseline": baseline,
+        "tasks": [_external_task(t) for t in tasks],
+        "milestones": [_external_task(t) for t in tasks if t.get("milestone")],
+        "deadlines": [_external_task(t) for t in tasks if t.get("deadline")],
+        "risks": [{"title": r.get("title"), "description": r.get("description"), "probability": r.get("probability"),
+                   "impact": r.get("impact"), "mitigation": r.get("mitigation")}
+                  for r in design.get("risks", []) if r.get("visibility") == "external"],
+        "documents": external_documents(ctx, project),
+    }
+
+
+#: the task fields the portal shows (never notes from the internal view, lags or internal people)
+EXTERNAL_TASK_FIELDS = ("id", "title", "phase", "start", "finish", "baseline_start", "baseline_finish", "status",
+                        "health", "milestone", "deadline", "depends_on", "actual_start", "actual_end", "version")
+
+
+def _external_task(t: dict[str, Any]) -> dict[str, Any]:
+    out = {k: t.get(k) for k in EXTERNAL_TASK_FIELDS}
+    out["notes"] = [n for n in t.get("notes", []) if n.get("visibility") == "external"]
+    return out
+
+
+def external_documents(ctx: Ctx, project: Project) -> list[dict[str, Any]]:
+    """The documents the documents capability marks external, when it is installed."""
+    try:
+        from implhub.app import documents as docs_app
+    except ImportError:
+        return []
+    lister = getattr(docs_app, "list_external", None)
+    if lister is None:
+        return []
+    try:
+        return list(lister(ctx, project=project.slug))
+    except ImplhubError:
+        return []
