@@ -1,0 +1,122 @@
+"""The external project plan: timeline with the Gantt picture, deadlines, the status of every
+external task, milestones reached, next steps, the risks the customer should see.
+
+Nothing internal: only tasks whose visibility is "external" (checked here again, whatever view
+the caller passed), only risks marked external, no person's name, no internal note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from implhub.documents.facts import Facts
+from implhub.documents.gantt import gantt_svg
+from implhub.documents.model import Document, date_part, missing_block, table
+
+ROLE_TITLES = {
+    "IE": "Implementation Engineer", "IPM": "Implementation Project Manager", "TAM": "Technical Account Manager",
+    "CE": "Customer Engineer", "AE": "Account Executive", "LEADERSHIP": "Sourcegraph leadership",
+    "SPONSOR": "Project Sponsor", "ADMIN": "Sourcegraph Administrator", "ADMIN_MANAGER": "Administrator's Manager",
+    "CUSTOMER_PM": "Customer Project Manager", "INFRA": "Infrastructure Team", "SECURITY": "Security Team",
+    "CODE_HOST_ADMIN": "Code Host Administrator", "UAT": "Engineers for UAT", "VENDOR": "External Vendor",
+}
+STATUS = {"not_started": "not started", "in_progress": "in progress", "blocked": "blocked", "done": "done"}
+
+
+def external_tasks(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
+    tasks = (plan or {}).get("tasks") or []
+    return [t for t in tasks if isinstance(t, dict) and t.get("visibility") == "external"]
+
+
+def _role(code: Any) -> str:
+    return ROLE_TITLES.get(str(code), str(code or "-"))
+
+
+def build(snapshot: dict[str, Any]) -> Document:
+    f = Facts(snapshot)
+    today = dt.date.fromisoformat(str(snapshot.get("today") or date_part(snapshot.get("generated_at"))))
+    plan = snapshot.get("plan_external")
+    tasks = sorted(external_tasks(plan), key=lambda t: (str(t.get("start")), str(t.get("finish"))))
+    missing: list[str] = []
+    parts: list[str] = []
+    customer = f.design.get("customer") or {}
+    package = customer.get("package")
+    days = customer.get("custom_timebox_days") if package == "custom" else {"standard": 45, "advanced": 90}.get(str(package))
+    start = min((str(t.get("start")) for t in tasks), default=None)
+    done = sum(1 for t in tasks if t.get("status") == "done")
+
+    parts.append("## Summary\n")
+    if plan is None:
+        missing.append(f"Plan: no project plan yet (implhub plan generate {f.slug})")
+        parts.append(f"*Missing: the project plan (implhub plan generate {f.slug}).*\n")
+    summary_rows: list[list[Any]] = [
+        ["Customer", customer.get("name")],
+        ["Package", f"{package}, {days} calendar days" if days else package],
+        ["Contract signed", customer.get("contract_date")],
+        ["Start", start],
+        ["Forecast finish", (plan or {}).get("forecast_finish")],
+        ["Health", str((plan or {}).get("health") or "-").replace("_", " ")],
+        ["Progress", f"{done} of {len(tasks)} tasks done" if tasks else None],
+    ]
+    parts.append(table(["Field", "Value"], summary_rows))
+
+    parts.append("## Timeline\n")
+    assets: dict[str, tuple[str, bytes]] = {}
+    if tasks:
+        picture = snapshot.get("gantt_svg")
+        assets["gantt.svg"] = ("image/svg+xml", picture if isinstance(picture, bytes) else gantt_svg(tasks, today=today))
+        parts.append("![Timeline: forecast against baseline, critical path outlined](gantt.svg)\n")
+    else:
+        parts.append("No scheduled tasks yet.\n")
+
+    milestones = [t for t in tasks if t.get("milestone")]
+    parts.append("## Milestones and deadlines\n")
+    if milestones:
+        parts.append(table(["Milestone", "Deadline (baseline)", "Forecast", "Status"],
+                           [[t.get("title"), t.get("baseline_finish"), t.get("finish"),
+                             "reached" if t.get("status") == "done" else STATUS.get(str(t.get("status")), t.get("status"))]
+                            for t in milestones]))
+        reached = [t for t in milestones if t.get("status") == "done"]
+        parts.append(f"{len(reached)} of {len(milestones)} milestone(s) reached.\n")
+    else:
+        parts.append("No milestones scheduled yet.\n")
+
+    parts.append("## Next steps\n")
+    upcoming = [t for t in tasks if t.get("status") != "done"][:8]
+    if upcoming:
+        parts.append(table(["Task", "Owner", "Start", "Finish", "Status"],
+                           [[t.get("title"), _role(t.get("owner_role")), t.get("start"), t.get("finish"),
+                             STATUS.get(str(t.get("status")), t.get("status"))] for t in upcoming]))
+    else:
+        parts.append("Every task is done.\n" if tasks else "No tasks yet.\n")
+
+    parts.append("## Status of every task\n")
+    if tasks:
+        parts.append(table(["Task", "Owner", "Start", "Finish", "Status", "Health"],
+                           [[t.get("title"), _role(t.get("owner_role")), t.get("start"), t.get("finish"),
+                             STATUS.get(str(t.get("status")), t.get("status")), str(t.get("health") or "-").replace("_", " ")]
+                            for t in tasks]))
+    else:
+        parts.append("No tasks yet.\n")
+
+    parts.append("## Risks\n")
+    risks = [r for r in f.risks(external_only=True) if str(r.get("status") or "open") not in ("closed", "resolved", "retired")]
+    if risks:
+        parts.append(table(["Risk", "Probability", "Impact", "Mitigation"],
+                           [[r.get("title"), r.get("probability"), r.get("impact"), r.get("mitigation")] for r in risks]))
+    else:
+        parts.append("No open risks to report.\n")
+
+    report = snapshot.get("criteria") or {}
+    if report.get("criteria"):
+        parts.append("## Exit criteria\n")
+        parts.append("The implementation is complete when all nine hold (or are agreed as not applicable).\n")
+        parts.append(table(["#", "Criterion", "Status"],
+                           [[c["number"], c["title"], str(c["status"]).replace("_", " ")] for c in report["criteria"]]))
+
+    markdown = "\n".join([*(["## Missing information\n", missing_block(missing)] if missing else []), *parts])
+    meta = [("Customer", str(customer.get("name"))), ("Forecast finish", str((plan or {}).get("forecast_finish") or "-")),
+            ("Prepared", str(date_part(snapshot.get("generated_at"))))]
+    return Document(kind="plan", title=f"{customer.get('name')}: implementation plan",
+                    subtitle="Project plan for the Sourcegraph implementation", audience="external",
+                    markdown=markdown, meta=meta, missing=missing, assets=assets)
