@@ -141,7 +141,21 @@ def instantiate(template: Template, design: dict[str, Any], *, exceptional: bool
             depends_on=[Dependency(k, v) for k, v in deps.items()], phase=t.phase, owner_role=t.owner,
             visibility=t.visibility, milestone=t.milestone, deadline=t.deadline, environment=env, template_id=t.id,
         ))
+    _drop_implied(tasks)
     return tasks, minimum, warnings
+
+
+def _drop_implied(tasks: list[PlanTask]) -> None:
+    """A dependency that another dependency already implies (an ancestor of it, no lag) only
+    clutters the plan: passing through skipped tasks creates such edges."""
+    ancestors: dict[str, set[str]] = {}
+    for t in topological_order(tasks):
+        ancestors[t.id] = set()
+        for d in t.depends_on:
+            ancestors[t.id] |= {d.id} | ancestors[d.id]
+    for t in tasks:
+        implied = set().union(*(ancestors[d.id] for d in t.depends_on)) if t.depends_on else set()
+        t.depends_on = [d for d in t.depends_on if d.lag or d.id not in implied]
 
 
 def critical_length(tasks: Sequence[PlanTask], durations: dict[str, int] | None = None) -> int:

@@ -1,0 +1,181 @@
+"""One sizing: official and recommended side by side, node plan, totals, deviations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from implhub.sizing import data, official
+from implhub.sizing.inputs import SizingInputs
+from implhub.sizing.packing import GIB_PER_GB, PodSpec, pack
+from implhub.sizing.recommended import CHART_KEY, Svc, recommend, sidecar_resources
+from implhub.sizing.units import cpu_cores, gb, gi
+
+STANDARD_SIZES = ["XS", "S", "M", "L", "XL"]
+
+
+def pods_of(services: dict[str, Svc], chart_version: str) -> list[PodSpec]:
+    """The pods to place: each running service's requests per pod (with its sidecars); the
+    zoekt-webserver and zoekt-indexserver containers share one pod."""
+    sidecars = sidecar_resources(chart_version)
+    pods: list[PodSpec] = []
+    for key, s in services.items():
+        if s.replicas == 0 or key == "indexedSearchIndexer":
+            continue
+        cpu, mem = s.cpu[0] or 0.0, s.mem[0] or 0.0
+        if key == "indexedSearch" and "indexedSearchIndexer" in services:
+            other = services["indexedSearchIndexer"]
+            cpu += other.cpu[0] or 0.0
+            mem += other.mem[0] or 0.0
+        extra = sidecars.get(key, (0.0, 0.0))
+        pods.append(PodSpec(name=key, cpu=cpu + extra[0], memory_gb=mem + extra[1],
+                            replicas=1 if s.daemonset else s.replicas, daemonset=s.daemonset))
+    return pods
+
+
+def standard_size(users: int, repos: int) -> dict[str, Any] | None:
+    """The XS..XL size for these users and repositories (the larger of the two), None beyond XL."""
+    for s in data.instance_sizes()["sizes"]:
+        if users <= s["users"] and repos <= s["repos"]:
+            return dict(s)
+    return None
+
+
+def standard_line(cloud: str, size: dict[str, Any] | None, catalog: Sequence[data.Instance] | None = None) -> dict[str, Any] | None:
+    """The single machine of the standard size on this cloud, priced from the catalog."""
+    if size is None:
+        return None
+    itype = size.get(cloud)
+    rows = [i for i in data.catalog_for(cloud, catalog) if i.instance_type == itype]
+    if not rows:
+        return {"size": size["size"], "instance_type": itype, "vcpu": size["vcpu"], "memory_gb": size["memory_gb"],
+                "monthly_usd": None}
+    inst = rows[0]
+    return {"size": size["size"], "instance_type": inst.instance_type, "vcpu": inst.vcpu,
+            "memory_gib": inst.memory_gib, "hourly_usd": inst.hourly_usd,
+            "monthly_usd": round(inst.hourly_usd * 730, 2)}
+
+
+def _default_values(defaults: dict[str, Any], key: str) -> dict[str, float | None]:
+    node: Any = defaults
+    for part in key.split("."):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    res = node.get("resources", {}) if isinstance(node, dict) else {}
+    req, lim = res.get("requests", {}), res.get("limits", {})
+    return {
+        "replicas": float(node.get("replicaCount", 1)) if isinstance(node, dict) else 1.0,
+        "cpu.request": cpu_cores(req["cpu"]) if "cpu" in req else None,
+        "cpu.limit": cpu_cores(lim["cpu"]) if "cpu" in lim else None,
+        "memory_gb.request": round(gb(req["memory"]), 2) if "memory" in req else None,
+        "memory_gb.limit": round(gb(lim["memory"]), 2) if "memory" in lim else None,
+        "storage_gb": round(gi(node["storageSize"]), 2) if isinstance(node, dict) and "storageSize" in node else None,
+    }
+
+
+def _flat(d: dict[str, Any]) -> dict[str, float | None]:
+    return {
+        "replicas": float(d["replicas"]),
+        "cpu.request": d["cpu"]["request"], "cpu.limit": d["cpu"]["limit"],
+        "memory_gb.request": d["memory_gb"]["request"], "memory_gb.limit": d["memory_gb"]["limit"],
+        "storage_gb": d["storage_gb"],
+    }
+
+
+def _differs(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a != b
+    return abs(a - b) > 0.05 * max(abs(a), abs(b), 0.01)
+
+
+def deviations(services: dict[str, dict[str, Any]], chart_version: str, standard: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every recommended value that differs from the chart default or from the standard size."""
+    defaults = data.chart_defaults(chart_version)
+    std_services: dict[str, dict[str, Any]] = {}
+    if standard is not None:
+        for name, s in standard["services"].items():
+            std_services[CHART_KEY[name]] = s
+    out: list[dict[str, Any]] = []
+    for key, svc in services.items():
+        rec = _flat(svc)
+        dflt = _default_values(defaults, key)
+        std = _flat(std_services[key]) if key in std_services else {}
+        for fld, value in rec.items():
+            d, st = dflt.get(fld), std.get(fld)
+            from_default, from_standard = _differs(value, d), (fld in std and _differs(value, st))
+            if not (from_default or from_standard):
+                continue
+            why_key = fld.split(".")[0]
+            out.append({"service": key, "field": fld, "value": value, "chart_default": d,
+                        "standard": st, "differs_from_default": from_default, "differs_from_standard": from_standard,
+                        "why": svc["why"].get(why_key, "")})
+    return out
+
+
+def estimate(
+    inp: SizingInputs,
+    *,
+    chart_version: str | None = None,
+    cloud: str = "aws",
+    headroom: float = 0.2,
+    catalog: Sequence[data.Instance] | None = None,
+) -> dict[str, Any]:
+    """The `size estimate --json` result."""
+    version = data.resolve_chart_version(chart_version)
+    off = official.estimate(inp)
+    beyond = off.pop("beyond_reference")
+    rec = recommend(inp, chart_version=version)
+    services: dict[str, Svc] = rec["services"]
+    pods = pods_of(services, version)
+    plan = pack(pods, cloud, headroom=headroom, catalog=catalog)
+    t = plan["totals"]
+    svc_cpu = sum(s.replicas * (s.cpu[0] or 0) for s in services.values() if not s.daemonset)
+    svc_mem = sum(s.replicas * (s.mem[0] or 0) for s in services.values() if not s.daemonset)
+    size = standard_size(inp.users, inp.repositories)
+    size_name = size["size"] if size else "beyond XL"
+    rec_services = {k: s.to_dict() for k, s in services.items()}
+    totals = {
+        "vcpu": round(t["requested_vcpu"] + t["kube_reserved_vcpu"], 2),
+        "memory_gb": round((t["requested_memory_gib"] + t["kube_reserved_memory_gib"]) / GIB_PER_GB, 2),
+        "storage_gb": float(sum(s.replicas * (s.storage_gi or 0) for s in services.values())),
+        "instance_size": size_name,
+        "services_vcpu": round(svc_cpu, 2),
+        "services_memory_gb": round(svc_mem, 2),
+        "overhead_vcpu": round(t["requested_vcpu"] + t["kube_reserved_vcpu"] - svc_cpu, 2),
+        "overhead_memory_gb": round((t["requested_memory_gib"] + t["kube_reserved_memory_gib"]) / GIB_PER_GB - svc_mem, 2),
+        "nodes": t["nodes"],
+        "node_pools": [{"instance_type": p["instance_type"], "count": p["count"]} for p in plan["pools"]],
+        "monthly_usd": plan["monthly_usd"],
+        "cloud": cloud,
+        "extrapolated": any(s.extrapolated for s in services.values()),
+        "why": ("requests of every service x replicas, plus DaemonSets on each node, sidecars, and "
+                "kube-reserved and eviction memory of each node in the cheapest node plan; storage: PVCs in Gi"),
+    }
+    std_est = None
+    if size is not None:
+        std_est = official.estimate(SizingInputs(
+            users=size["users"], repositories=size["repos"], total_repo_size_gb=inp.total_repo_size_gb,
+            largest_repo_size_gb=inp.largest_repo_size_gb, largest_index_size_gb=inp.largest_index_size_gb,
+            code_insights=inp.code_insights))
+    return {
+        "inputs": inp.to_dict(),
+        "chart_version": version,
+        "official": off,
+        "official_contact_support_for": beyond,
+        "recommended": {"services": rec_services, "totals": totals},
+        "deviations": deviations(rec_services, version, std_est),
+        "standard": standard_line(cloud, size, catalog),
+        "node_plan": plan,
+    }
+
+
+def node_plan(result: dict[str, Any], *, cloud: str, headroom: float = 0.2,
+              catalog: Sequence[data.Instance] | None = None) -> dict[str, Any]:
+    """The `size nodes --json` result for an estimate: the plan plus the standard comparison line."""
+    version = result["chart_version"]
+    rec = recommend(SizingInputs(**result["inputs"]), chart_version=version)
+    plan = pack(pods_of(rec["services"], version), cloud, headroom=headroom, catalog=catalog)
+    inp = result["inputs"]
+    plan["standard"] = standard_line(cloud, standard_size(inp["users"], inp["repositories"]), catalog)
+    plan["instance_size"] = result["recommended"]["totals"]["instance_size"]
+    return plan
+

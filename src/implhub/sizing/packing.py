@@ -1,0 +1,324 @@
+"""Node packing: place pods on node pools chosen from an instance catalog, minimising monthly cost.
+
+Each node gives pods its allocatable capacity: the instance's vCPU and memory minus kube-reserved
+(the GKE formula, which EKS and AKS approximate), the kubelet's hard eviction threshold, the
+DaemonSets every node runs, and the headroom asked for. Replicas of one service go to different
+nodes (anti-affinity), so losing a node never takes a whole service down.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from implhub.errors import ValidationError
+from implhub.sizing.data import Instance, catalog_for
+
+HOURS_PER_MONTH = 730.0
+GIB_PER_GB = 1e9 / 2**30
+EVICTION_HARD_GIB = 0.1  # memory.available<100Mi
+
+
+@dataclass(frozen=True)
+class PodSpec:
+    """One workload: its per-pod requests (CPU cores, memory in GB of 10^9 bytes)."""
+
+    name: str
+    cpu: float
+    memory_gb: float
+    replicas: int = 1
+    daemonset: bool = False
+
+
+def kube_reserved_cpu(vcpu: float) -> float:
+    """6% of the first core, 1% of the next, 0.5% of the next 2, 0.25% of the rest."""
+    tiers = [(1.0, 0.06), (1.0, 0.01), (2.0, 0.005), (math.inf, 0.0025)]
+    left, out = vcpu, 0.0
+    for size, rate in tiers:
+        take = min(left, size)
+        out += take * rate
+        left -= take
+        if left <= 0:
+            break
+    return out
+
+
+def kube_reserved_memory_gib(mem_gib: float) -> float:
+    """25% of the first 4 GiB, 20% of the next 4, 10% of the next 8, 6% of the next 112, 2% above."""
+    tiers = [(4.0, 0.25), (4.0, 0.20), (8.0, 0.10), (112.0, 0.06), (math.inf, 0.02)]
+    left, out = mem_gib, 0.0
+    for size, rate in tiers:
+        take = min(left, size)
+        out += take * rate
+        left -= take
+        if left <= 0:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class NodeType:
+    instance: Instance
+    cpu: float  # usable by the packed pods
+    mem_gib: float
+    reserved_cpu: float
+    reserved_mem_gib: float
+
+    @property
+    def price(self) -> float:
+        return self.instance.hourly_usd
+
+
+def node_types(instances: Iterable[Instance], daemonsets: Sequence[PodSpec], headroom: float) -> list[NodeType]:
+    ds_cpu = sum(d.cpu for d in daemonsets)
+    ds_mem = sum(d.memory_gb for d in daemonsets) * GIB_PER_GB
+    out = []
+    for inst in instances:
+        rc, rm = kube_reserved_cpu(inst.vcpu), kube_reserved_memory_gib(inst.memory_gib) + EVICTION_HARD_GIB
+        cpu = (inst.vcpu - rc) * (1 - headroom) - ds_cpu
+        mem = (inst.memory_gib - rm) * (1 - headroom) - ds_mem
+        if cpu > 0 and mem > 0:
+            out.append(NodeType(inst, cpu, mem, rc, rm))
+    return sorted(out, key=lambda t: (t.price, t.instance.instance_type))
+
+
+@dataclass
+class _Item:
+    service: str
+    pod: str
+    cpu: float
+    mem_gib: float
+
+
+@dataclass
+class _Node:
+    type: NodeType
+    items: list[_Item]
+
+    @property
+    def cpu_used(self) -> float:
+        return sum(i.cpu for i in self.items)
+
+    @property
+    def mem_used(self) -> float:
+        return sum(i.mem_gib for i in self.items)
+
+    def fits(self, item: _Item, ntype: NodeType | None = None) -> bool:
+        t = ntype or self.type
+        if any(i.service == item.service for i in self.items):
+            return False
+        return self.cpu_used + item.cpu <= t.cpu + 1e-9 and self.mem_used + item.mem_gib <= t.mem_gib + 1e-9
+
+
+def _holds(t: NodeType, items: Sequence[_Item]) -> bool:
+    return sum(i.cpu for i in items) <= t.cpu + 1e-9 and sum(i.mem_gib for i in items) <= t.mem_gib + 1e-9
+
+
+def coerce_pods(pods: Iterable[PodSpec | Mapping[str, Any]]) -> list[PodSpec]:
+    out: list[PodSpec] = []
+    for n, p in enumerate(pods):
+        if isinstance(p, PodSpec):
+            spec = p
+        else:
+            try:
+                spec = PodSpec(name=str(p["name"]), cpu=float(p["cpu"]), memory_gb=float(p["memory_gb"]),
+                               replicas=int(p.get("replicas", 1)), daemonset=bool(p.get("daemonset", False)))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValidationError(f"pod {n}: expected name, cpu, memory_gb[, replicas, daemonset] ({exc})",
+                                      field="pods") from None
+        if spec.cpu < 0 or spec.memory_gb < 0 or spec.replicas < 0:
+            raise ValidationError(f"pod {spec.name!r}: requests and replicas must be >= 0", field="pods")
+        out.append(spec)
+    return out
+
+
+def _expand(pods: Sequence[PodSpec]) -> list[_Item]:
+    items = []
+    for p in pods:
+        if p.daemonset:
+            continue
+        for r in range(p.replicas):
+            items.append(_Item(p.name, f"{p.name}-{r}", p.cpu, p.memory_gb * GIB_PER_GB))
+    return items
+
+
+def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType]) -> list[_Node] | None:
+    """Best-fit decreasing: open `primary` nodes (or the cheapest type that holds a pod too big for
+    it), then shrink every node to the cheapest type that still holds its pods."""
+    order = sorted(items, key=lambda i: max(i.cpu / primary.cpu, i.mem_gib / primary.mem_gib), reverse=True)
+    nodes: list[_Node] = []
+    for item in order:
+        best, best_slack = None, math.inf
+        for node in nodes:
+            if node.fits(item):
+                slack = max((node.type.cpu - node.cpu_used - item.cpu) / node.type.cpu,
+                            (node.type.mem_gib - node.mem_used - item.mem_gib) / node.type.mem_gib)
+                if slack < best_slack:
+                    best, best_slack = node, slack
+        if best is not None:
+            best.items.append(item)
+            continue
+        for t in [primary, *types]:
+            if _holds(t, [item]):
+                nodes.append(_Node(t, [item]))
+                break
+        else:
+            return None
+    _consolidate(nodes)
+    for node in nodes:
+        for t in types:  # cheapest first; the node's own type holds its pods, so one is found
+            if _holds(t, node.items):
+                node.type = t
+                break
+    return nodes
+
+
+def _consolidate(nodes: list[_Node]) -> None:
+    """Try to empty the least used nodes into the others."""
+    changed = True
+    while changed and len(nodes) > 1:
+        changed = False
+        for victim in sorted(nodes, key=lambda n: n.type.price * max(n.cpu_used / n.type.cpu, n.mem_used / n.type.mem_gib)):
+            others = [n for n in nodes if n is not victim]
+            moves: list[tuple[_Item, _Node]] = []
+            staged: dict[int, list[_Item]] = defaultdict(list)
+            ok = True
+            for item in sorted(victim.items, key=lambda i: i.mem_gib, reverse=True):
+                target = None
+                for n in others:
+                    extra = staged[id(n)]
+                    probe = _Node(n.type, n.items + extra)
+                    if probe.fits(item):
+                        target = n
+                        break
+                if target is None:
+                    ok = False
+                    break
+                staged[id(target)].append(item)
+                moves.append((item, target))
+            if ok:
+                for item, target in moves:
+                    target.items.append(item)
+                nodes.remove(victim)
+                changed = True
+                break
+
+
+def _cost(nodes: list[_Node]) -> float:
+    return sum(n.type.price for n in nodes)
+
+
+def pack(
+    pods: Iterable[PodSpec | Mapping[str, Any]],
+    cloud: str,
+    *,
+    headroom: float = 0.2,
+    catalog: Sequence[Instance] | None = None,
+) -> dict[str, Any]:
+    """Place every pod; return {"cloud", "pools", "monthly_usd", "placements", "nodes", "totals"}.
+
+    pods: PodSpec or dicts {name, cpu, memory_gb, replicas, daemonset}; a DaemonSet runs on every
+    node. cloud: aws | gcp | azure. headroom: the share of each node's allocatable kept free.
+    """
+    if not 0 <= headroom < 0.9:
+        raise ValidationError(f"expected a headroom between 0 and 0.9, got {headroom}", field="--headroom")
+    specs = coerce_pods(pods)
+    daemonsets = [p for p in specs if p.daemonset]
+    types = node_types(catalog_for(cloud, catalog), daemonsets, headroom)
+    items = _expand(specs)
+    if not types:
+        raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
+    best: list[_Node] | None = None
+    for primary in types:
+        nodes = _pack_with([_Item(i.service, i.pod, i.cpu, i.mem_gib) for i in items], primary, types)
+        if nodes is not None and (best is None or _cost(nodes) < _cost(best) - 1e-9):
+            best = nodes
+    if best is None:
+        biggest = max(items, key=lambda i: i.mem_gib)
+        raise ValidationError(
+            f"pod {biggest.pod} ({biggest.cpu:g} CPU, {biggest.mem_gib:.1f} GiB) fits no {cloud} instance in the "
+            "catalog; split it into more replicas or add a larger instance type", field="pods")
+    return _plan_dict(cloud, best, daemonsets, headroom)
+
+
+def _plan_dict(cloud: str, nodes: list[_Node], daemonsets: Sequence[PodSpec], headroom: float) -> dict[str, Any]:
+    nodes = sorted(nodes, key=lambda n: (-n.type.price, n.type.instance.instance_type, -n.mem_used))
+    counters: dict[str, int] = defaultdict(int)
+    placements: list[dict[str, str]] = []
+    node_rows: list[dict[str, Any]] = []
+    pools: dict[str, dict[str, Any]] = {}
+    for n in nodes:
+        inst = n.type.instance
+        counters[inst.instance_type] += 1
+        name = f"{inst.instance_type}-{counters[inst.instance_type]}"
+        pod_names = [i.pod for i in sorted(n.items, key=lambda i: i.pod)] + [d.name for d in daemonsets]
+        placements += [{"node": name, "pod": p} for p in pod_names]
+        ds_cpu = sum(d.cpu for d in daemonsets)
+        ds_mem = sum(d.memory_gb for d in daemonsets) * GIB_PER_GB
+        alloc_cpu = inst.vcpu - n.type.reserved_cpu
+        alloc_mem = inst.memory_gib - n.type.reserved_mem_gib
+        used_cpu, used_mem = n.cpu_used + ds_cpu, n.mem_used + ds_mem
+        node_rows.append({
+            "name": name, "instance_type": inst.instance_type, "pods": pod_names,
+            "allocatable": {"cpu": round(alloc_cpu, 3), "memory_gib": round(alloc_mem, 3)},
+            "requested": {"cpu": round(used_cpu, 3), "memory_gib": round(used_mem, 3)},
+            "utilisation": {"cpu": round(used_cpu / alloc_cpu, 3), "memory": round(used_mem / alloc_mem, 3)},
+        })
+        pool = pools.setdefault(inst.instance_type, {
+            "instance_type": inst.instance_type, "count": 0, "vcpu": inst.vcpu, "memory_gib": inst.memory_gib,
+            "hourly_usd": inst.hourly_usd, "price_source": inst.source, "price_date": inst.date, "region": inst.region})
+        pool["count"] += 1
+    hourly = sum(p["count"] * p["hourly_usd"] for p in pools.values())
+    return {
+        "cloud": cloud,
+        "headroom": headroom,
+        "pools": list(pools.values()),
+        "monthly_usd": round(hourly * HOURS_PER_MONTH, 2),
+        "placements": placements,
+        "nodes": node_rows,
+        "totals": {
+            "nodes": len(nodes),
+            "vcpu": sum(p["count"] * p["vcpu"] for p in pools.values()),
+            "memory_gib": sum(p["count"] * p["memory_gib"] for p in pools.values()),
+            "requested_vcpu": round(sum(r["requested"]["cpu"] for r in node_rows), 3),
+            "requested_memory_gib": round(sum(r["requested"]["memory_gib"] for r in node_rows), 3),
+            "kube_reserved_vcpu": round(sum(n.type.reserved_cpu for n in nodes), 3),
+            "kube_reserved_memory_gib": round(sum(n.type.reserved_mem_gib for n in nodes), 3),
+        },
+    }
+
+
+def first_fit_decreasing(
+    pods: Iterable[PodSpec | Mapping[str, Any]], cloud: str, *, instance_type: str | None = None,
+    headroom: float = 0.2, catalog: Sequence[Instance] | None = None,
+) -> dict[str, Any]:
+    """The textbook baseline: one instance type (the given one, else the cheapest that holds the
+    largest pod), pods by decreasing memory, each on the first node with room."""
+    specs = coerce_pods(pods)
+    daemonsets = [p for p in specs if p.daemonset]
+    types = node_types(catalog_for(cloud, catalog), daemonsets, headroom)
+    items = sorted(_expand(specs), key=lambda i: (i.mem_gib, i.cpu), reverse=True)
+    if instance_type:
+        chosen = [t for t in types if t.instance.instance_type == instance_type]
+        if not chosen:
+            raise ValidationError(f"unknown {cloud} instance type {instance_type!r}", field="instance_type")
+        t = chosen[0]
+    else:
+        fitting = [t for t in types if all(_holds(t, [i]) for i in items)]
+        if not fitting:
+            raise ValidationError(f"no single {cloud} instance type holds every pod", field="pods")
+        t = fitting[0]
+    nodes: list[_Node] = []
+    for item in items:
+        for node in nodes:
+            if node.fits(item):
+                node.items.append(item)
+                break
+        else:
+            if not _holds(t, [item]):
+                raise ValidationError(f"pod {item.pod} does not fit {t.instance.instance_type}", field="pods")
+            nodes.append(_Node(t, [item]))
+    return _plan_dict(cloud, nodes, daemonsets, headroom)
