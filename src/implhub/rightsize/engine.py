@@ -18,6 +18,7 @@ OOM-killed containers come first, then throttled ones, then those to scale, then
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -87,6 +88,14 @@ class Current:
     memory_limit: float | None
     replicas: int = 1
     source: str = ""
+    #: the quantities as written ("8G"), shown as "from" in the changes
+    raw: tuple[tuple[str, str], ...] = ()
+
+    def text(self, path: str, value: float | None, fmt: Callable[[float], str]) -> str | None:
+        given = dict(self.raw).get(path)
+        if given is not None:
+            return given
+        return None if value is None else fmt(value)
 
     @staticmethod
     def from_resources(res: dict[str, dict[str, Any]] | None, *, replicas: int = 1, source: str = "", where: str = "") -> Current:
@@ -99,7 +108,9 @@ class Current:
         def mem(block: dict[str, Any], kind: str) -> float | None:
             return None if block.get("memory") is None else parse_memory(block["memory"], field=f"{where}.resources.{kind}.memory")
 
-        return Current(cpu(req, "requests"), cpu(lim, "limits"), mem(req, "requests"), mem(lim, "limits"), replicas, source)
+        raw = tuple((f"{kind}.{name}", str(block[name])) for kind, block in (("requests", req), ("limits", lim))
+                    for name in ("cpu", "memory") if block.get(name) is not None)
+        return Current(cpu(req, "requests"), cpu(lim, "limits"), mem(req, "requests"), mem(lim, "limits"), replicas, source, raw)
 
 
 def _changed(old: float | None, new: float | None, tol: float) -> bool:
@@ -150,12 +161,13 @@ def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window
                    f"{cpu_d['samples']:.0f} samples); request at p{strategy.cpu_percentile:g}")
             if "throttled" in flags:
                 why += f"; usage was capped by the limit ({ratio:.0%} of periods throttled), so the real need may be higher"
-            changes.append({"path": f"{base}.requests.cpu", "from": _fmt_cpu(cur.cpu_request), "to": rec["requests"]["cpu"], "reason": why})
+            changes.append({"path": f"{base}.requests.cpu", "from": cur.text("requests.cpu", cur.cpu_request, format_cpu), "to": rec["requests"]["cpu"], "reason": why})
         if cur.cpu_limit is not None:
+            was = cur.text("limits.cpu", cur.cpu_limit, format_cpu)
             why = "no CPU limit (KRR): a CFS limit only throttles bursts the node could serve"
             if "throttled" in flags:
-                why = f"throttled in {ratio:.0%} of CFS periods at a {_fmt_cpu(cur.cpu_limit)} limit; " + why
-            changes.append({"path": f"{base}.limits.cpu", "from": _fmt_cpu(cur.cpu_limit), "to": None, "reason": why})
+                why = f"throttled in {ratio:.0%} of CFS periods at its {was} CPU limit; " + why
+            changes.append({"path": f"{base}.limits.cpu", "from": was, "to": None, "reason": why})
     else:
         notes.append(f"no CPU samples in the window: CPU left as it is ({_fmt_cpu(cur.cpu_request)})")
     if mem_d is not None:
@@ -166,13 +178,16 @@ def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window
         rec["requests"]["memory"] = rec["limits"]["memory"] = format_memory(new_mem)
         if oom:
             why = (f"OOM-killed in the window ({su.oom_events:.0f} OOM event(s), {su.restarts:.0f} restart(s)); the working set "
-                   f"peaked at {human_memory(mem_d['max'])} against a {_fmt_mem(cur.memory_limit)} limit, so the base is "
+                   f"peaked at {human_memory(mem_d['max'])} against a {cur.text('limits.memory', cur.memory_limit, format_memory)} limit, so the base is "
                    f"the larger of the two, + {strategy.memory_buffer:.0%}")
         else:
             why = f"highest working set over {window} is {human_memory(mem_d['max'])} ({pods}); + {strategy.memory_buffer:.0%}, request = limit"
         for kind, old in (("requests", cur.memory_request), ("limits", cur.memory_limit)):
-            if _changed(old, new_mem, strategy.tolerance):
-                changes.append({"path": f"{base}.{kind}.memory", "from": _fmt_mem(old), "to": rec[kind]["memory"], "reason": why})
+            # an OOM-killed container gets every increase: keeping its limit means the next kill
+            grow = oom and old is not None and new_mem > old
+            if grow or _changed(old, new_mem, strategy.tolerance):
+                changes.append({"path": f"{base}.{kind}.memory", "from": cur.text(f"{kind}.memory", old, format_memory),
+                                "to": rec[kind]["memory"], "reason": why})
     else:
         notes.append(f"no memory samples in the window: memory left as it is ({_fmt_mem(cur.memory_request)})")
     return {
@@ -194,8 +209,10 @@ def _fmt_mem(v: float | None) -> str | None:
 
 
 def _current_dict(cur: Current) -> dict[str, Any]:
-    return {"requests": {"cpu": _fmt_cpu(cur.cpu_request), "memory": _fmt_mem(cur.memory_request)},
-            "limits": {"cpu": _fmt_cpu(cur.cpu_limit), "memory": _fmt_mem(cur.memory_limit)},
+    return {"requests": {"cpu": cur.text("requests.cpu", cur.cpu_request, format_cpu),
+                         "memory": cur.text("requests.memory", cur.memory_request, format_memory)},
+            "limits": {"cpu": cur.text("limits.cpu", cur.cpu_limit, format_cpu),
+                       "memory": cur.text("limits.memory", cur.memory_limit, format_memory)},
             "replicas": cur.replicas, "source": cur.source}
 
 

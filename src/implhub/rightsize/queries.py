@@ -85,7 +85,7 @@ def step_for(window_s: int) -> int:
 
 
 def render_window(window_s: int) -> str:
-    for unit in ("w", "d", "h", "m"):
+    for unit in ("d", "h", "m"):
         size = _UNIT_SECONDS[unit]
         if window_s % size == 0:
             return f"{window_s // size}{unit}"
@@ -101,7 +101,7 @@ def plan(window: str) -> list[dict[str, str | int]]:
              "meaning": q.meaning} for q in QUERIES]
 
 
-def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090") -> str:
+def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090", slug: str = "SLUG") -> str:
     """A POSIX shell script that runs every query with curl and writes the dump directory that
     `implhub rightsize --from-file DIR` reads (one Prometheus API response per query)."""
     window_s = parse_window(window)
@@ -110,10 +110,18 @@ def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090") -
         "#!/bin/sh",
         "# Right-sizing dump: runs the implhub queries against Sourcegraph's Prometheus.",
         "# Reach it first, e.g.: kubectl port-forward svc/prometheus 9090:30090",
+        f"# Then send the directory it writes and run: implhub rightsize {slug} --env prod --from-file DIR",
+        "#",
+        f"# The queries (range queries every {step} s over {render_window(window_s)}):",
+    ]
+    for item in plan(window):
+        lines.append(f"# {item['name']} ({item['kind']}): {item['meaning']}")
+        lines.append(f"#   {item['expr']}")
+    lines += [
         "set -eu",
         f'PROM="${{PROM:-{prometheus_url}}}"',
         'OUT="${OUT:-implhub-rightsize-dump}"',
-        'END="$(date +%s)"',
+        'END="${END:-$(date +%s)}"',
         f"START=$((END - {window_s}))",
         'mkdir -p "$OUT"',
         f"printf '{{\"window\": \"{render_window(window_s)}\", \"step\": {step}, \"end\": %s}}\\n' \"$END\" > \"$OUT/meta.json\"",
@@ -127,5 +135,5 @@ def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090") -
         else:
             lines.append(f'curl -fsSG "$PROM/api/v1/query" --data-urlencode {expr} '
                          f'--data-urlencode "time=$END" > "$OUT/{item["name"]}.json"')
-    lines.append('echo "wrote $OUT; send it, then: implhub rightsize SLUG --env prod --from-file $OUT"')
+    lines.append(f'echo "wrote $OUT; send it, then: implhub rightsize {slug} --env prod --from-file $OUT"')
     return "\n".join(lines) + "\n"
