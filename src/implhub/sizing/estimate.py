@@ -105,9 +105,9 @@ def deviations(services: dict[str, dict[str, Any]], chart_version: str, standard
             if not (from_default or from_standard):
                 continue
             why_key = fld.split(".")[0]
-            out.append({"service": key, "field": fld, "value": value, "chart_default": d,
+            out.append({"key": f"{key}.{fld}", "service": key, "field": fld, "value": value, "chart_default": d,
                         "standard": st, "differs_from_default": from_default, "differs_from_standard": from_standard,
-                        "why": svc["why"].get(why_key, "")})
+                        "why": svc["why"].get(why_key, ""), "reason": svc["why"].get(why_key, "")})
     return out
 
 

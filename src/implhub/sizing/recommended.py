@@ -171,8 +171,8 @@ def recommend(inp: SizingInputs, *, chart_version: str) -> dict[str, Any]:
     r = max(gs.replicas, by_disk, by_mem, 1)
     if r > gs.replicas:
         gs.why["replicas"] = (f"{r} shards: each disk at most {GITSERVER_MAX_PVC_GI} Gi and each replica's memory "
-                              f"at most {GITSERVER_MAX_MEM_GB} GB (the official curve keeps one pod per "
-                              f"{gs.replicas} and needs {0.05 * T:g} GB in it)")
+                              f"at most {GITSERVER_MAX_MEM_GB} GB (the official curve has {gs.replicas} replica(s) "
+                              f"needing {0.05 * T:g} GB together)")
         gs.replicas = r
     per_mem = max(8.0, math.ceil(0.05 * T / r))
     why_mem = f"5% of the repositories each replica serves ({T:g} GB / {r}), at least 8 GB"

@@ -1,0 +1,277 @@
+"""Sizing application functions: inputs from the project's design (and code statistics when
+scanned), the engine run, and the append-only `size_estimate` / `node_plan` evidence per environment."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+from implhub.app import evidence, projects
+from implhub.app.context import Ctx
+from implhub.errors import NotFound, ValidationError
+from implhub.sizing import data
+from implhub.sizing.estimate import estimate as run_estimate
+from implhub.sizing.estimate import node_plan as run_node_plan
+from implhub.sizing.export import export as render_export
+from implhub.sizing.inputs import SizingInputs
+from implhub.store.models import Project
+
+KIND_ESTIMATE = "size_estimate"
+KIND_NODES = "node_plan"
+
+
+def _project(ctx: Ctx, project: Project | str) -> Project:
+    return project if isinstance(project, Project) else projects.get_or_raise(ctx, slug=project)
+
+
+def _env_kind(project: Project, environment: str) -> str:
+    for e in project.environments:
+        if e.name == environment:
+            return e.kind
+    names = ", ".join(e.name for e in project.environments) or "none"
+    raise NotFound(f"project {project.slug!r} has no environment {environment!r}; its environments: {names}",
+                   field="--env")
+
+
+def profile(inp: SizingInputs, kind: str) -> tuple[SizingInputs, str]:
+    """The inputs an environment of this kind is sized for, and the rule in words.
+
+    prod, replica and other environments carry the full design scale; staging serves the test users
+    on the full corpus (UAT must see production's code); dev serves a few engineers on a sample of
+    the repositories that still holds the largest one (upgrade rehearsals must meet the monorepo)."""
+    if kind == "staging":
+        users = min(inp.users, max(50, math.ceil(inp.users / 10)))
+        conc = None if inp.concurrent_users is None else min(inp.concurrent_users, users)
+        return (replace(inp, users=users, concurrent_users=conc),
+                f"staging: {users} users (a tenth of production, at least 50) on the full corpus")
+    if kind == "dev":
+        users = min(inp.users, 25)
+        repos = min(inp.repositories, max(100, math.ceil(inp.repositories / 20)))
+        share = repos / inp.repositories if inp.repositories else 0.0
+        total = min(inp.total_repo_size_gb, max(inp.largest_repo_size_gb, round(inp.total_repo_size_gb * share, 1)))
+        idx = None if inp.indexable_bytes is None else int(inp.indexable_bytes * share)
+        return (replace(inp, users=users, concurrent_users=None if inp.concurrent_users is None else min(inp.concurrent_users, users),
+                        repositories=repos, total_repo_size_gb=total, monorepos=min(inp.monorepos, 1),
+                        indexable_bytes=idx),
+                f"dev: {users} users on {repos} repositories ({share:.0%} sample, {total:g} GB) including the largest")
+    return inp, f"{kind}: the design's full scale"
+
+
+def _codestats(ctx: Ctx, project: Project, scale: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Indexable bytes from the newest code statistics scan, scaled to the design's corpus when
+    the scan covered only part of it."""
+    ev = evidence.latest(ctx, project=project, kind="codestats_scan")
+    if ev is None:
+        return {}, None
+    d = ev.data or {}
+    totals = d.get("totals") or {}
+    idx, scanned = totals.get("indexable_bytes"), totals.get("bytes")
+    repos_scanned = int(totals.get("repositories") or 0)
+    if not isinstance(idx, int | float) or not isinstance(scanned, int | float) or scanned <= 0:
+        return {}, None
+    largest_idx = max((r.get("indexable_bytes") or 0 for r in d.get("repositories") or [] if isinstance(r, dict)), default=0)
+    largest_bytes = max((r.get("bytes") or 0 for r in d.get("repositories") or [] if isinstance(r, dict)), default=0)
+    design_repos = int(scale.get("repositories") or 0)
+    if repos_scanned >= design_repos:
+        note = f"code statistics scan #{ev.id} ({ev.source}, {ev.taken_at:%Y-%m-%d}): {idx / 1e9:.1f} GB indexable"
+        return {"indexable_bytes": int(idx), "largest_indexable_bytes": int(largest_idx)}, note
+    share = idx / scanned
+    total_gb = float(scale.get("total_repo_size_gb") or 0)
+    largest_gb = float(scale.get("largest_repo_size_gb") or 0)
+    lshare = largest_idx / largest_bytes if largest_bytes else share
+    note = (f"code statistics scan #{ev.id} ({ev.source}, {ev.taken_at:%Y-%m-%d}) of {repos_scanned} of {design_repos} "
+            f"repositories: {share:.1%} of the scanned bytes is indexable, applied to the design's {total_gb:g} GB")
+    return {"indexable_bytes": int(share * total_gb * 1e9),
+            "largest_indexable_bytes": int(lshare * largest_gb * 1e9)}, note
+
+
+def inputs_for(ctx: Ctx, *, project: Project | str, environment: str = "prod") -> tuple[SizingInputs, dict[str, Any]]:
+    """The sizing inputs of a project's environment: the design's scale section, code statistics
+    when scanned, and the environment's profile."""
+    p = _project(ctx, project)
+    kind = _env_kind(p, environment)
+    design = p.design
+    scale = design.get("scale") or {}
+    feats = scale.get("features") or {}
+    extra, cs_note = _codestats(ctx, p, scale)
+    try:
+        base = SizingInputs(
+            users=int(scale.get("users") or 0), repositories=int(scale.get("repositories") or 0),
+            total_repo_size_gb=float(scale.get("total_repo_size_gb") or 0),
+            largest_repo_size_gb=float(scale.get("largest_repo_size_gb") or 0),
+            largest_index_size_gb=float(scale.get("largest_index_size_gb") or 0),
+            code_insights=bool(feats.get("code_insights")), monorepos=int(scale.get("monorepos") or 0),
+            concurrent_users=scale.get("concurrent_users"), **extra)
+    except ValidationError as exc:
+        raise ValidationError(f"the design's scale section: {exc.message}", field=f"scale ({exc.field})") from None
+    inp, rule = profile(base, kind)
+    deployment = design.get("deployment") or {}
+    meta = {
+        "project": p.slug, "environment": environment, "environment_kind": kind, "profile": rule,
+        "design_revision": p.current.number, "code_statistics": cs_note,
+        "design_cloud": deployment.get("cloud"), "design_version": deployment.get("sourcegraph_version"),
+    }
+    return inp, meta
+
+
+def _chart_for(meta: dict[str, Any] | None, chart_version: str | None) -> str:
+    if chart_version:
+        return data.resolve_chart_version(chart_version)
+    if meta and meta.get("design_version"):
+        return data.resolve_chart_version(str(meta["design_version"]), exact=False)
+    return data.resolve_chart_version(None)
+
+
+def _cloud_for(meta: dict[str, Any] | None, cloud: str | None) -> str:
+    if cloud:
+        return cloud
+    c = (meta or {}).get("design_cloud")
+    return c if c in data.CLOUDS else "aws"
+
+
+def estimate(
+    ctx: Ctx,
+    *,
+    project: Project | str | None = None,
+    environment: str = "prod",
+    inputs: SizingInputs | None = None,
+    chart_version: str | None = None,
+    cloud: str | None = None,
+    headroom: float = 0.2,
+    catalog: list[data.Instance] | None = None,
+    store: bool = True,
+    simulated: bool = False,
+) -> dict[str, Any]:
+    """Run the sizing. With a project: inputs from its design, result appended as `size_estimate`
+    evidence of the environment (never overwritten). With explicit inputs only: nothing stored."""
+    meta: dict[str, Any] | None = None
+    p: Project | None = None
+    if project is not None:
+        p = _project(ctx, project)
+        from_design, meta = inputs_for(ctx, project=p, environment=environment)
+        inputs = inputs or from_design
+    if inputs is None:
+        raise ValidationError("give --project SLUG or the inputs (--users, --repos, --total-gb, --largest-gb)",
+                              field="--project")
+    result = run_estimate(inputs, chart_version=_chart_for(meta, chart_version), cloud=_cloud_for(meta, cloud),
+                          headroom=headroom, catalog=catalog)
+    result["environment"] = environment if p is not None else None
+    result["basis"] = meta
+    result["helm_values"] = _helm_values(result)
+    if p is not None and store:
+        t = result["recommended"]["totals"]
+        ev = evidence.add(ctx, project=p, kind=KIND_ESTIMATE, data=result, environment=environment, simulated=simulated,
+                          source=f"implhub size estimate (design revision {p.current.number})",
+                          summary=f"size estimate for {environment}: {t['vcpu']:g} vCPU, {t['memory_gb']:g} GB, "
+                                  f"{t['nodes']} node(s), chart {result['chart_version']}")
+        result["evidence_id"] = ev.id
+    return result
+
+
+def _helm_values(result: dict[str, Any]) -> dict[str, Any]:
+    """The recommended services as chart-shaped values (replicaCount, resources), for readers that
+    compare with a running deployment."""
+    from implhub.sizing.units import cpu_quantity, memory_quantity
+
+    out: dict[str, Any] = {}
+    for key, s in result["recommended"]["services"].items():
+        res: dict[str, dict[str, str]] = {"requests": {}, "limits": {}}
+        for side, pick in (("requests", "request"), ("limits", "limit")):
+            if s["cpu"][pick] is not None:
+                res[side]["cpu"] = cpu_quantity(s["cpu"][pick])
+            if s["memory_gb"][pick] is not None:
+                res[side]["memory"] = memory_quantity(s["memory_gb"][pick])
+        out[key] = {"replicaCount": s["replicas"], "resources": res}
+    return out
+
+
+def nodes(
+    ctx: Ctx,
+    *,
+    project: Project | str | None = None,
+    environment: str = "prod",
+    inputs: SizingInputs | None = None,
+    chart_version: str | None = None,
+    cloud: str | None = None,
+    headroom: float = 0.2,
+    catalog: list[data.Instance] | None = None,
+    store: bool = True,
+    simulated: bool = False,
+) -> dict[str, Any]:
+    """Pack the recommended pods onto node pools; with a project, append `node_plan` evidence
+    (and the estimate it came from, so both stay in step)."""
+    result = estimate(ctx, project=project, environment=environment, inputs=inputs, chart_version=chart_version,
+                      cloud=cloud, headroom=headroom, catalog=catalog, store=store, simulated=simulated)
+    chosen = result["recommended"]["totals"]["cloud"]
+    plan = run_node_plan(result, cloud=chosen, headroom=headroom, catalog=catalog)
+    plan["environment"] = result["environment"]
+    plan["chart_version"] = result["chart_version"]
+    plan["estimate_evidence_id"] = result.get("evidence_id")
+    if project is not None and store:
+        p = _project(ctx, project)
+        ev = evidence.add(ctx, project=p, kind=KIND_NODES, data=plan, environment=environment, simulated=simulated,
+                          source=f"implhub size nodes ({chosen})",
+                          summary=f"node plan for {environment}: " + ", ".join(
+                              f"{x['count']} x {x['instance_type']}" for x in plan["pools"])
+                          + f", ${plan['monthly_usd']:,.0f}/month")
+        plan["evidence_id"] = ev.id
+    return plan
+
+
+def export(
+    ctx: Ctx,
+    *,
+    fmt: str,
+    project: Project | str | None = None,
+    environment: str = "prod",
+    inputs: SizingInputs | None = None,
+    chart_version: str | None = None,
+    cloud: str | None = None,
+    store: bool = True,
+    simulated: bool = False,
+) -> str:
+    """A Helm override, Compose override, Markdown table or JSON of a fresh estimate (stored too)."""
+    if fmt not in ("helm", "compose", "md", "json"):
+        raise ValidationError(f"unknown format {fmt!r}; expected helm, compose, md or json", field="--format")
+    result = estimate(ctx, project=project, environment=environment, inputs=inputs, chart_version=chart_version,
+                      cloud=cloud, store=store, simulated=simulated)
+    return render_export(result, fmt, environment=result.get("environment"))
+
+
+def export_stored(result: dict[str, Any], fmt: str) -> str:
+    return render_export(result, fmt, environment=result.get("environment"))
+
+
+def latest_estimate(ctx: Ctx, *, project: Project | str, environment: str = "prod") -> dict[str, Any] | None:
+    """The newest stored estimate of an environment (the `size estimate --json` shape plus
+    `node_plan` when one was made), or None. For the internal document and right-sizing."""
+    p = _project(ctx, project)
+    ev = evidence.latest(ctx, project=p, kind=KIND_ESTIMATE, environment=environment)
+    if ev is None:
+        return None
+    out = dict(ev.data)
+    out["evidence"] = {"id": ev.id, "taken_at": ev.taken_at.isoformat(), "source": ev.source, "simulated": ev.simulated}
+    plan = evidence.latest(ctx, project=p, kind=KIND_NODES, environment=environment)
+    if plan is not None:
+        out["stored_node_plan"] = {**plan.data, "evidence_id": plan.id, "taken_at": plan.taken_at.isoformat()}
+    return out
+
+
+def history(ctx: Ctx, *, project: Project | str, environment: str | None = None) -> list[dict[str, Any]]:
+    """Every stored estimate, newest first: id, environment, when, totals."""
+    p = _project(ctx, project)
+    rows = []
+    for ev in evidence.list_evidence(ctx, project=p, kind=KIND_ESTIMATE, environment=environment):
+        t = (ev.data.get("recommended") or {}).get("totals") or {}
+        rows.append({"id": ev.id, "environment": ev.environment, "taken_at": ev.taken_at.isoformat(),
+                     "simulated": ev.simulated, "vcpu": t.get("vcpu"), "memory_gb": t.get("memory_gb"),
+                     "nodes": t.get("nodes"), "monthly_usd": t.get("monthly_usd")})
+    return rows
+
+
+def overview(ctx: Ctx, *, project: Project | str) -> list[dict[str, Any]]:
+    """Per environment of the project: the newest estimate (or None)."""
+    p = _project(ctx, project)
+    return [{"environment": e.name, "kind": e.kind, "estimate": latest_estimate(ctx, project=p, environment=e.name)}
+            for e in p.environments]
