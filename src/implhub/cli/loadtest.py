@@ -206,7 +206,7 @@ def report_cmd(
     png_out: str | None = typer.Option(None, "--png", help="Write the latency and VU chart (PNG) here"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
-    """Compute the verdict from the raw points of one or more runs (merged), with charts."""
+    """Compute the verdict from the raw points of one or more runs (merged), with charts; exit 1 when it fails."""
     th = _read_structured(thresholds, "thresholds") if thresholds else None
     with context() as ctx:
         rep = svc.report(ctx, runs=runs, kind=kind, thresholds=th, thresholds_source=thresholds or "thresholds")
@@ -225,14 +225,16 @@ def report_cmd(
         diff = compare_reports(other, rep)
         if as_json:
             print_json({**{k: rep[k] for k in CONTRACT_KEYS}, "comparison": diff})
-            return
-        _show(rep, False)
-        console.print(f"compared with {diff['old']}: score {diff['score'][0]} -> {diff['score'][1]}")
-        for t, d in diff["types"].items():
-            if "ttfb_ms_delta" in d:
-                console.print(f"  {t}: p50 {d['ttfb_ms_delta']['p50']:+.0f} ms, p95 {d['ttfb_ms_delta']['p95']:+.0f} ms, success {d['success_rate'][0]:.1%} -> {d['success_rate'][1]:.1%}")
-        return
-    _show(rep, as_json)
+        else:
+            _show(rep, False)
+            console.print(f"compared with {diff['old']}: score {diff['score'][0]} -> {diff['score'][1]}")
+            for t, d in diff["types"].items():
+                if "ttfb_ms_delta" in d:
+                    console.print(f"  {t}: p50 {d['ttfb_ms_delta']['p50']:+.0f} ms, p95 {d['ttfb_ms_delta']['p95']:+.0f} ms, success {d['success_rate'][0]:.1%} -> {d['success_rate'][1]:.1%}")
+    else:
+        _show(rep, as_json)
+    if not rep["passed"]:
+        raise typer.Exit(int(ExitCode.FAILED))
 
 
 @loadtest_app.command("runs")
