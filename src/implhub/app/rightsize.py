@@ -19,7 +19,7 @@ from ruamel.yaml.error import YAMLError
 
 from implhub.app import evidence, projects
 from implhub.app.context import Ctx
-from implhub.errors import ExternalServiceError, NotFound, ValidationError
+from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
 from implhub.rightsize import chart, queries, series, versions
 from implhub.rightsize.engine import Current, compare_with_estimate, recommend
 from implhub.rightsize.override import render
@@ -235,7 +235,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
     elif est_currents:
         merged, basis = defaults, "the stored size estimate"
-        expected = [k for k in est_currents if k in keyset.resources]
+        expected = [k for k in est_currents if k in keyset.resources and k in CORE_SERVICES]
     else:
         merged, basis = defaults, f"chart {keyset.version} defaults (no values file, no stored estimate)"
         expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
@@ -303,21 +303,58 @@ def _plan_summary(result: dict[str, Any]) -> str:
     return f"{n} change(s) in the override; flagged first: {flagged}; no data: {missing}"
 
 
+def _pods(services: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
+    """Pods for the node packing: per service its requests now (side "current") or after the
+    override (side "after"; services without data keep theirs)."""
+    from implhub.rightsize.quantity import parse_cpu, parse_memory
+
+    pods = []
+    for s in services:
+        req = s["current"]["requests"]
+        if side == "after" and s.get("recommended"):
+            req = {**req, **{k: v for k, v in s["recommended"]["requests"].items() if v is not None}}
+        cpu = parse_cpu(req["cpu"]) if req.get("cpu") else 0.0
+        mem = parse_memory(req["memory"]) if req.get("memory") else 0.0
+        if cpu or mem:
+            pods.append({"name": s["key"], "cpu": cpu, "memory_gb": mem / 1e9, "replicas": int(s.get("replicas") or 1)})
+    return pods
+
+
 def monthly_cost(ctx: Ctx, *, project: Project, result: dict[str, Any]) -> dict[str, Any]:
-    """The monthly cost change of the requested resources. Proportional to the catalog price of a
-    vCPU-hour and a GiB-hour of the project's cloud (the cheapest general-purpose instance's
-    split), over 730 hours a month."""
+    """The monthly cost change: the requests before and after packed onto nodes with the sizing
+    capability's node packing (cheapest pools from its instance catalog). Where that is not
+    available, the catalog price of a vCPU and a GiB applied proportionally, and it says so."""
     t = result["totals"]
     cloud = str(project.design.get("deployment", {}).get("cloud") or "aws")
+    try:
+        from implhub.sizing.packing import pack
+    except ImportError:
+        pack = None  # type: ignore[assignment]
+    if pack is not None:
+        try:
+            before = pack(_pods(result["services"], "current"), cloud)
+            after = pack(_pods(result["services"], "after"), cloud)
+        except ImplhubError as exc:
+            note = f"node packing failed ({exc.message}); "
+        else:
+            pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in after["pools"])
+            return {"method": f"node packing of the requests before and after on {cloud} (sizing capability), 730 h/month",
+                    "currency": "USD", "monthly_before": before["monthly_usd"], "monthly_after": after["monthly_usd"],
+                    "monthly_change": round(after["monthly_usd"] - before["monthly_usd"], 2),
+                    "nodes_before": before["totals"]["nodes"], "nodes_after": after["totals"]["nodes"],
+                    "pools_after": pools, **t}
+    else:
+        note = "node packing not available; "
     price = _unit_prices(cloud)
     if price is None:
-        return {"method": f"no catalog prices for {cloud}", **t}
+        return {"method": note + f"no catalog prices for {cloud}", **t}
     per_cpu, per_gib, instance = price
-    before = (t["cpu_before"] * per_cpu + t["memory_gib_before"] * per_gib) * 730
-    after = (t["cpu_after"] * per_cpu + t["memory_gib_after"] * per_gib) * 730
-    return {"method": f"proportional: requested vCPU and GiB at the {instance} catalog price split half CPU, half memory, 730 h/month",
-            "currency": "USD", "monthly_before": round(before, 2), "monthly_after": round(after, 2),
-            "monthly_change": round(after - before, 2), **t}
+    before_usd = (t["cpu_before"] * per_cpu + t["memory_gib_before"] * per_gib) * 730
+    after_usd = (t["cpu_after"] * per_cpu + t["memory_gib_after"] * per_gib) * 730
+    return {"method": note + f"proportional: requested vCPU and GiB at the {instance} catalog price split half CPU, "
+                             "half memory, 730 h/month",
+            "currency": "USD", "monthly_before": round(before_usd, 2), "monthly_after": round(after_usd, 2),
+            "monthly_change": round(after_usd - before_usd, 2), **t}
 
 
 def _unit_prices(cloud: str) -> tuple[float, float, str] | None:
