@@ -193,7 +193,10 @@ def validate_profile(profile: dict[str, Any], *, source: str = "profile") -> Non
                  f"queries.{v}.{t}", "expected a non-empty list of queries")
             for q in qs:
                 need("\b" not in q, f"queries.{v}.{t}", f"{q!r} holds a backspace character; write a regexp word boundary as \\b")
-    parse_thresholds(profile.get("thresholds"), field="thresholds")
+    try:
+        parse_thresholds(profile.get("thresholds"), field="thresholds")
+    except ValidationError as exc:
+        raise ValidationError(exc.message, file=source, field=exc.field) from None
 
 
 def effective(profile: dict[str, Any], *, duration_scale: float = 1.0, vus: int | None = None) -> dict[str, Any]:
