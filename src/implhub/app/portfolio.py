@@ -25,7 +25,7 @@ def plan_for(ctx: Ctx, project: Project, *, view: str) -> dict[str, Any] | None:
     if get_plan is None:
         return None
     try:
-        result = get_plan(ctx, project=project.slug, view=view)
+        result = get_plan(ctx, project=project, view=view)
     except ImplhubError:
         return None
     return result if isinstance(result, dict) else None
@@ -150,7 +150,7 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
         "risks": [{"title": r.get("title"), "description": r.get("description"), "probability": r.get("probability"),
                    "impact": r.get("impact"), "mitigation": r.get("mitigation")}
                   for r in design.get("risks", []) if r.get("visibility") == "external"],
-        "documents": external_documents(ctx, project),
+        "documents": external_documents(ctx, project, has_plan=plan is not None),
     }
 
 
@@ -165,16 +165,22 @@ def _external_task(t: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def external_documents(ctx: Ctx, project: Project) -> list[dict[str, Any]]:
-    """The documents the documents capability marks external, when it is installed."""
+def external_documents(ctx: Ctx, project: Project, *, has_plan: bool) -> list[dict[str, Any]]:
+    """Downloads of the external plan (when there is a plan) and the documents the documents
+    capability lists as external (when it offers `list_external`)."""
+    out: list[dict[str, Any]] = []
+    if has_plan:
+        base = f"/projects/{project.slug}/plan/export"
+        out += [{"title": "Project plan", "format": fmt, "url": f"{base}.{fmt}?view=external"}
+                for fmt in ("md", "xlsx", "csv")]
     try:
         from implhub.app import documents as docs_app
     except ImportError:
-        return []
+        return out
     lister = getattr(docs_app, "list_external", None)
-    if lister is None:
-        return []
-    try:
-        return list(lister(ctx, project=project.slug))
-    except ImplhubError:
-        return []
+    if lister is not None:
+        try:
+            out += list(lister(ctx, project=project.slug))
+        except ImplhubError:
+            pass
+    return out

@@ -162,14 +162,11 @@ def open_share(request: Request, ctx: CtxDep, token: str) -> RedirectResponse:
 
 
 def _ics(ctx: Ctx, project: Any) -> Response:
-    from implhub.app.portfolio import plan_for
+    from implhub.app import plan as plan_app
 
-    plan = plan_for(ctx, project, view="external")
-    if plan is None:
+    if not plan_app.has_plan(ctx, project=project):
         raise NotFound(f"{project.slug} has no plan yet, so there is no calendar")
-    from implhub.planning.export import to_ics
-
-    body = to_ics(plan, title=project.name, uid_prefix=project.slug, now=ctx.now())
+    body = plan_app.ics_feed(ctx, project=project)  # the external view's milestones and deadlines
     return Response(body, media_type="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{project.slug}.ics"'})
 
