@@ -1,0 +1,257 @@
+"""One repository as one `git fast-import` stream: files, history, and an exact-size pad.
+
+Nothing here runs git: the stream is written to a binary file object, so it can go to a
+fast-import process, to a file, or to a benchmark. Sizes are steered by an estimate of what each
+object costs once packed (`PackEstimate`); the caller measures the result.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from implhub.replica.content import (
+    SourceWriter,
+    Vocabulary,
+    binary_file,
+    data_file,
+    readme,
+    text_size,
+)
+from implhub.replica.languages import LANGUAGES, WORDS
+from implhub.replica.shape import RepoShape
+
+FIRST_NAMES = ("Ana", "Ben", "Chen", "Dara", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Mateo",
+               "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Yara", "Zoe")
+LAST_NAMES = ("Alvarez", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Gupta", "Hansen", "Ito", "Jansen", "Kowalski",
+              "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Rossi", "Silva", "Tanaka", "Novak", "Weber", "Yilmaz")
+MESSAGES = ("Add {s} {s} handling", "Fix {s} when {s} is empty", "Refactor {s} {s}", "Update {s} tests",
+            "Handle {s} errors in {s}", "Remove unused {s} code", "Bump {s} version", "Document {s} {s}",
+            "Speed up {s} lookup", "Rename {s} to {s}")
+START = 1_420_070_400  # 2015-01-01
+SPAN = 5 * 365 * 86400
+
+#: share of files that are binary assets, and of files above 1 MB (fixtures, bundles, media), as
+#: in open-source repositories: a few percent binary, about one file in a thousand above 1 MB
+BINARY_SHARE = 0.02
+LARGE_SHARE = 0.001
+
+
+@dataclass(frozen=True)
+class PackEstimate:
+    """What an object costs in the packed repository, in bytes (calibrated against git 2.3x)."""
+
+    fixed: int = 1_500  # HEAD, config, packed-refs, pack and index headers, fan-out table
+    per_object: int = 700  # index entry, pack entry header, tree entry
+    per_commit: int = 640  # commit object and the trees it rewrites
+    text_ratio: float = 0.214  # deflated source text, after git's delta search
+
+    def text(self, n: int) -> int:
+        return int(n * self.text_ratio) + self.per_object
+
+    def binary(self, n: int) -> int:
+        return n + n // 3000 + self.per_object
+
+
+ESTIMATE = PackEstimate()
+
+
+@dataclass
+class RepoStats:
+    files: int = 0
+    commits: int = 0
+    text_bytes: int = 0
+    binary_files: int = 0
+    binary_bytes: int = 0
+    large_files: int = 0
+    estimate: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+
+
+def repo_rng(seed: int, shape: RepoShape, purpose: str = "content") -> random.Random:
+    return random.Random(f"replica:{seed}:{shape.index}:{shape.name}:{purpose}")
+
+
+def _data(out: BinaryIO, payload: bytes) -> None:
+    out.write(b"data %d\n" % len(payload))
+    out.write(payload)
+    out.write(b"\n")
+
+
+class RepoWriter:
+    """Writes one repository's history to a fast-import stream."""
+
+    def __init__(self, shape: RepoShape, *, languages: dict[str, float], history: int, seed: int,
+                 estimate: PackEstimate = ESTIMATE) -> None:
+        self.shape = shape
+        self.seed = seed
+        self.est = estimate
+        self.rng = repo_rng(seed, shape)
+        self.vocab = Vocabulary.build(self.rng)
+        self.history = history
+        self.writers: dict[str, SourceWriter] = {}
+        self.paths: set[str] = set()
+        self.last_text: tuple[str, str, str] | None = None  # (path, language, content): what the next commit changes
+        self.stats = RepoStats()
+        self.authors = [f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}" for _ in range(12)]
+        langs = list(languages)
+        weights = [languages[k] for k in langs]
+        if shape.monorepo:
+            # a monorepo: components under services/, libs/, tools/, each in one language
+            self.components = [(f"{self.rng.choice(('services', 'libs', 'tools', 'apps'))}/{self.rng.choice(self.vocab.words)}-{i}",
+                                self.rng.choices(langs, weights=weights)[0]) for i in range(24)]
+        else:
+            self.components = [("", shape.primary)] * 6 + [("", self.rng.choices(langs, weights=weights)[0])]
+        self.clock = START + self.rng.randrange(SPAN)
+        self.pending_text: tuple[str, str, str] | None = None
+
+    # -- files ------------------------------------------------------------------------------
+    def _writer(self, lang: str) -> SourceWriter:
+        if lang not in self.writers:
+            self.writers[lang] = SourceWriter(LANGUAGES[lang], self.vocab, self.rng)
+        return self.writers[lang]
+
+    def _path(self, prefix: str, lang: str, name: str, ext: str) -> str:
+        spec = LANGUAGES[lang]
+        r = self.rng
+        top = r.choice(spec.dirs).replace("{p}", self.vocab.packages[0])
+        sub = r.choice(self.vocab.packages)
+        base = f"{prefix}/{top}/{sub}/{name}" if prefix else f"{top}/{sub}/{name}"
+        path, n = base + ext, 2
+        while path in self.paths:
+            path, n = f"{base}{n}{ext}", n + 1
+        self.paths.add(path)
+        return path
+
+    def _file_name(self, lang: str) -> str:
+        spec = LANGUAGES[lang]
+        words = self.rng.sample(self.vocab.words, 2)
+        if spec.case == "pascal" and lang in ("java", "cs", "kt", "cpp"):
+            return "".join(w.capitalize() for w in words)
+        if lang in ("java", "cs", "kt"):
+            return "".join(w.capitalize() for w in words)
+        if lang in ("ts", "js"):
+            return "-".join(words)
+        return "_".join(words)
+
+    def _new_file(self, budget: int) -> tuple[str, bytes, int]:
+        """A new file costing at most about `budget` packed bytes: (path, content, cost)."""
+        r = self.rng
+        prefix, lang = r.choice(self.components)
+        u = r.random()
+        if u < LARGE_SHARE and budget > 3_000_000:
+            size = r.randint(1_050_000, min(4_000_000, budget))
+            self.stats.large_files += 1
+            if r.random() < 0.5:
+                ext, blob = binary_file(r, size)
+                self.stats.binary_files += 1
+                self.stats.binary_bytes += len(blob)
+                return self._path(prefix, lang, "bundle-" + r.choice(self.vocab.words), "." + ext), blob, self.est.binary(len(blob))
+            text = data_file(r, self.vocab, int(size / 0.6))
+            blob = text.encode()
+            self.stats.text_bytes += len(blob)
+            return self._path(prefix, lang, "testdata-" + r.choice(self.vocab.words), ".json"), blob, self.est.text(len(blob) // 2)
+        if u < LARGE_SHARE + BINARY_SHARE and budget > 2_000:
+            size = int(min(budget, 600_000, max(200, math.exp(r.gauss(math.log(14_000), 1.1)))))
+            ext, blob = binary_file(r, size)
+            self.stats.binary_files += 1
+            self.stats.binary_bytes += len(blob)
+            return self._path(prefix, lang, r.choice(self.vocab.words), "." + ext), blob, self.est.binary(len(blob))
+        want = min(text_size(r), int(max(200, budget - self.est.per_object) / self.est.text_ratio))
+        content = self._writer(lang).file(want)
+        blob = content.encode()
+        self.stats.text_bytes += len(blob)
+        self.stats.languages[lang] = self.stats.languages.get(lang, 0) + len(blob)
+        path = self._path(prefix, lang, self._file_name(lang), LANGUAGES[lang].ext)
+        self.pending_text = (path, lang, content)
+        return path, blob, self.est.text(len(blob))
+
+    def _change(self) -> tuple[str, bytes, int] | None:
+        """The last text file written, with a function added. It goes first in the next commit,
+        right after its old version in the stream, so fast-import stores it as a small delta."""
+        if self.last_text is None:
+            return None
+        path, lang, content = self.last_text
+        extra = self._writer(lang).appendix()
+        content = content + extra
+        self.last_text = (path, lang, content)
+        n = len(extra.encode())
+        self.stats.text_bytes += n
+        self.stats.languages[lang] = self.stats.languages.get(lang, 0) + n
+        return path, content.encode(), int(n * self.est.text_ratio * 1.5) + self.est.per_object
+
+    # -- commits ----------------------------------------------------------------------------
+    def _commit(self, out: BinaryIO, message: str, files: list[tuple[str, bytes, str]]) -> None:
+        r = self.rng
+        self.clock += r.randint(600, max(601, SPAN // max(1, self.history)))
+        author = r.choice(self.authors)
+        email = author.lower().replace(" ", ".") + "@example.com"
+        ident = f"{author} <{email}> {self.clock} +0000".encode()
+        out.write(b"commit refs/heads/main\nauthor " + ident + b"\ncommitter " + ident + b"\n")
+        _data(out, message.encode() + b"\n")
+        for path, blob, mode in files:
+            out.write(f"M {mode} inline {path}\n".encode())
+            _data(out, blob)
+        self.stats.commits += 1
+
+    def _message(self) -> str:
+        words = self.vocab.words
+        return self.rng.choice(MESSAGES).replace("{s}", "{}").format(self.rng.choice(words), self.rng.choice(words))
+
+    def write(self, out: BinaryIO, budget: int, progress: Callable[[int], None] | None = None) -> RepoStats:
+        """Write commits until the estimated packed size reaches `budget` bytes."""
+        est = self.est
+        spent = est.fixed
+        commits = max(1, min(self.history, int(budget * 0.25) // (est.per_commit + 2 * est.per_object + 400)))
+        first = budget if commits == 1 else int(est.fixed + (budget - est.fixed) * 0.6)
+        goals = [first] + [int(first + (budget - first) * (c + 1) / (commits - 1)) for c in range(commits - 1)]
+        for c, goal in enumerate(goals):
+            files: list[tuple[str, bytes, str]] = []
+            spent += est.per_commit
+            if c == 0:
+                name = self.shape.name
+                for path, text in (("README.md", readme(self.rng, self.vocab, name)),
+                                   (".gitignore", "*.log\n/build/\n/dist/\nnode_modules/\n.idea/\n")):
+                    blob = text.encode()
+                    files.append((path, blob, "100644"))
+                    self.paths.add(path)
+                    self.stats.text_bytes += len(blob)
+                    spent += est.text(len(blob))
+            else:
+                change = self._change()
+                if change is not None:
+                    files.append((change[0], change[1], "100644"))
+                    spent += change[2]
+            texts: list[tuple[str, bytes, str]] = []
+            while spent < goal or (c == 0 and len(files) + len(texts) < 3):
+                self.pending_text = None
+                path, blob, cost = self._new_file(goal - spent)
+                mode = "100755" if path.endswith(".sh") else "100644"
+                if self.pending_text is not None:
+                    texts.append((path, blob, mode))
+                    self.last_text = self.pending_text
+                else:
+                    files.append((path, blob, mode))
+                spent += cost
+                self.stats.files += 1
+                if progress is not None:
+                    progress(len(blob))
+            files += texts  # a text file last: the next commit changes it
+            self._commit(out, "Initial import" if c == 0 else self._message(), files)
+        self.stats.estimate = spent
+        return self.stats
+
+    def pad(self, out: BinaryIO, size: int) -> None:
+        """One more commit adding a binary asset of `size` bytes: what brings the largest
+        repository to its exact size."""
+        r = repo_rng(self.seed, self.shape, f"pad:{size}")
+        ext, blob = binary_file(r, size)
+        self.clock += 3600
+        ident = f"{self.authors[0]} <{self.authors[0].lower().replace(' ', '.')}@example.com> {self.clock} +0000".encode()
+        out.write(b"commit refs/heads/main\nauthor " + ident + b"\ncommitter " + ident + b"\n")
+        _data(out, b"Add release assets\n")
+        out.write(f"M 100644 inline assets/{WORDS[self.shape.index % len(WORDS)]}-media.{ext}\n".encode())
+        _data(out, blob)
