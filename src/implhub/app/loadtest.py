@@ -248,8 +248,7 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     instance_version = preflight(url, token)
     script, eff = make_script(ctx, slug=slug, kind=kind, duration_scale=duration_scale, vus=vus)
     run_id = new_run_id(ctx, kind)
-    workdir = ctx.settings.data_dir / "loadtest" / project.slug / run_id
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = run_dir(ctx, project, run_id)
     script_path = workdir / "test.js"
     script_path.write_text(script, encoding="utf-8")
     result = run_k6(k6=binary, script_path=script_path, workdir=workdir, url=url, token=token, run_id=run_id, progress=progress)
@@ -260,16 +259,32 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     aborted = result.exit_code in K6_ABORTED or "stopping test prematurely" in result.stderr or result.exit_code < 0
     if result.exit_code not in (0, K6_THRESHOLDS_FAILED) and not aborted:
         aborted = True  # a script error or a crash: whatever was measured is kept, as partial
+    extra = {"k6_exit_code": result.exit_code, "k6_summary_thresholds": _summary_thresholds(result.summary),
+             "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else ""}
+    return record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment=environment, source=url,
+                      partial=aborted, extra=extra)
+
+
+def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[str, Any], environment: str | None,
+               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None) -> Evidence:
+    """Report a run's raw points (kept under the data directory) and store it as evidence."""
+    kind = eff["kind"]
     agg = points_engine.aggregate([raw], run_ids={str(raw): run_id})
-    rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=aborted)
+    rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=partial)
     data = {**rep, "kind": kind, "partial": rep["partial"], "profile": eff, "profile_version": eff.get("profile_version"),
-            "raw_points": str(raw.relative_to(ctx.settings.data_dir)), "k6_exit_code": result.exit_code,
-            "k6_summary_thresholds": _summary_thresholds(result.summary), "instance_version": instance_version,
-            "k6_log_tail": result.stderr.strip()[-1500:] if aborted else ""}
-    (workdir / "report.json").write_text(_dumps(rep), encoding="utf-8")
-    return evidence.add(ctx, project=project, kind=EVIDENCE_KIND, data=data, source=url, environment=environment,
+            "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {})}
+    (raw.parent / "report.json").write_text(_dumps(rep), encoding="utf-8")
+    return evidence.add(ctx, project=project, kind=EVIDENCE_KIND, data=data, source=source, environment=environment,
+                        simulated=simulated,
                         summary=f"{kind} test {run_id}: {'passed' if rep['passed'] else 'failed'}, score {rep['score']}"
-                        + (" (partial)" if data["partial"] else "") + (f" on {environment}" if environment else ""))
+                        + (" (partial)" if data["partial"] else "") + (f" on {environment}" if environment else "")
+                        + (" (simulated)" if simulated else ""))
+
+
+def run_dir(ctx: Ctx, project: Project, run_id: str) -> Path:
+    d = ctx.settings.data_dir / "loadtest" / project.slug / run_id
+    d.mkdir(parents=True, exist_ok=True)
+    return d
 
 
 def _dumps(obj: Any) -> str:
