@@ -88,7 +88,7 @@ def instantiate(template: Template, design: dict[str, Any], *, exceptional: bool
     warnings: list[str] = []
     envs = _environments(design, warnings)
     image_scanning = bool(_lookup(design, "change_management.image_scanning.required"))
-    instances: dict[str, list[tuple[str | None, str]]] = {}
+    instances: dict[str, list[tuple[str | None, str, TemplateTask]]] = {}
     chosen: list[tuple[TemplateTask, str | None, str]] = []
     for t in template.tasks:
         if t.when == "exceptional_scale" and not exceptional:
@@ -98,23 +98,30 @@ def instantiate(template: Template, design: dict[str, Any], *, exceptional: bool
         targets: list[str | None] = [name for name, kind in envs if _matches(t.per_environment, kind)] if t.per_environment else [None]
         for env in targets:
             gid = f"{t.id}-{env}" if env else t.id
-            instances.setdefault(t.id, []).append((env, gid))
+            instances.setdefault(t.id, []).append((env, gid, t))
             chosen.append((t, env, gid))
     by_template: dict[str, list[TemplateTask]] = {}
     for t in template.tasks:
         by_template.setdefault(t.id, []).append(t)
 
-    def resolve(dep: Dependency, env: str | None, seen: frozenset[str]) -> dict[str, int]:
-        found = instances.get(dep.id)
+    def resolve(dep: Dependency, env: str | None, scope: str | None, seen: frozenset[str]) -> dict[str, int]:
+        """Generated ids a template dependency stands for. `scope`: the per_environment scope of
+        the depending task; a dependency id with a variant of the same scope means that variant."""
+        variants = by_template.get(dep.id, [])
+        if scope is not None and any(v.per_environment == scope for v in variants):
+            variants = [v for v in variants if v.per_environment == scope]
+        found = [(e, gid) for e, gid, v in instances.get(dep.id, []) if any(v is x for x in variants)]
         if found:
             same = [gid for e, gid in found if env is not None and e == env]
             return {gid: dep.lag for gid in (same or [gid for _, gid in found])}
         out: dict[str, int] = {}
         if dep.id in seen:
             return out
-        for tt in by_template.get(dep.id, []):  # not generated: pass through to its dependencies
-            for inner in tt.depends_on:
-                for gid, lag in resolve(Dependency(inner.id, inner.lag + dep.lag), env, seen | {dep.id}).items():
+        for v in variants:  # not generated: pass through to its own dependencies
+            inner_env = None if v.per_environment else env
+            for inner in v.depends_on:
+                for gid, lag in resolve(Dependency(inner.id, inner.lag + dep.lag), inner_env, v.per_environment,
+                                        seen | {dep.id}).items():
                     out[gid] = max(lag, out.get(gid, 0))
         return out
 
@@ -129,7 +136,7 @@ def instantiate(template: Template, design: dict[str, Any], *, exceptional: bool
         seen_ids.add(gid)
         deps: dict[str, int] = {}
         for dep in t.depends_on:
-            for dep_gid, lag in resolve(dep, env, frozenset()).items():
+            for dep_gid, lag in resolve(dep, env, t.per_environment, frozenset()).items():
                 deps[dep_gid] = max(lag, deps.get(dep_gid, 0))
         days = _nominal_days(t, design)
         minimum[gid] = days if t.days_from and days != t.days else (
