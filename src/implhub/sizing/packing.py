@@ -20,6 +20,7 @@ from implhub.sizing.data import Instance, catalog_for
 HOURS_PER_MONTH = 730.0
 GIB_PER_GB = 1e9 / 2**30
 EVICTION_HARD_GIB = 0.1  # memory.available<100Mi
+PRIMARY_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -93,24 +94,32 @@ class _Item:
     mem_gib: float
 
 
-@dataclass
 class _Node:
-    type: NodeType
-    items: list[_Item]
+    """A node being filled; sums kept as pods are added so a fit test is constant time."""
 
-    @property
-    def cpu_used(self) -> float:
-        return sum(i.cpu for i in self.items)
+    __slots__ = ("type", "items", "cpu_used", "mem_used", "services")
 
-    @property
-    def mem_used(self) -> float:
-        return sum(i.mem_gib for i in self.items)
+    def __init__(self, ntype: NodeType, items: list[_Item]) -> None:
+        self.type = ntype
+        self.items: list[_Item] = []
+        self.cpu_used = 0.0
+        self.mem_used = 0.0
+        self.services: set[str] = set()
+        for i in items:
+            self.add(i)
 
-    def fits(self, item: _Item, ntype: NodeType | None = None) -> bool:
-        t = ntype or self.type
-        if any(i.service == item.service for i in self.items):
+    def add(self, item: _Item) -> None:
+        self.items.append(item)
+        self.cpu_used += item.cpu
+        self.mem_used += item.mem_gib
+        self.services.add(item.service)
+
+    def fits(self, item: _Item, extra_cpu: float = 0.0, extra_mem: float = 0.0,
+             extra_services: set[str] | None = None) -> bool:
+        if item.service in self.services or (extra_services and item.service in extra_services):
             return False
-        return self.cpu_used + item.cpu <= t.cpu + 1e-9 and self.mem_used + item.mem_gib <= t.mem_gib + 1e-9
+        return (self.cpu_used + extra_cpu + item.cpu <= self.type.cpu + 1e-9
+                and self.mem_used + extra_mem + item.mem_gib <= self.type.mem_gib + 1e-9)
 
 
 def _holds(t: NodeType, items: Sequence[_Item]) -> bool:
@@ -159,7 +168,7 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType]) -> 
                 if slack < best_slack:
                     best, best_slack = node, slack
         if best is not None:
-            best.items.append(item)
+            best.add(item)
             continue
         for t in [primary, *types]:
             if _holds(t, [item]):
@@ -176,35 +185,29 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType]) -> 
     return nodes
 
 
-def _consolidate(nodes: list[_Node]) -> None:
-    """Try to empty the least used nodes into the others."""
-    changed = True
-    while changed and len(nodes) > 1:
-        changed = False
-        for victim in sorted(nodes, key=lambda n: n.type.price * max(n.cpu_used / n.type.cpu, n.mem_used / n.type.mem_gib)):
-            others = [n for n in nodes if n is not victim]
-            moves: list[tuple[_Item, _Node]] = []
-            staged: dict[int, list[_Item]] = defaultdict(list)
-            ok = True
-            for item in sorted(victim.items, key=lambda i: i.mem_gib, reverse=True):
-                target = None
-                for n in others:
-                    extra = staged[id(n)]
-                    probe = _Node(n.type, n.items + extra)
-                    if probe.fits(item):
-                        target = n
-                        break
-                if target is None:
-                    ok = False
+def _consolidate(nodes: list[_Node], attempts: int = 12) -> None:
+    """Try to empty the least used nodes into the others (a bounded number of tries)."""
+    tried = 0
+    while len(nodes) > 1 and tried < attempts:
+        tried += 1
+        victim = min(nodes, key=lambda n: n.type.price * max(n.cpu_used / n.type.cpu, n.mem_used / n.type.mem_gib))
+        others = [n for n in nodes if n is not victim]
+        staged: dict[int, tuple[float, float, set[str]]] = {}
+        moves: list[tuple[_Item, _Node]] = []
+        for item in sorted(victim.items, key=lambda i: i.mem_gib, reverse=True):
+            target = None
+            for n in others:
+                c, m, svcs = staged.get(id(n), (0.0, 0.0, set()))
+                if n.fits(item, c, m, svcs):
+                    target = n
+                    staged[id(n)] = (c + item.cpu, m + item.mem_gib, svcs | {item.service})
                     break
-                staged[id(target)].append(item)
-                moves.append((item, target))
-            if ok:
-                for item, target in moves:
-                    target.items.append(item)
-                nodes.remove(victim)
-                changed = True
-                break
+            if target is None:
+                return
+            moves.append((item, target))
+        for item, target in moves:
+            target.add(item)
+        nodes.remove(victim)
 
 
 def _cost(nodes: list[_Node]) -> float:
@@ -232,7 +235,10 @@ def pack(
     if not types:
         raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
     best: list[_Node] | None = None
-    for primary in types:
+    # primary types in order of their lower bound on cost; the few best are tried
+    need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
+    ranked = sorted(types, key=lambda t: max(need_cpu / t.cpu, need_mem / t.mem_gib, 1.0) * t.price)
+    for primary in ranked[:PRIMARY_CANDIDATES]:
         nodes = _pack_with([_Item(i.service, i.pod, i.cpu, i.mem_gib) for i in items], primary, types)
         if nodes is not None and (best is None or _cost(nodes) < _cost(best) - 1e-9):
             best = nodes
@@ -315,7 +321,7 @@ def first_fit_decreasing(
     for item in items:
         for node in nodes:
             if node.fits(item):
-                node.items.append(item)
+                node.add(item)
                 break
         else:
             if not _holds(t, [item]):

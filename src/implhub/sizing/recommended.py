@@ -300,13 +300,14 @@ def recommend(inp: SizingInputs, *, chart_version: str) -> dict[str, Any]:
             s.why["memory_gb"] += "; request raised to the limit (Redis memory is not compressible)"
 
     services: dict[str, Svc] = {}
+    top_keys = {k.split(".")[0] for k in keys}
     for key, s in base.items():
-        if key not in {k.split(".")[0] for k in keys}:
+        if key not in top_keys:
             continue  # e.g. symbols from chart 6.4 on: the chart has no such key
         services[key] = s
     for key in CHART_ONLY + DAEMONSETS:
         top = key.split(".")[0]
-        if top not in {k.split(".")[0] for k in keys} or f"{key}.resources" not in keys:
+        if top not in top_keys or f"{key}.resources" not in keys:
             continue
         cpu, mem = _chart_resources(defaults, key)
         s = Svc(key=key, replicas=1, cpu=cpu, mem=mem, daemonset=key in DAEMONSETS,
