@@ -37,7 +37,7 @@ def _gantt(ctx: Ctx, project: Project) -> bytes | None:
     if plan is None or not hasattr(plan, "gantt"):
         return None
     try:
-        data = plan.gantt(ctx, project=project, view="external", fmt="svg")
+        data = plan.gantt(ctx, project=project, view="external", fmt="png")
     except NotFound:
         return None
     return data if isinstance(data, bytes) else None
@@ -78,8 +78,6 @@ def snapshot(ctx: Ctx, project: Project, *, audience: str = "internal") -> dict[
         "plan_external": _plan(ctx, project, "external"),
         "criteria": evaluate(ctx, project),
     }
-    plan_ext = snap["plan_external"]
-    snap["gantt_svg"] = _gantt(ctx, project) if plan_ext and plan_ext.get("tasks") else None
     logs = _logs(ctx, project, audience)
     if logs is not None:
         snap["risks"] = logs["risk"]
@@ -106,7 +104,10 @@ def build(ctx: Ctx, *, project: Project, doc: str) -> Document:
     if doc not in DOCS:
         raise ValidationError(f"expected a document internal, plan or handoff, got {doc!r}", field="DOC")
     if doc == "plan":
-        return plan_doc.build(snapshot(ctx, project, audience="external"))
+        snap = snapshot(ctx, project, audience="external")
+        if snap["plan_external"] and snap["plan_external"].get("tasks"):
+            snap["gantt_png"] = _gantt(ctx, project)
+        return plan_doc.build(snap)
     snap = snapshot(ctx, project)
     return internal.build(snap) if doc == "internal" else handoff.build(snap)
 

@@ -84,8 +84,8 @@ class Facts:
             lines = num(stats.get("indexedLinesCount") or stats.get("indexed_lines_count") or stats.get("indexed_lines"))
             if lines is not None:
                 candidates.append((str(snap.get("taken_at")), Sourced(int(lines), "indexed lines, " + self.where(snap))))
-        if candidates:
-            return sorted(candidates, key=lambda c: c[0])[-1][1]
+        if candidates:  # a scan counts code lines; the instance's indexed lines are the fallback
+            return candidates[0][1]
         design_loc = num((self.design.get("scale") or {}).get("lines_of_code"))
         if design_loc is not None:
             return Sourced(int(design_loc), "the TDD (pre-sales estimate)")

@@ -63,9 +63,10 @@ def build(snapshot: dict[str, Any]) -> Document:
     parts.append("## Timeline\n")
     assets: dict[str, tuple[str, bytes]] = {}
     if tasks:
-        picture = snapshot.get("gantt_svg")
-        assets["gantt.svg"] = ("image/svg+xml", picture if isinstance(picture, bytes) else gantt_svg(tasks, today=today))
-        parts.append("![Timeline: forecast against baseline, critical path outlined](gantt.svg)\n")
+        picture = snapshot.get("gantt_png")  # the plan capability's own picture, when it is there
+        name = "gantt.png" if isinstance(picture, bytes) else "gantt.svg"
+        assets[name] = ("image/png", picture) if isinstance(picture, bytes) else ("image/svg+xml", gantt_svg(tasks, today=today))
+        parts.append(f"![Timeline: forecast against baseline, critical path outlined]({name})\n")
     else:
         parts.append("No scheduled tasks yet.\n")
 
