@@ -103,6 +103,25 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
             return JSONResponse(exc.to_dict(), status_code=exc.http_status)
         return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
 
+    def _openapi() -> dict:  # type: ignore[type-arg]
+        """The generated description plus how to authenticate: an API token as Bearer (scripts) or
+        the session cookie with the X-CSRF-Token header (the web app's own pages)."""
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "An API token from 'implhub token create' or the account page."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "implhub_session",
+                            "description": "The web app's session; changes also need the X-CSRF-Token header."},
+            }
+            schema["security"] = [{"bearer": []}, {"session": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = _openapi  # type: ignore[method-assign]
+
     @app.get("/healthz", include_in_schema=False)
     def _healthz() -> dict[str, str]:
         return {"status": "ok"}
