@@ -247,6 +247,9 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         replicas = merged.get(key, {}).get("replicaCount") if isinstance(merged.get(key), dict) else None
         currents[key] = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
                                                source=basis, where=key)
+    external = {str(x.get("service", "")).lower() for x in project.design.get("externalized_services") or [] if isinstance(x, dict)}
+    if "postgresql" in external:  # the design runs the databases outside the cluster
+        expected = [k for k in expected if k not in ("pgsql", "codeIntelDB")]
     unknown_to_chart = sorted(k for k in usage.services if k not in keyset.resources)
     result = recommend(usage, currents, expected=expected, window=queries.render_window(window_s))
     # an override may only name keys this chart version has
@@ -270,6 +273,9 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
                        "services": compare_with_estimate(result, est_currents)},
         "cost": monthly_cost(ctx, project=project, result=result),
         "plan": _plan_summary(result),
+        # one entry per service with a recommendation (what exit criterion 8 counts)
+        "recommendations": [{"key": s["key"], "service": s["service"], "flags": s["flags"], "recommended": s["recommended"]}
+                            for s in result["services"] if s["status"] == "ok"],
     })
     result["override_yaml"] = render(result["changes"], header=_override_header(project, result))
     evidence.add(ctx, project=project, kind="rightsize", data=result, source=result["source"], environment=environment,
