@@ -1,0 +1,96 @@
+"""Portfolio, project page tabs, TDD upload (new project and new revision), activity filters."""
+
+from __future__ import annotations
+
+from tests.web.conftest import make_project, make_user
+
+
+def _admin(browser, seed):  # type: ignore[no-untyped-def]
+    make_user(seed, "admin@example.com", "admin")
+    b = browser()
+    b.login("admin@example.com", "correct horse battery")
+    return b
+
+
+def test_it_creates_a_project_from_an_uploaded_tdd(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    b = _admin(browser, seed)
+    b.get("/projects/new")
+    resp = b.post("/projects/new", files={"tdd": ("example.yaml", tdd_text.encode(), "application/yaml")})
+    assert resp.status_code == 303 and resp.headers["location"].startswith("/projects/example-corp")
+    page = b.get("/projects/example-corp")
+    assert page.status_code == 200 and "Example Corp" in page.text
+    assert [p["slug"] for p in b.get("/api/projects").json()] == ["example-corp"]
+
+
+def test_upload_errors_show_next_to_the_field_and_store_nothing(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    b = _admin(browser, seed)
+    b.get("/projects/new")
+    wrong_type = b.post("/projects/new", files={"tdd": ("tdd.pdf", b"%PDF-1.4", "application/pdf")})
+    assert wrong_type.status_code == 422 and 'id="tdd-error"' in wrong_type.text and "expected a .yaml, .yml or .md" in wrong_type.text
+    too_big = b.post("/projects/new", files={"tdd": ("big.yaml", b"a: 1\n" * 300_000, "application/yaml")})
+    assert too_big.status_code == 422 and "larger than 1024 KB" in too_big.text
+    binary = b.post("/projects/new", files={"tdd": ("x.yaml", b"\x00\x01\x02", "application/yaml")})
+    assert binary.status_code == 422 and "binary" in binary.text
+    invalid = tdd_text.replace("largest_repo_size_gb: 12", "largest_repo_size_gb: 9000")
+    bad = b.post("/projects/new", files={"tdd": ("bad.yaml", invalid.encode(), "application/yaml")})
+    assert bad.status_code == 422 and "bad.yaml" in bad.text and "largest_repo_size_gb" in bad.text
+    taken = make_project(seed, tdd_text)
+    dup = b.post("/projects/new", data={"slug": taken}, files={"tdd": ("t.yaml", tdd_text.encode(), "application/yaml")})
+    assert dup.status_code == 422 and 'id="slug-error"' in dup.text and "exists already" in dup.text
+    assert [p["slug"] for p in b.get("/api/projects").json()] == [taken]
+
+
+def test_an_uploaded_revision_shows_its_diff_on_the_design_tab(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, tdd_text)
+    b = _admin(browser, seed)
+    b.get(f"/projects/{slug}?tab=design")
+    newer = tdd_text.replace("region: us-east-1", "region: eu-west-1")
+    resp = b.post(f"/projects/{slug}/design", files={"tdd": ("v2.yaml", newer.encode(), "application/yaml")})
+    assert resp.status_code == 303 and "from=1&to=2" in resp.headers["location"]
+    page = b.get(resp.headers["location"]).text
+    assert "deployment.region" in page and "us-east-1" in page and "eu-west-1" in page
+    same = b.post(f"/projects/{slug}/design", files={"tdd": ("v2.yaml", newer.encode(), "application/yaml")})
+    assert "unchanged=1" in same.headers["location"]
+    bad = b.post(f"/projects/{slug}/design", files={"tdd": ("v3.txt", b"x", "text/plain")})
+    assert bad.status_code == 422 and 'id="tdd-error"' in bad.text
+    assert [r["number"] for r in b.get(f"/api/projects/{slug}/revisions").json()] == [1, 2]
+
+
+def test_the_portfolio_filters_and_sorts(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    make_project(seed, tdd_text, slug="alpha")
+    make_project(seed, tdd_text.replace("name: Example Corp", "name: Zeta Corp").replace("cloud: aws", "cloud: gcp"), slug="zeta")
+    b = _admin(browser, seed)
+    rows = b.get("/api/portfolio", params={"sort": "name"}).json()
+    assert [r["slug"] for r in rows] == ["alpha", "zeta"]
+    assert [r["slug"] for r in b.get("/api/portfolio", params={"sort": "name", "desc": "true"}).json()] == ["zeta", "alpha"]
+    assert [r["slug"] for r in b.get("/api/portfolio", params={"cloud": "gcp"}).json()] == ["zeta"]
+    ie = rows[0]["people"][0]
+    assert {r["slug"] for r in b.get("/api/portfolio", params={"person": ie["name"].split()[0], "role": ie["role"]}).json()} == {"alpha", "zeta"}
+    assert b.get("/api/portfolio", params={"person": "nobody-like-this"}).json() == []
+    assert b.get("/api/portfolio", params={"health": "late"}).json() == []
+    page = b.get("/", params={"cloud": "gcp"}).text
+    assert 'data-slug="zeta"' in page and 'data-slug="alpha"' not in page
+
+
+def test_the_activity_tab_filters_by_who_and_door(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, tdd_text)
+    b = _admin(browser, seed)
+    b.get(f"/projects/{slug}?tab=portal")
+    b.post(f"/projects/{slug}/shares", {"expires_days": "5"})
+    web_only = b.get(f"/projects/{slug}", params={"tab": "activity", "via": "web"}).text
+    assert "share.create" in web_only and "project.create" not in web_only
+    by_tester = b.get(f"/projects/{slug}", params={"tab": "activity", "actor": "tester@example.com"}).text
+    assert "project.create" in by_tester and "share.create" not in by_tester
+    api = b.get(f"/api/projects/{slug}/activity", params={"via": "web"}).json()
+    assert [e["action"] for e in api] == ["share.create"] and api[0]["actor"] == "admin@example.com"
+
+
+def test_every_tab_of_the_project_page_renders(browser, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.web.tabs import ordered
+
+    slug = make_project(seed, demo_tdd_text)
+    b = _admin(browser, seed)
+    for tab in ordered():
+        page = b.get(f"/projects/{slug}", params={"tab": tab.key})
+        assert page.status_code == 200, (tab.key, page.text[:500])
+        assert f'class="active" data-tab="{tab.key}"' in page.text
