@@ -1,7 +1,38 @@
-"""JSON API of the exit capability (under /api)."""
+"""/api/projects/{slug}/exit-criteria: the `exit-criteria --json` shape; sign-offs and waivers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Body, Depends, Request
+
+from implhub.app import exit_criteria as svc
+from implhub.app.context import Ctx
+from implhub.app.projects import get_or_raise
+from implhub.web.deps import principal, require_editor, require_internal, web_ctx
+
+router = APIRouter(tags=["exit criteria"])
+CtxDep = Annotated[Ctx, Depends(web_ctx)]
+
+
+@router.get("/projects/{slug}/exit-criteria")
+def get_exit_criteria(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
+    project = get_or_raise(ctx, slug=slug)
+    require_internal(principal(request), project)
+    return svc.get(ctx, slug=slug)
+
+
+@router.post("/projects/{slug}/exit-criteria/{number}/sign", status_code=201)
+def sign(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[str, Body()],
+         evidence_url: Annotated[str, Body()], reason: Annotated[str, Body()] = "") -> dict[str, Any]:
+    project = get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    return svc.signoff_dict(svc.sign(ctx, slug=slug, number=number, by=by, evidence_url=evidence_url, reason=reason))
+
+
+@router.post("/projects/{slug}/exit-criteria/{number}/waive", status_code=201)
+def waive(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[str, Body()],
+          reason: Annotated[str, Body()], evidence_url: Annotated[str | None, Body()] = None) -> dict[str, Any]:
+    project = get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    return svc.signoff_dict(svc.waive(ctx, slug=slug, number=number, by=by, reason=reason, evidence_url=evidence_url))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import Browser, make_project, make_user
+
+pytestmark = pytest.mark.web
+
+
+def test_the_project_page_shows_the_criteria_and_links_the_documents(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, demo_tdd_text, slug="northwind")
+    make_user(seed, "ie@example.com", "internal")
+    b = Browser(app)
+    assert b.login("ie@example.com", "correct horse battery").status_code == 303
+    page = b.get(f"/projects/{slug}?tab=exit")
+    assert page.status_code == 200
+    assert page.text.count('data-criterion="') == 9 and "not complete" in page.text
+    for doc in ("internal", "plan", "handoff"):
+        assert f"/projects/{slug}/documents/{doc}.pdf" in page.text
+    docs = b.get(f"/projects/{slug}?tab=documents")
+    assert 'data-doc="internal"' in docs.text and 'data-doc="handoff"' in docs.text
+    md = b.get(f"/projects/{slug}/documents/internal.md")
+    assert md.status_code == 200 and "## Missing information" in md.text
+    api = b.get(f"/api/projects/{slug}/exit-criteria")
+    assert api.status_code == 200 and [c["number"] for c in api.json()["criteria"]] == list(range(1, 10))
+
+
+def test_a_customer_gets_the_plan_but_not_the_internal_documents(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, demo_tdd_text, slug="northwind")
+    make_user(seed, "hannah@northwind.example", "customer", project=slug)
+    b = Browser(app)
+    assert b.login("hannah@northwind.example", "correct horse battery").status_code == 303
+    docs = b.get(f"/projects/{slug}?tab=documents")
+    assert docs.status_code == 200 and 'data-doc="plan"' in docs.text and 'data-doc="internal"' not in docs.text
+    plan = b.get(f"/projects/{slug}/documents/plan.md")
+    assert plan.status_code == 200 and "Priya Raman" not in plan.text
+    assert b.get(f"/projects/{slug}/documents/internal.md").status_code == 403
+    assert b.get(f"/projects/{slug}/documents/handoff.json").status_code == 403
+    assert b.get(f"/api/projects/{slug}/exit-criteria").status_code == 403
+    assert b.get(f"/projects/{slug}?tab=exit").status_code in (200, 403)
+    assert 'data-criterion="' not in b.get(f"/projects/{slug}?tab=exit").text
