@@ -91,3 +91,7 @@ def render(plan: dict[str, Any], *, title: str, fmt: str = "svg") -> bytes:
     fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     plt.close(fig)
     return buf.getvalue()
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
