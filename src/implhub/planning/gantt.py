@@ -53,7 +53,7 @@ def render(plan: dict[str, Any], *, title: str, fmt: str = "svg") -> bytes:
         else:
             ax.barh(y + 0.05, num(finish + one) - num(start), left=num(start),
                     height=0.5, color=colour, edgecolor=edge, linewidth=1.6 if edge != "none" else 0, zorder=3)
-    labels = [(("◆ " if t["milestone"] else "") + t["title"])[:64] for t in tasks]
+    labels = [_short(("◆ " if t["milestone"] else "") + t["title"]) for t in tasks]
     ax.set_yticks(list(range(n - 1, n - 1 - len(tasks), -1)) if tasks else [])
     ax.set_yticklabels(labels, fontsize=8)
     for label, t in zip(ax.get_yticklabels(), tasks, strict=False):
