@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.rightsize import synth
+from tests.web.conftest import app, clock, seed  # noqa: F401 (the web fixtures, for test_web.py)
 
 WINDOW = "2h"
 WINDOW_S = 7200
