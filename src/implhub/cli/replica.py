@@ -1,9 +1,162 @@
-"""CLI commands of the replica capability."""
+"""`implhub replica`: write a customer-shaped corpus, serve it over git smart HTTP, plan the
+replica environment of a project."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from implhub.app import replica as svc
+from implhub.cli.common import console, context, err_console, handle_errors, print_json
+from implhub.errors import ValidationError
+from implhub.replica import corpus as engine
+from implhub.replica.server import connection_config, make_server, repositories
+from implhub.replica.shape import GB, MB, CorpusSpec, parse_languages
+
+replica_app = typer.Typer(help="Replica environment: customer-shaped synthetic repositories, served to Sourcegraph.",
+                          no_args_is_help=True)
+
+
+def _spec(project: str | None, repos: int | None, total_gb: float | None, largest_gb: float | None, monorepos: int,
+          languages: str | None, history: int, seed: int) -> CorpusSpec:
+    if project is not None:
+        if any(v is not None for v in (repos, total_gb, largest_gb)):
+            raise ValidationError("give either --project or --repos/--total-gb/--largest-gb, not both", field="--project")
+        with context() as ctx:
+            spec, _ = svc.spec_for(ctx, project=project, history=history, seed=seed)
+        if languages:
+            spec = CorpusSpec(**{**spec.to_dict(), "languages": parse_languages(languages)})
+        return spec
+    missing = [name for name, v in (("--repos", repos), ("--total-gb", total_gb), ("--largest-gb", largest_gb)) if v is None]
+    if missing:
+        raise ValidationError(f"missing {', '.join(missing)}: give --project SLUG or all of --repos, --total-gb, --largest-gb",
+                              field=missing[0])
+    assert repos is not None and total_gb is not None and largest_gb is not None
+    if total_gb <= 0 or largest_gb <= 0:
+        raise ValidationError("sizes must be above 0 GB", field="--total-gb" if total_gb <= 0 else "--largest-gb")
+    kwargs = {"languages": parse_languages(languages)} if languages else {}
+    return CorpusSpec(repositories=repos, total_bytes=int(round(total_gb * GB)), largest_bytes=int(round(largest_gb * GB)),
+                      monorepos=monorepos, history=history, seed=seed, **kwargs)
+
+
+@replica_app.command("corpus")
+@handle_errors
+def corpus_cmd(
+    out_dir: Path = typer.Argument(..., help="Directory for the bare repositories (new, empty, or a corpus to resume)"),
+    project: str | None = typer.Option(None, "--project", help="Take the shape from this project's design"),
+    repos: int | None = typer.Option(None, "--repos", help="Number of repositories"),
+    total_gb: float | None = typer.Option(None, "--total-gb", help="Total size of all bare repositories, GB = 10^9 bytes"),
+    largest_gb: float | None = typer.Option(None, "--largest-gb", help="Size of the largest repository (matched exactly)"),
+    monorepos: int = typer.Option(0, "--monorepos", help="How many of the largest repositories are monorepos"),
+    languages: str | None = typer.Option(None, "--languages", help="Language mix, e.g. go:40,ts:30,java:30"),
+    history: int = typer.Option(20, "--history", help="Commits per repository (small repositories get fewer)"),
+    seed: int = typer.Option(1, "--seed", help="Same seed, same corpus"),
+    jobs: int = typer.Option(1, "--jobs", help="Repositories written at once"),
+    as_json: bool = typer.Option(False, "--json", help="Print the shape report as JSON"),
+) -> None:
+    """Write bare git repositories shaped like the customer's code (resumable; one fast-import per repo)."""
+    spec = _spec(project, repos, total_gb, largest_gb, monorepos, languages, history, seed)
+    engine.prepare(out_dir, spec, jobs=jobs)  # refuses before the progress bar starts
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                  TextColumn("{task.fields[size]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=as_json) as bar:
+        task = bar.add_task("replica corpus", total=spec.total_bytes, size="")
+
+        def started(done: int, bytes_done: int) -> None:
+            bar.update(task, completed=bytes_done, description=f"replica corpus ({done:,} of {spec.repositories:,} repos done before)"
+                       if done else "replica corpus")
+
+        def step(p: engine.Progress) -> None:
+            bar.update(task, completed=p.bytes_done, size=f"{p.done:,}/{p.total:,} repos, {p.bytes_done / MB:,.0f} MB, last {p.repo.name}")
+
+        result = engine.generate(out_dir, spec, jobs=jobs, on_progress=step, started=started)
+    report = result.to_dict()
+    if project is not None:
+        with context() as ctx:
+            svc.record_corpus(ctx, project=project, report=report)
+    if as_json:
+        print_json(report)
+        return
+    _print_report(report)
+
+
+def _print_report(report: dict[str, object]) -> None:
+    t, a = report["target"], report["achieved"]
+    assert isinstance(t, dict) and isinstance(a, dict)
+    table = Table("", "target", "achieved", title=f"replica corpus in {report['out_dir']}")
+    table.add_row("repositories", f"{t['repositories']:,}", f"{a['repositories']:,}")
+    table.add_row("total bytes", f"{t['total_bytes']:,}", f"{a['total_bytes']:,} ({a['deviation']['total_bytes']:+.2%})")
+    table.add_row("largest bytes", f"{t['largest_bytes']:,}", f"{a['largest_bytes']:,}")
+    table.add_row("monorepos", str(t["monorepos"]), str(a["monorepos"]))
+    table.add_row("languages", ", ".join(f"{k} {v:.0%}" for k, v in t["languages"].items()),
+                  ", ".join(f"{k} {v:.0%}" for k, v in a["languages"].items()))
+    table.add_row("commits / files", "", f"{a['commits']:,} / {a['files']:,} ({a['binary_files']:,} binary, {a['files_over_1mb']:,} over 1 MB)")
+    console.print(table)
+    verdict = "[green]within tolerance[/]" if a["within_tolerance"] else "[red]outside tolerance[/]"
+    console.print(f"{verdict} (count and total within 5%, largest exact); {a['resumed']:,} repositories kept from an earlier run")
+
+
+@replica_app.command("serve")
+@handle_errors
+def serve_cmd(
+    out_dir: Path = typer.Argument(..., help="The corpus directory"),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
+    port: int = typer.Option(8900, "--port", help="Port (0 picks a free one)"),
+    quiet: bool = typer.Option(False, "--quiet", help="Do not log requests"),
+) -> None:
+    """Serve the corpus over git smart HTTP and print Sourcegraph's code host connection for it."""
+    server = make_server(out_dir, host=host, port=port, log=None if quiet else (lambda m: err_console.print(m, highlight=False)))
+    config = connection_config(server.url, repositories(out_dir))
+    err_console.print(f"serving {len(config['repos']):,} repositories on {server.url} (Ctrl-C stops)")
+    err_console.print('Sourcegraph: Site admin > Code host connections > Generic Git host ("other"), with:')
+    typer.echo(json.dumps(config, indent=2))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@replica_app.command("plan")
+@handle_errors
+def plan_cmd(
+    slug: str = typer.Argument(..., help="Project slug"),
+    history: int = typer.Option(20, "--history", help="Commits per repository in the corpus"),
+    seed: int = typer.Option(1, "--seed", help="Seed of the corpus"),
+    as_json: bool = typer.Option(False, "--json", help="Print the recorded environment as JSON"),
+) -> None:
+    """Record the replica environment of a project: corpus, sizing, load-test profile, plan tasks."""
+    with context() as ctx:
+        out = svc.plan(ctx, project=slug, history=history, seed=seed)
+    if as_json:
+        print_json(out)
+        return
+    c = out["corpus"]
+    console.print(f"[bold]replica[/] environment of {slug} recorded")
+    console.print(f"corpus: {c['repositories']:,} repos, {c['total_gb']:g} GB, largest {c['largest_gb']:g} GB, "
+                  f"{c['monorepos']} monorepo(s); languages {', '.join(f'{k} {v:.0%}' for k, v in c['languages'].items())} "
+                  f"({c['languages_source']})")
+    s = out["sizing"]
+    console.print(f"sizing: {s['status']}" + (f" - {s['note']}" if s.get("note") else ""))
+    lp = out["load_profile"]
+    console.print(f"load test: {lp['kind']} with {lp['vus']:,} virtual users, then {', '.join(lp['then'])}")
+    tasks = out["plan"]["tasks"]
+    console.print(f"plan: {out['plan']['status']}" + "".join(f"\n  {t['id']}: {t.get('title', '')}" for t in tasks))
+    console.print(f"next: {c['command']}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands or command groups to the root app."""
+    app.add_typer(replica_app, name="replica")

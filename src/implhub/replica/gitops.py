@@ -44,6 +44,10 @@ def init_bare(path: Path) -> None:
     run(["config", "core.logAllRefUpdates", "false"], git_dir=path)
 
 
+def describe(path: Path, text: str) -> None:
+    (path / "description").write_text(text, encoding="ascii")
+
+
 def fast_import(path: Path, feed: Callable[[BinaryIO], T]) -> T:
     """Run one `git fast-import` over the stream `feed` writes."""
     proc = subprocess.Popen([git_binary(), "fast-import", "--quiet", "--done"], env=_env(path),

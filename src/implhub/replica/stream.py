@@ -247,8 +247,11 @@ class RepoWriter:
     def pad(self, out: BinaryIO, size: int) -> None:
         """One more commit adding a binary asset of `size` bytes: what brings the largest
         repository to its exact size."""
-        r = repo_rng(self.seed, self.shape, f"pad:{size}")
-        ext, blob = binary_file(r, size)
+        # the same bytes for every size (a prefix of one random stream), so the packed size grows
+        # with `size` one byte per byte
+        chunks = [repo_rng(self.seed, self.shape, f"pad:{i}").randbytes(1 << 16) for i in range(size // (1 << 16) + 1)]
+        ext, head = "zip", b"PK\x03\x04\x14\x00\x08\x08\x08\x00"
+        blob = (head + b"".join(chunks))[:size]
         self.clock += 3600
         ident = f"{self.authors[0]} <{self.authors[0].lower().replace(' ', '.')}@example.com> {self.clock} +0000".encode()
         out.write(b"commit refs/heads/main\nauthor " + ident + b"\ncommitter " + ident + b"\n")
