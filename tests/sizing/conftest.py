@@ -1,0 +1,3 @@
+"""The web fixtures (app, seed, clock) for the sizing tab's tests."""
+
+from tests.web.conftest import app, clock, seed  # noqa: F401
