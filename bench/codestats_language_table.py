@@ -35,8 +35,9 @@ MULTI_CANDIDATES = [("/*", "*/"), ("<!--", "-->"), ("(*", "*)"), ("{-", "-}"), (
                     ("{{--", "--}}"), ("{{!--", "--}}"), ("{{!", "}}"), ("<%#", "%>"), ("{*", "*}"), ("/**", "*/"),
                     ("(:", ":)"), ("--[=[", "]=]"), ("<#--", "-->"), ("%(", "%)"), ("###", "###"), ("<%--", "-->"),
                     ("{{/*", "*/}}"), ("/*!", "*/"), ("<comment>", "</comment>"), ("#{", "}#"), ("(comment", ")"),
+                    ('r"""', '"""'), ("r'''", "'''"), ('f"""', '"""'), ("f'''", "'''"), ('b"""', '"""'), ('u"""', '"""'),
                     ("--{", "}--"), ("[[", "]]"), ("#=", "=#"), ("<!---", "--->"), ("{!", "!}")]
-QUOTE_CANDIDATES = ['"', "'", "`"]
+QUOTE_CANDIDATES = ['"', "'", "`", 'r"', "r'", '@"', 'R"', "b'", 'b"']
 SIMILAR = {"Objective C": "C", "V": "Go", "Scallop": "C", "XMake": "Lua", "CloudFormation (YAML)": "YAML",
            "CloudFormation (JSON)": "JSON", "Gemfile": "Ruby", "Rakefile": "Ruby", "gitignore": "Shell",
            "ignore": "Shell", "Docker ignore": "Shell", "Qt Translation Source": "XML"}
@@ -130,6 +131,7 @@ def main() -> None:
                     else:
                         multi[name].append([s, e])
                     multi_keys.add(s)
+                    multi_keys.add(s.lstrip("rfbu"))
                     n = files.get(f"n{i}")
                     if n and s != e and n["comment"] == 3 and n["code"] == 1:
                         nested[name] = True
@@ -140,21 +142,55 @@ def main() -> None:
             # "//!" and "///" pass because "//" does: keep only the shortest markers
             line_c[name] = [c for c in line_c[name] if not any(o != c and c.startswith(o) for o in line_c[name])]
             multi[name] = [p for p in multi[name] if not any(o[0] != p[0] and p[0].startswith(o[0]) for o in multi[name])]
-        # pass 2: quotes that hide a block-comment opener
+        # pass 2: string quotes. With a line comment: an unclosed quote turns the next line (a
+        # comment) into code; a quote closed behind a backslash tells whether escapes count.
+        # Without one: a quote hides a block-comment opener.
         quotes: dict[str, list[str]] = defaultdict(list)
+        raw_quotes: dict[str, list[str]] = defaultdict(list)
         for name in langs:
-            if not multi.get(name):
+            if name not in by_lang:
                 continue
             d = tmp / "p2" / dir_of[name]
             d.mkdir(parents=True)
-            s = multi[name][0][0]
-            for i, q in enumerate(QUOTE_CANDIDATES):
-                (d / fname(name, f"q{i}")).write_text(f"aa = {q}{s}{q}\nzz\n")
+            if line_c.get(name):
+                lc = line_c[name][0]
+                for i, q in enumerate(QUOTE_CANDIDATES):
+                    (d / fname(name, f"q{i}")).write_text(f"aa = {q}\n{lc} c\n")
+                    (d / fname(name, f"e{i}")).write_text(f"aa = {q}\\{q[-1]}\n{lc} c\n")
+            if multi.get(name):
+                s0 = multi[name][0][0]
+                for i, q in enumerate(QUOTE_CANDIDATES):
+                    (d / fname(name, f"h{i}")).write_text(f"aa = {q}{s0}{q[-1]}\nzz\n")
+        res2: dict[str, dict[str, dict[str, int | str]]] = defaultdict(dict)
         for rel, r in run_scc(tmp / "p2").items():
             dname, base = rel.split("/", 1)
-            key = re.search(r"q(\d+)", base)
-            if key and r["lang"] == dirs[dname] and r["code"] == 2:
-                quotes[dirs[dname]].append(QUOTE_CANDIDATES[int(key.group(1))])
+            key = re.search(r"[qeh]\d+", base)
+            if key and r["lang"] == dirs[dname]:
+                res2[dirs[dname]][key.group(0)] = r
+        single_line: dict[str, list[str]] = defaultdict(list)
+        for name, rs in res2.items():
+            for i, q in enumerate(QUOTE_CANDIDATES):
+                r, e, h = rs.get(f"q{i}"), rs.get(f"e{i}"), rs.get(f"h{i}")
+                spans = bool(r and r["comment"] == 0 and r["code"] == 2)
+                hides = bool(h and h["code"] == 2)
+                if len(q) > 1:
+                    # a prefixed form matters only where it behaves unlike its plain quote
+                    if spans and e and e["comment"] == 1 and q[-1] not in raw_quotes[name]:
+                        raw_quotes[name].append(q)
+                    continue
+                if spans or hides:
+                    quotes[name].append(q)
+                    if not spans and line_c.get(name):
+                        single_line[name].append(q)
+                    if spans and e and e["comment"] == 1:
+                        raw_quotes[name].append(q)
+        # doc strings are strings: their quote characters delimit strings too (a line like
+        # x = '"""' opens nothing)
+        for name, pairs in docstrings.items():
+            for s, _e in pairs:
+                q = s.lstrip("rfbu")[0]
+                if q not in quotes[name]:
+                    quotes[name].append(q)
         # pass 3: interpreters
         d = tmp / "p3"
         d.mkdir()
@@ -169,6 +205,7 @@ def main() -> None:
         for name, like in SIMILAR.items():
             if name in langs and name not in by_lang and like in langs:
                 line_c[name], multi[name], quotes[name] = line_c[like], multi[like], quotes[like]
+                raw_quotes[name], single_line[name] = raw_quotes[like], single_line[like]
         table = {}
         for name in sorted(langs, key=str.lower):
             table[name] = {
@@ -179,6 +216,8 @@ def main() -> None:
                 "docstrings": docstrings.get(name, []),
                 "nested": nested.get(name, False),
                 "quotes": quotes.get(name, []),
+                "raw_quotes": raw_quotes.get(name, []),
+                "single_line_quotes": single_line.get(name, []),
                 "probed": name in by_lang,
             }
         version = subprocess.run([SCC, "--version"], capture_output=True, text=True, check=True).stdout.strip()

@@ -1,0 +1,205 @@
+"""Counting code, comment and blank lines the way scc does.
+
+A line is *blank* when it holds only whitespace, *comment* when everything on it is comment (a
+line comment, a block comment, a doc string that opens the line, or whitespace inside a block
+comment), and *code* otherwise: code followed by a comment is code, and so is every line of a
+string that spans lines. Block comments nest where the language allows it.
+
+The counter takes bytes (no decoding, so odd encodings never fail) and walks only the tokens that
+can change state (comment markers, quotes, escapes, newlines), which keeps it fast in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from implhub.codestats.languages import Language
+
+_WS = b" \t\r\n\x0b\x0c"
+
+
+@dataclass
+class LineCounts:
+    code: int = 0
+    comment: int = 0
+    blank: int = 0
+
+    @property
+    def lines(self) -> int:
+        return self.code + self.comment + self.blank
+
+
+@dataclass(frozen=True)
+class _Machine:
+    #: what can open something in code: newline, comment markers, doc strings, quotes
+    opening: re.Pattern[bytes]
+    line: frozenset[bytes]
+    block: dict[bytes, bytes]
+    doc: dict[bytes, bytes]
+    #: opener -> (closer, backslash escapes, ends at the newline)
+    quotes: dict[bytes, tuple[bytes, bool, bool]]
+
+
+_machines: dict[str, _Machine] = {}
+_closers: dict[tuple[bytes, bool, bytes], re.Pattern[bytes]] = {}
+
+
+def _machine(lang: Language) -> _Machine:
+    m = _machines.get(lang.name)
+    if m is None:
+        line = frozenset(c.encode() for c in lang.line_comment)
+        block = {s.encode(): e.encode() for s, e in lang.multi_line}
+        doc = {s.encode(): e.encode() for s, e in lang.docstrings}
+        quotes = {q.encode(): (q.encode(), q not in lang.raw_quotes, q in lang.single_line_quotes) for q in lang.quotes}
+        for q in lang.raw_quotes:
+            if len(q) > 1:
+                quotes[q.encode()] = (q[-1].encode(), False, q[-1] in lang.single_line_quotes)
+        tokens = set(line) | set(block) | set(doc) | set(quotes)
+        alts = [re.escape(t) for t in sorted(tokens, key=len, reverse=True)]
+        m = _Machine(re.compile(b"|".join([rb"\n", *alts])), line, block, doc, quotes)
+        _machines[lang.name] = m
+    return m
+
+
+def _closer(end: bytes, escapes: bool, opener: bytes = b"") -> re.Pattern[bytes]:
+    """What can end (or nest) the string or comment we are in: its closer, a newline, escapes."""
+    key = (end, escapes, opener)
+    rx = _closers.get(key)
+    if rx is None:
+        # as scc does: a closer right behind a backslash does not close, whatever came before
+        # the backslash (so "\\" followed by a quote stays open)
+        closing = (rb"(?<!\\)" if escapes else b"") + re.escape(end)
+        alts = [rb"\n", closing] + ([re.escape(opener)] if opener else [])
+        rx = re.compile(b"|".join(alts))
+        _closers[key] = rx
+    return rx
+
+
+def _count_simple(data: bytes, lang: Language) -> LineCounts:
+    """Languages with only line comments: each line on its own."""
+    out = LineCounts()
+    starts = tuple(c.encode() for c in lang.line_comment)
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for raw in lines:
+        s = raw.strip(_WS)
+        if not s:
+            out.blank += 1
+        elif starts and s.startswith(starts):
+            out.comment += 1
+        else:
+            out.code += 1
+    return out
+
+
+# states
+_NORMAL, _LINE_COMMENT, _BLOCK, _DOC, _STRING = 0, 1, 2, 3, 4
+
+
+def _count_full(data: bytes, lang: Language) -> LineCounts:
+    mc = _machine(lang)
+    code = comment = blank = 0
+    state = _NORMAL
+    start_state = _NORMAL
+    has_code = has_comment = False
+    closer: re.Pattern[bytes] = mc.opening
+    end = opener = b""
+    single = False
+    doc_closed = False  # scc: anything after a closing doc string, even a comment, is code
+    depth = 0
+    pos = 0
+    n = len(data)
+    nested = lang.nested
+    while pos < n:
+        if state == _NORMAL:
+            m = mc.opening.search(data, pos)
+        elif state == _LINE_COMMENT:
+            at = data.find(b"\n", pos)
+            pos = n if at < 0 else at
+            if at < 0:
+                break
+            m = None
+        else:
+            m = closer.search(data, pos)
+        if state != _LINE_COMMENT:
+            if m is None:
+                if state == _NORMAL and not has_code and data[pos:].strip(_WS):
+                    has_code = True
+                pos = n
+                break
+            at = m.start()
+            if state == _NORMAL and not has_code and at > pos and data[pos:at].strip(_WS):
+                has_code = True
+            tok = m.group()
+            pos = m.end()
+        else:
+            tok = b"\n"
+            pos += 1
+        if tok == b"\n":
+            if has_code:
+                code += 1
+            elif has_comment or start_state in (_BLOCK, _DOC, _LINE_COMMENT):
+                comment += 1
+            elif start_state == _STRING:
+                code += 1
+            else:
+                blank += 1
+            if state == _LINE_COMMENT or (state == _STRING and single):
+                state = _NORMAL
+            start_state = state
+            has_code = has_comment = doc_closed = False
+            continue
+        if state == _NORMAL:
+            if doc_closed:
+                has_code = True
+            if tok in mc.line:
+                state = _LINE_COMMENT
+                has_comment = True
+            elif tok in mc.block:
+                state, opener, end, depth = _BLOCK, tok, mc.block[tok], 1
+                closer = _closer(end, False, opener if nested else b"")
+                has_comment = True
+            elif tok in mc.doc:
+                end = mc.doc[tok]
+                closer = _closer(end, True)
+                if has_code:
+                    state, single = _STRING, False
+                else:
+                    state = _DOC
+                    has_comment = True
+            else:
+                end, escapes, single = mc.quotes[tok]
+                closer = _closer(end, escapes)
+                state = _STRING
+                has_code = True
+        elif state == _BLOCK:
+            if tok == end:
+                depth -= 1
+                if depth == 0:
+                    state = _NORMAL
+            elif tok == opener:
+                depth += 1
+        elif tok == end:  # _STRING or _DOC
+            doc_closed = state == _DOC
+            state = _NORMAL
+    if data and not data.endswith(b"\n"):
+        if has_code:
+            code += 1
+        elif has_comment or start_state in (_BLOCK, _DOC, _LINE_COMMENT):
+            comment += 1
+        elif start_state == _STRING:
+            code += 1
+        else:
+            blank += 1
+    return LineCounts(code, comment, blank)
+
+
+def count_lines(data: bytes, lang: Language) -> LineCounts:
+    """Code, comment and blank lines of a file's content in the given language."""
+    if not data:
+        return LineCounts()
+    if lang.simple:
+        return _count_simple(data, lang)
+    return _count_full(data, lang)

@@ -1,0 +1,163 @@
+"""Git repositories on disk: discovery (working trees and bare repositories) and streaming the
+default branch's tree and blobs from the object store through `git`, without a checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    """git refused: a corrupt or unreadable repository."""
+
+
+@dataclass(frozen=True)
+class Repo:
+    path: str  # what the user sees: the working tree, or the bare repository's directory
+    git_dir: str
+    bare: bool
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    path: str
+    oid: str
+    size: int
+
+
+def _git(git_dir: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, check=False,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+
+
+def _looks_bare(d: Path) -> bool:
+    return (d / "HEAD").is_file() and (d / "objects").is_dir() and (d / "refs").is_dir()
+
+
+def discover(roots: Iterable[Path]) -> list[Repo]:
+    """Every repository under the roots; a repository's own directories are not searched further."""
+    found: list[Repo] = []
+    seen: set[str] = set()
+
+    def add(path: Path, git_dir: Path, bare: bool) -> None:
+        key = os.path.realpath(git_dir)
+        if key not in seen:
+            seen.add(key)
+            found.append(Repo(str(path), str(git_dir), bare))
+
+    for root in roots:
+        if (root / ".git").exists():
+            gd = root / ".git"
+            if gd.is_file():  # a linked worktree or submodule: "gitdir: <path>"
+                text = gd.read_text(encoding="utf-8", errors="replace").strip()
+                gd = (root / text.split(":", 1)[1].strip()).resolve() if text.startswith("gitdir:") else gd
+            add(root, gd, False)
+            continue
+        if _looks_bare(root):
+            add(root, root, True)
+            continue
+        for dirpath, dirnames, _files in os.walk(root):
+            here = Path(dirpath)
+            keep = []
+            for name in sorted(dirnames):
+                d = here / name
+                if d.is_symlink():
+                    continue
+                if (d / ".git").is_dir():
+                    # a gitserver keeps <repo>/.git as a bare repository; a clone keeps a work tree
+                    add(d, d / ".git", _is_bare(d / ".git"))
+                elif (d / ".git").is_file():
+                    add(d, d / ".git", False)
+                elif _looks_bare(d):
+                    add(d, d, True)
+                else:
+                    keep.append(name)
+            dirnames[:] = keep
+    return found
+
+
+def _is_bare(git_dir: Path) -> bool:
+    out = _git(str(git_dir), "rev-parse", "--is-bare-repository")
+    return out.returncode == 0 and out.stdout.strip() == b"true"
+
+
+def default_branch(repo: Repo) -> tuple[str | None, str | None]:
+    """(branch name, commit) HEAD points at; (name, None) for a repository without commits."""
+    ref = _git(repo.git_dir, "symbolic-ref", "-q", "HEAD")
+    name = ref.stdout.decode().strip().removeprefix("refs/heads/") or None
+    head = _git(repo.git_dir, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    if head.returncode != 0:
+        check = _git(repo.git_dir, "rev-parse", "--git-dir")
+        if check.returncode != 0:
+            raise GitError(check.stderr.decode(errors="replace").strip() or "not a git repository")
+        return name, None
+    return name, head.stdout.decode().strip()
+
+
+def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
+    """Regular files of the commit's tree with their sizes, streamed (symlinks and submodules skipped)."""
+    proc = subprocess.Popen(["git", f"--git-dir={repo.git_dir}", "ls-tree", "-r", "-l", "-z", "--full-tree", commit],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    buf = b""
+    try:
+        while True:
+            chunk = proc.stdout.read(1 << 16)
+            if not chunk:
+                break
+            buf += chunk
+            *records, buf = buf.split(b"\0")
+            for rec in records:
+                meta, _, path = rec.partition(b"\t")
+                mode, kind, oid, size = meta.split()
+                if kind != b"blob" or mode == b"120000":
+                    continue
+                yield TreeEntry(path.decode("utf-8", "surrogateescape"), oid.decode(), int(size))
+    finally:
+        proc.stdout.close()
+        err = proc.stderr.read() if proc.stderr else b""
+        rc = proc.wait()
+        if rc != 0 and rc != -13:
+            raise GitError(err.decode(errors="replace").strip() or f"git ls-tree exited with {rc}")
+
+
+def iter_blobs(git_dir: str, entries: list[TreeEntry]) -> Iterator[tuple[TreeEntry, bytes]]:
+    """The entries' contents through one `git cat-file --batch`; one blob in memory at a time."""
+    proc = subprocess.Popen(["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        try:
+            for e in entries:
+                proc.stdin.write(e.oid.encode() + b"\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = proc.stdout
+    try:
+        for e in entries:
+            header = out.readline()
+            parts = header.split()
+            if len(parts) != 3:
+                raise GitError(f"cannot read {e.path} ({e.oid}): {header.decode(errors='replace').strip() or 'no answer'}")
+            size = int(parts[2])
+            data = out.read(size)
+            out.read(1)
+            yield e, data
+    finally:
+        writer.join(timeout=5)
+        out.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stderr:
+            proc.stderr.close()

@@ -1,0 +1,133 @@
+"""The language table (names as scc spells them) and detection by file name, extension, `#!` line
+and, for extensions several languages share, a look at the content."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Language:
+    name: str
+    extensions: tuple[str, ...] = ()
+    filenames: tuple[str, ...] = ()
+    line_comment: tuple[str, ...] = ()
+    multi_line: tuple[tuple[str, str], ...] = ()
+    #: string delimiters that count as comment when they open a line (Python docstrings)
+    docstrings: tuple[tuple[str, str], ...] = ()
+    nested: bool = False
+    quotes: tuple[str, ...] = ()
+    #: quotes inside which a backslash escapes nothing (raw strings: r"...", @"...", `...`)
+    raw_quotes: tuple[str, ...] = ()
+    #: quotes whose strings end at the end of the line
+    single_line_quotes: tuple[str, ...] = ()
+
+    @property
+    def simple(self) -> bool:
+        """Only line comments (or none) and no string that spans lines: a line's class never
+        depends on the lines before it."""
+        return not self.multi_line and not self.docstrings and all(q in self.single_line_quotes for q in self.quotes)
+
+
+@dataclass(frozen=True)
+class LanguageTable:
+    languages: dict[str, Language]
+    by_filename: dict[str, str]
+    by_extension: dict[str, list[str]]
+    shebangs: dict[str, str]
+    source: str
+
+
+@functools.cache
+def load_languages() -> LanguageTable:
+    raw: dict[str, Any] = json.loads((files("implhub") / "data" / "codestats" / "languages.json").read_text(encoding="utf-8"))
+    langs: dict[str, Language] = {}
+    by_filename: dict[str, str] = {}
+    by_extension: dict[str, list[str]] = {}
+    for name, spec in raw["languages"].items():
+        lang = Language(
+            name=name,
+            extensions=tuple(spec["extensions"]),
+            filenames=tuple(spec["filenames"]),
+            line_comment=tuple(spec["line_comment"]),
+            multi_line=tuple((s, e) for s, e in spec["multi_line"]),
+            docstrings=tuple((s, e) for s, e in spec["docstrings"]),
+            nested=bool(spec["nested"]),
+            quotes=tuple(spec["quotes"]),
+            raw_quotes=tuple(spec.get("raw_quotes", ())),
+            single_line_quotes=tuple(spec.get("single_line_quotes", ())),
+        )
+        langs[name] = lang
+        for fn in lang.filenames:
+            by_filename.setdefault(fn.lower(), name)
+        for ext in lang.extensions:
+            owners = by_extension.setdefault(ext.lower(), [])
+            if name not in owners:
+                owners.append(name)
+    return LanguageTable(langs, by_filename, by_extension, dict(raw["shebangs"]), str(raw["_source"]))
+
+
+# Extensions several languages claim: decided by content, as scc does, with the first language
+# as the default when nothing in the first bytes points elsewhere.
+_AMBIGUOUS: dict[str, list[tuple[str, re.Pattern[bytes]]]] = {
+    "h": [("Objective C", re.compile(rb"^\s*(@interface|@implementation|@protocol|#import)\b", re.M)),
+          ("C++ Header", re.compile(rb"^\s*(namespace\s+\w+|template\s*<|class\s+\w+[^;]*\{|public:|private:|#include\s*<(iostream|string|vector|memory|map)>)", re.M)),
+          ("C Header", re.compile(rb""))],
+    "m": [("Objective C", re.compile(rb"^\s*(@interface|@implementation|@protocol|#import|#include)\b", re.M)),
+          ("MATLAB", re.compile(rb""))],
+    "ts": [("Qt Translation Source", re.compile(rb"^\s*(<\?xml|<!DOCTYPE TS|<TS\b)", re.M)),
+           ("TypeScript", re.compile(rb""))],
+    "v": [("Coq", re.compile(rb"^\s*(Theorem|Lemma|Proof\.|Require Import|Inductive|Definition)\b", re.M)),
+          ("V", re.compile(rb"^\s*(fn main\(\)|module main|import os)\b", re.M)),
+          ("Verilog", re.compile(rb""))],
+    "tex": [("LaTeX", re.compile(rb"\\(documentclass|begin\{document\}|usepackage)")), ("TeX", re.compile(rb""))],
+    "json": [("CloudFormation (JSON)", re.compile(rb"AWSTemplateFormatVersion")), ("JSON", re.compile(rb""))],
+    "yaml": [("CloudFormation (YAML)", re.compile(rb"AWSTemplateFormatVersion")), ("YAML", re.compile(rb""))],
+    "yml": [("CloudFormation (YAML)", re.compile(rb"AWSTemplateFormatVersion")), ("YAML", re.compile(rb""))],
+}
+
+_SHEBANG = re.compile(rb"^#!\s*(\S+)(?:[ \t]+(-\S+[ \t]+)*(\S+))?")
+
+
+def _from_shebang(head: bytes, table: LanguageTable) -> str | None:
+    if not head.startswith(b"#!"):
+        return None
+    m = _SHEBANG.match(head.split(b"\n", 1)[0])
+    if not m:
+        return None
+    prog = m.group(1).rsplit(b"/", 1)[-1]
+    if prog == b"env" and m.group(3):
+        prog = m.group(3).rsplit(b"/", 1)[-1]
+    name = prog.decode("utf-8", "replace")
+    return table.shebangs.get(name) or table.shebangs.get(name.rstrip("0123456789.")) or None
+
+
+def detect_language(path: str, head: bytes = b"", table: LanguageTable | None = None) -> str | None:
+    """The language of a file from its path and first bytes, or None when scc would not count it."""
+    table = table or load_languages()
+    base = path.rsplit("/", 1)[-1]
+    lower = base.lower()
+    if lower in table.by_filename:
+        return table.by_filename[lower]
+    candidates = [lower] + [lower[i + 1:] for i, ch in enumerate(lower) if ch == "."]
+    for cand in candidates:
+        owners = table.by_extension.get(cand)
+        if not owners:
+            continue
+        if len(owners) == 1:
+            return owners[0]
+        rules = _AMBIGUOUS.get(cand)
+        if rules:
+            sample = head[:20000]
+            for name, rx in rules:
+                if name in table.languages and rx.search(sample):
+                    return name
+        return owners[0]
+    if "." not in lower.lstrip("."):
+        return _from_shebang(head, table)
+    return None
