@@ -1,12 +1,28 @@
-"""The sizing capability's part of the demo."""
+"""The sizing capability's part of the demo: estimates of prod, staging and dev from the demo
+design (and the demo's code statistics scan when that part ran first), and a node plan on AWS."""
 
 from __future__ import annotations
 
+from implhub.app import sizing
 from implhub.app.context import Ctx
 from implhub.app.demo import DemoEnv
 from implhub.store.models import Project
 
 
 def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
-    """Add this capability's demo data to the project; return lines for the newcomer."""
-    return []
+    """Run the real engine on the demo design; store the results as simulated evidence."""
+    lines: list[str] = []
+    names = [e.name for e in project.environments]
+    for name in ("prod", "staging", "dev"):
+        if name not in names:
+            continue
+        if name == "prod":
+            plan = sizing.nodes(ctx, project=project, environment=name, cloud="aws", simulated=True)
+            pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in plan["pools"])
+            lines.append(f"sizing: prod node plan on AWS: {pools}, ${plan['monthly_usd']:,.0f} a month")
+        else:
+            result = sizing.estimate(ctx, project=project, environment=name, simulated=True)
+            t = result["recommended"]["totals"]
+            lines.append(f"sizing: {name} estimate {t['vcpu']:g} vCPU, {t['memory_gb']:g} GB on {t['nodes']} node(s)")
+    lines.append(f"sizing: see the Sizing tab, or 'implhub size estimate {project.slug} --env prod'")
+    return lines

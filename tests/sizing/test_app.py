@@ -1,0 +1,69 @@
+"""Application functions: inputs from the design and code statistics, per-environment profiles,
+the demo part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from implhub.app import evidence, projects
+from implhub.app import sizing as app_sizing
+
+
+def _project(ctx, demo_tdd_text: str):  # type: ignore[no-untyped-def]
+    return projects.create(ctx, text=demo_tdd_text, filename="demo.yaml").project
+
+
+def test_inputs_come_from_the_design_scale(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    inp, meta = app_sizing.inputs_for(ctx, project=p, environment="prod")
+    scale = p.design["scale"]
+    assert (inp.users, inp.repositories, inp.total_repo_size_gb, inp.monorepos) == (
+        scale["users"], scale["repositories"], scale["total_repo_size_gb"], scale["monorepos"])
+    assert inp.code_insights is True and inp.indexable_bytes is None and meta["code_statistics"] is None
+
+
+def test_smaller_environments_get_smaller_profiles(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    prod, _ = app_sizing.inputs_for(ctx, project=p, environment="prod")
+    staging, _ = app_sizing.inputs_for(ctx, project=p, environment="staging")
+    dev, meta = app_sizing.inputs_for(ctx, project=p, environment="dev")
+    assert staging.users < prod.users and staging.repositories == prod.repositories
+    assert dev.repositories < prod.repositories and dev.largest_repo_size_gb == prod.largest_repo_size_gb
+    assert "dev:" in meta["profile"]
+
+
+def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    scan = {"totals": {"repositories": 38000, "bytes": 900 * 10**9, "indexable_bytes": 120 * 10**9},
+            "repositories": [{"path": "mono", "bytes": 40 * 10**9, "indexable_bytes": 9 * 10**9}]}
+    evidence.add(ctx, project=p, kind="codestats_scan", data=scan, source="test scan")
+    result = app_sizing.estimate(ctx, project=p, environment="prod")
+    web = result["recommended"]["services"]["indexedSearch"]
+    assert web["replicas"] * web["memory_gb"]["request"] >= 2.7 * 120
+    assert "code statistics" in web["why"]["memory_gb"]
+    idx = result["recommended"]["services"]["indexedSearchIndexer"]
+    assert idx["memory_gb"]["request"] >= 9 * 1.2
+    assert result["basis"]["code_statistics"].startswith("code statistics scan #")
+
+
+def test_a_partial_scan_is_scaled_to_the_design_corpus(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    scan = {"totals": {"repositories": 12, "bytes": 10**9, "indexable_bytes": 10**8}, "repositories": []}
+    evidence.add(ctx, project=p, kind="codestats_scan", data=scan, source="sample scan")
+    inp, meta = app_sizing.inputs_for(ctx, project=p, environment="prod")
+    assert inp.indexable_bytes == int(0.1 * p.design["scale"]["total_repo_size_gb"] * 1e9)
+    assert "12 of 38000" in meta["code_statistics"]
+
+
+def test_the_demo_part_sizes_three_environments_and_plans_prod_nodes(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app.demo import DemoEnv
+    from implhub.app.demo_parts import sizing as part
+
+    p = _project(ctx, demo_tdd_text)
+    lines = part.seed(ctx, p, DemoEnv(workdir=tmp_path))
+    assert any("node plan on AWS" in ln for ln in lines)
+    for env in ("prod", "staging", "dev"):
+        est = app_sizing.latest_estimate(ctx, project=p, environment=env)
+        assert est is not None and est["evidence"]["simulated"] is True
+    plan = evidence.latest(ctx, project=p, kind="node_plan", environment="prod")
+    assert plan is not None and plan.simulated and plan.data["cloud"] == "aws"
