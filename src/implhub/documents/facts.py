@@ -59,7 +59,16 @@ class Facts:
         return p if isinstance(p, dict) else {}
 
     def pools(self, env: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """The node pools of an environment: from its node plan, else from the node plan the size
+        estimate packed (the estimate carries the cheapest one)."""
         ev = self.newest("node_plan", env) if env else None
+        if ev is None and env is not None:
+            est_ev = self.newest("size_estimate", env)
+            est = est_ev.get("data") if est_ev else self.estimates.get(env)
+            plan = est.get("node_plan") if isinstance(est, dict) else None
+            if isinstance(plan, dict) and plan.get("pools"):
+                ev = {**(est_ev or {"kind": "size_estimate", "environment": env, "source": "size estimate"}),
+                      "data": plan}
         if ev is None:
             return [], None
         pools = (ev.get("data") or {}).get("pools") or []

@@ -67,12 +67,12 @@ class _Builder:
         for dv in devs:
             if isinstance(dv, dict):
                 what = dv.get("key") or dv.get("path") or dv.get("service") or dv.get("name")
-                rows2.append([what, dv.get("value", dv.get("recommended")), dv.get("default", dv.get("standard", dv.get("chart_default"))),
-                              dv.get("reason") or dv.get("why")])
+                rows2.append([what, dv.get("value", dv.get("recommended")), dv.get("chart_default", dv.get("default")),
+                              dv.get("standard"), dv.get("reason") or dv.get("why")])
             else:
-                rows2.append([str(dv), None, None, None])
+                rows2.append([str(dv), None, None, None, None])
         self.add(f"{len(rows2)} value(s) differ from the chart default or the standard size:\n")
-        self.add(table(["Value", "Production", "Standard", "Why"], rows2))
+        self.add(table(["Value", "Production", "Chart default", "Standard size", "Why"], rows2))
 
     def resourcing(self) -> None:
         self.add("## Resourcing per environment")

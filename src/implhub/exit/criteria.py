@@ -194,6 +194,8 @@ def _performance(f: _Facts) -> tuple[list[dict[str, Any]], list[str]]:
     if f.prod is None:
         return [], ["a production environment (an environment of kind prod in the design)"]
     replicas = {e["name"] for e in f.environments if e.get("kind") == "replica"}
+    # a run stored on an environment named replica... that no capability registered still stands in for one
+    replicas |= {str(e.get("environment")) for e in f.all_of("loadtest_run") if str(e.get("environment") or "").startswith("replica")}
     prod_totals = _totals(f.estimate(f.prod))
     unsized: list[str] = []
     failing: list[str] = []
@@ -221,8 +223,12 @@ def _performance(f: _Facts) -> tuple[list[dict[str, Any]], list[str]]:
     missing = [f"a passing load test on {f.prod} or on a replica of the same size "
                f"(implhub loadtest run {f.slug} --env {f.prod} --kind load)"]
     for env in sorted(set(unsized)):
-        missing.append(f"replica {env} passed a load test but its size estimate does not match {f.prod}'s "
-                       f"(within {SAME_SIZE_TOLERANCE:.0%}); estimate both with the same inputs")
+        if not _totals(f.estimate(env)) or not prod_totals:
+            missing.append(f"replica {env} passed a load test; to count for {f.prod} it needs a size estimate matching "
+                           f"{f.prod}'s (implhub size estimate {f.slug} --env {env}, and --env {f.prod})")
+        else:
+            missing.append(f"replica {env} passed a load test but its size estimate does not match {f.prod}'s "
+                           f"(within {SAME_SIZE_TOLERANCE:.0%}); estimate both with the same inputs")
     if failing:
         missing.append("newest failing run: " + failing[0])
     return [], missing
@@ -243,6 +249,8 @@ def _c1(f: _Facts) -> tuple[list[dict[str, Any]], list[str]]:
     else:
         missing.append(f"a size estimate for {f.prod} (implhub size estimate {f.slug} --env {f.prod})")
     nodes = f.newest("node_plan", f.prod)
+    if nodes is None and est is not None and isinstance((est.get("data") or {}).get("node_plan"), dict):
+        nodes = {**est, "data": est["data"]["node_plan"]}  # the estimate packs its own cheapest node plan
     if nodes is not None:
         pools = _hosts((nodes.get("data") or {}).get("pools"))
         desc = ", ".join(f"{p.get('count')} x {p.get('instance_type')}" for p in pools) or "no pools"
