@@ -184,7 +184,7 @@ class RepoWriter:
         return path, content.encode(), int(n * self.est.text_ratio * 1.5) + self.est.per_object
 
     # -- commits ----------------------------------------------------------------------------
-    def _commit(self, out: BinaryIO, message: str, files: list[tuple[str, bytes, str]]) -> None:
+    def _commit_header(self, out: BinaryIO, message: str) -> None:
         r = self.rng
         self.clock += r.randint(600, max(601, SPAN // max(1, self.history)))
         author = r.choice(self.authors)
@@ -192,55 +192,62 @@ class RepoWriter:
         ident = f"{author} <{email}> {self.clock} +0000".encode()
         out.write(b"commit refs/heads/main\nauthor " + ident + b"\ncommitter " + ident + b"\n")
         _data(out, message.encode() + b"\n")
-        for path, blob, mode in files:
-            out.write(f"M {mode} inline {path}\n".encode())
-            _data(out, blob)
         self.stats.commits += 1
+
+    @staticmethod
+    def _file(out: BinaryIO, path: str, blob: bytes, mode: str = "100644") -> None:
+        out.write(f"M {mode} inline {path}\n".encode())
+        _data(out, blob)
 
     def _message(self) -> str:
         words = self.vocab.words
         return self.rng.choice(MESSAGES).replace("{s}", "{}").format(self.rng.choice(words), self.rng.choice(words))
 
     def write(self, out: BinaryIO, budget: int, progress: Callable[[int], None] | None = None) -> RepoStats:
-        """Write commits until the estimated packed size reaches `budget` bytes."""
+        """Write commits until the estimated packed size reaches `budget` bytes. Files go to the
+        stream as they are made (a monorepo's first commit never sits in memory)."""
         est = self.est
         spent = est.fixed
         commits = max(1, min(self.history, int(budget * 0.25) // (est.per_commit + 2 * est.per_object + 400)))
         first = budget if commits == 1 else int(est.fixed + (budget - est.fixed) * 0.6)
         goals = [first] + [int(first + (budget - first) * (c + 1) / (commits - 1)) for c in range(commits - 1)]
         for c, goal in enumerate(goals):
-            files: list[tuple[str, bytes, str]] = []
             spent += est.per_commit
+            self._commit_header(out, "Initial import" if c == 0 else self._message())
+            added = 0
             if c == 0:
-                name = self.shape.name
-                for path, text in (("README.md", readme(self.rng, self.vocab, name)),
+                for path, text in (("README.md", readme(self.rng, self.vocab, self.shape.name)),
                                    (".gitignore", "*.log\n/build/\n/dist/\nnode_modules/\n.idea/\n")):
                     blob = text.encode()
-                    files.append((path, blob, "100644"))
+                    self._file(out, path, blob)
                     self.paths.add(path)
                     self.stats.text_bytes += len(blob)
                     spent += est.text(len(blob))
             else:
+                # first in the commit, right after its old version: fast-import stores a delta
                 change = self._change()
                 if change is not None:
-                    files.append((change[0], change[1], "100644"))
+                    self._file(out, change[0], change[1])
                     spent += change[2]
-            texts: list[tuple[str, bytes, str]] = []
-            while spent < goal or (c == 0 and len(files) + len(texts) < 3):
+            held: tuple[str, bytes, str] | None = None  # the newest text file goes last
+            while spent < goal or (c == 0 and added < 1):
                 self.pending_text = None
                 path, blob, cost = self._new_file(goal - spent)
                 mode = "100755" if path.endswith(".sh") else "100644"
                 if self.pending_text is not None:
-                    texts.append((path, blob, mode))
+                    if held is not None:
+                        self._file(out, *held)
+                    held = (path, blob, mode)
                     self.last_text = self.pending_text
                 else:
-                    files.append((path, blob, mode))
+                    self._file(out, path, blob, mode)
                 spent += cost
+                added += 1
                 self.stats.files += 1
                 if progress is not None:
                     progress(len(blob))
-            files += texts  # a text file last: the next commit changes it
-            self._commit(out, "Initial import" if c == 0 else self._message(), files)
+            if held is not None:
+                self._file(out, *held)
         self.stats.estimate = spent
         return self.stats
 
