@@ -148,7 +148,7 @@ class _Builder:
             t = (scan.get("data") or {}).get("totals") or {}
             rows.append(["Repositories scanned", t.get("repositories"), Facts.where(scan)])
             rows.append(["Indexable bytes (zoekt)", t.get("indexable_bytes"), Facts.where(scan)])
-        self.add(table(["", "Value", "Source"], rows))
+        self.add(table(["Field", "Value", "Source"], rows))
         langs = ((scan or {}).get("data") or {}).get("languages") or {}
         if langs:
             top = sorted(langs.items(), key=lambda kv: -(num((kv[1] or {}).get("code")) or 0))[:10]
@@ -228,7 +228,7 @@ class _Builder:
         if crit:
             self.add(table(["#", "Criterion", "Status", "Decided by / missing"],
                            [[c["number"], c["title"], c["status"].replace("_", " "),
-                             "; ".join(e.get("summary") or f"{e.get('type')} by {e.get('by')}" for e in c["evidence"]) if c["status"] == "met"
+                             "; ".join(_evidence_text(e) for e in c["evidence"]) if c["status"] != "not_met"
                              else "; ".join(c["missing"])] for c in crit]))
         lt = self.f.newest("loadtest_run", any_env=True)
         if lt is not None:
@@ -237,17 +237,27 @@ class _Builder:
         self.add("## Risks and issues")
         risks = self.f.risks(external_only=False)
         if risks:
-            self.add(table(["Risk", "Probability", "Impact", "Mitigation", "Visibility"],
-                           [[r.get("title"), r.get("probability"), r.get("impact"), r.get("mitigation"), r.get("visibility")] for r in risks]))
+            self.add("### Risks")
+            self.add(table(["Risk", "Probability", "Impact", "Mitigation", "Status", "Visibility"],
+                           [[r.get("title"), r.get("probability"), r.get("impact"), r.get("mitigation"), r.get("status") or "open",
+                             r.get("visibility")] for r in risks]))
         else:
             self.add("No risks recorded.\n")
         issues = self.snapshot.get("issues") or []
         if issues:
+            self.add("### Issues")
             self.add(table(["Issue", "Severity", "Owner", "Status"], [[i.get("title"), i.get("severity"), i.get("owner"), i.get("status")] for i in issues]))
         self.add("## Stakeholders")
         people = self.f.design.get("stakeholders") or []
         self.add(table(["Side", "Role", "Name", "Email"], [[s.get("side"), s.get("role"), s.get("name"), s.get("email")] for s in people])
                  if people else "None recorded.\n")
+
+
+def _evidence_text(e: dict[str, Any]) -> str:
+    if e.get("type") in ("sign", "waive"):
+        verb = "signed off" if e["type"] == "sign" else "waived"
+        return f"{verb} by {e.get('by')}" + (f" ({e['url']})" if e.get("url") else "") + (f": {e['reason']}" if e.get("reason") else "")
+    return str(e.get("summary") or e.get("type"))
 
 
 def build(snapshot: dict[str, Any]) -> Document:
