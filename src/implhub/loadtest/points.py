@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import math
+import re
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -258,23 +260,41 @@ _epoch_cache: dict[str, float] = {}
 
 def parse_time(s: str) -> float:
     """Epoch seconds of k6's RFC 3339 time with nanoseconds; the whole-second part is cached."""
-    head = s[:19]
-    rest = s[19:]
-    frac = 0.0
-    if rest.startswith("."):
-        j = 1
-        while j < len(rest) and rest[j].isdigit():
-            j += 1
-        frac = float("0" + rest[:min(j, 10)])
-        rest = rest[j:]
-    key = head + rest
+    if s.endswith("Z"):
+        body, tz = s[:-1], "+00:00"
+    elif len(s) > 25 and s[-6] in "+-" and s[-3] == ":":
+        body, tz = s[:-6], s[-6:]
+    else:
+        body, tz = s, ""
+    head = body[:19]
+    frac = float("0." + body[20:]) if len(body) > 20 and body[19] == "." else 0.0
+    key = head + tz
     base = _epoch_cache.get(key)
     if base is None:
-        base = dt.datetime.fromisoformat(head + (rest if rest != "Z" else "+00:00")).timestamp()
+        try:
+            parsed = dt.datetime.fromisoformat(key)
+        except ValueError:
+            raise ValueError(f"cannot read the time {s!r}") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        base = parsed.timestamp()
         if len(_epoch_cache) > 100_000:
             _epoch_cache.clear()
         _epoch_cache[key] = base
     return base + frac
+
+
+#: k6's own line layout; anything else falls back to a full JSON parse
+_FAST = re.compile(rb'^\{"metric":"(\w+)","type":"Point","data":\{"time":"([^"]+)","value":([-+0-9.eE]+),"tags":\{(.*)\}\}\}\s*$')
+_TAG = re.compile(rb'"(type|variant|endpoint|run_id)":"([^"\\]*)"')
+
+
+def _fast_point(line: bytes) -> tuple[str, str, float, dict[str, str]] | None:
+    m = _FAST.match(line)
+    if m is None:
+        return None
+    tags = {k.decode(): v.decode() for k, v in _TAG.findall(m.group(4))}
+    return m.group(1).decode(), m.group(2).decode(), float(m.group(3)), tags
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -285,23 +305,107 @@ def _open(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def iter_lines(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes]]:
-    """Lines of a plain or gzip NDJSON file; a cut-off end (unfinished gzip stream, last line
-    without its end) is recorded as truncated instead of failing the whole report."""
+CHUNK = 8 << 20
+#: every wanted point in k6's own layout, found by the regexp engine without a Python loop per line
+_CHUNK_POINT = re.compile(
+    rb'\{"metric":"(time_to_first_byte|checks|http_reqs|http_req_failed|vus)","type":"Point","data":\{"time":"([^"\n]+)",'
+    rb'"value":([-+0-9.eE]+),"tags":\{([^\n]*)\}\}\}\r?$', re.M)
+
+
+def iter_chunks(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes, bool]]:
+    """(number of the chunk's first line, whole lines, last) of a plain or gzip NDJSON file. A
+    cut-off end (an unfinished gzip stream, a last line without its end) is recorded as truncated
+    instead of failing the whole report; the complete lines before it are kept."""
     try:
         fh = _open(path)
     except FileNotFoundError:
         raise ValidationError("file not found; expected k6 NDJSON output (k6 run --out json=FILE)", file=str(path)) from None
     except IsADirectoryError:
         raise ValidationError("expected a file, got a directory", file=str(path)) from None
-    n = 0
+    line_no = 1
+    rest = b""
+    # small reads from a gzip stream: a cut-off stream loses only the piece being read
+    piece = CHUNK if isinstance(fh, io.BufferedReader) else 1 << 16
+    ended = False
     with fh:
+        while not ended:
+            parts = [rest]
+            got = 0
+            while got < CHUNK:
+                try:
+                    b = fh.read(piece)
+                except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                    agg.truncated = True
+                    agg.warnings.append(f"{path}: the compressed stream ends early near line {line_no} ({exc}); the run is partial")
+                    b = b""
+                if not b:
+                    ended = True
+                    break
+                parts.append(b)
+                got += len(b)
+            data = b"".join(parts)
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                yield line_no, data[:cut], ended
+                line_no += data.count(b"\n", 0, cut)
+    if rest.strip():
+        agg.truncated = True
+        agg.warnings.append(f"{path}:{line_no}: the last line is cut off; the run is partial")
+
+
+_WANTED_PREFIX = re.compile(rb'\{"metric":"(?:time_to_first_byte|checks|http_reqs|http_req_failed|vus)","type":"Point"')
+
+
+def _tag(tags: bytes, key: bytes) -> bytes:
+    """A tag's value in k6's tags object (values are plain strings without quotes)."""
+    i = tags.find(key)
+    if i < 0:
+        return b""
+    i += len(key)
+    return tags[i:tags.find(b'"', i)]
+
+
+def _looks_like_k6(chunk: bytes) -> bool:
+    """Every non-blank line of this chunk of whole lines starts like a JSON object (what is not a
+    wanted point is then skipped; a wanted point in another layout is caught by the counts)."""
+    lines = chunk.count(b"\n") - chunk.count(b"\n\n") - (1 if chunk.startswith(b"\n") else 0)
+    objects = chunk.count(b"\n{") + (1 if chunk.startswith(b"{") else 0) - (1 if chunk.endswith(b"\n{") else 0)
+    return lines == objects
+
+
+def _slow_lines(chunk: bytes, first_line: int) -> Iterator[tuple[int, tuple[str, str, float, dict[str, str]] | None, bytes]]:
+    """Line by line: (line number, point or None when not a wanted point, raw line). Raises on a
+    line that is not a k6 JSON object."""
+    for i, line in enumerate(chunk.split(b"\n")[:-1]):
+        n = first_line + i
+        if not line.strip() or line.startswith(b'{"type":"Metric"'):
+            yield n, None, line
+            continue
+        if line.startswith(b'{"metric":"') and not line.startswith(_PREFIXES):
+            yield n, None, line
+            continue
+        fast = _fast_point(line)
+        if fast is not None:
+            yield n, fast, line
+            continue
         try:
-            for n, line in enumerate(fh, 1):
-                yield n, line
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            agg.truncated = True
-            agg.warnings.append(f"{path}: the compressed stream ends early after line {n} ({exc}); the run is partial")
+            obj: dict[str, Any] = json.loads(line)
+            if obj.get("type") != "Point":
+                if obj.get("type") == "Metric":
+                    yield n, None, line
+                    continue
+                raise ValueError("not a k6 point")
+            metric = str(obj["metric"])
+            data = obj["data"]
+            tags = {k: str(v) for k, v in (data.get("tags") or {}).items()}
+            value = float(data["value"])
+            stamp = str(data["time"])
+            parse_time(stamp)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ValidationError(f"cannot read this line as a k6 JSON point: {line[:80].decode('utf-8', 'replace')}",
+                                  file=None, line=n) from None
+        yield n, ((metric, stamp, value, tags) if metric in WANTED else None), line
 
 
 def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
@@ -311,38 +415,14 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
     default_run = run_id or path.name.split(".")[0]
     groups = agg.groups
     tl = agg.timeline
-    pending_error: tuple[int, str] | None = None
-    for n, line in iter_lines(path, agg):
-        agg.lines += 1
-        if pending_error is not None:
-            raise ValidationError(f"cannot read this line as JSON: {pending_error[1]}", file=source, line=pending_error[0])
-        if not line.endswith(b"\n"):
-            # only the very last line can lack its end: k6 was stopped while writing it
-            agg.truncated = True
-            agg.warnings.append(f"{source}:{n}: the last line is cut off; the run is partial")
-            continue
-        if not line.startswith(_PREFIXES):
-            if line.startswith(b'{"type":"Point"') and any(f'"metric":"{m}"'.encode() in line for m in WANTED):
-                pass  # older k6 versions write the type first
-            elif line.startswith(b'{"metric":') or line.startswith(b'{"type":"Metric"') or not line.strip():
-                continue
-            else:
-                pending_error = (n, line[:80].decode("utf-8", "replace"))
-                continue
-        try:
-            obj: dict[str, Any] = json.loads(line)
-        except ValueError:
-            pending_error = (n, line[:80].decode("utf-8", "replace"))
-            continue
-        metric: str = obj["metric"]
-        data = obj["data"]
-        tags: dict[str, str] = data.get("tags") or {}
-        value = float(data["value"])
-        t = parse_time(data["time"])
+    spans = agg.spans
+    tag_re = _TAG
+
+    def add(metric: str, t: float, value: float, tags: dict[str, str]) -> None:
         rid = tags.get("run_id") or default_run
-        span = agg.spans.get(rid)
+        span = spans.get(rid)
         if span is None:
-            agg.spans[rid] = [t, t]
+            spans[rid] = [t, t]
         elif t < span[0]:
             span[0] = t
         elif t > span[1]:
@@ -352,10 +432,10 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
         agg.points += 1
         if metric == "vus":
             tl.add_vus(source, t, value)
-            continue
+            return
         type_ = tags.get("type", "")
         if type_ == "setup":
-            continue
+            return
         key = (metric, type_, tags.get("variant", ""), tags.get("endpoint", ""))
         acc = groups.get(key)
         if acc is None:
@@ -363,8 +443,61 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
         acc.add(value)
         if metric == "time_to_first_byte":
             tl.add_latency(type_, t, value)
-    if pending_error is not None:
-        raise ValidationError(f"cannot read this line as JSON: {pending_error[1]}", file=source, line=pending_error[0])
+
+    # the fast path works on bytes and caches what repeats: tag values, accumulators, seconds
+    accs: dict[tuple[bytes, bytes, bytes, bytes], Acc] = {}
+    seconds: dict[bytes, float] = {}
+    for first_line, chunk, _last in iter_chunks(path, agg):
+        agg.lines += chunk.count(b"\n")
+        matches = _CHUNK_POINT.findall(chunk)
+        expected = len(_WANTED_PREFIX.findall(chunk))
+        if len(matches) != expected or not _looks_like_k6(chunk) or b'{"type":"Point"' in chunk:
+            # something in this chunk is not in k6's usual layout: go line by line, naming a bad line
+            try:
+                for _n, point, _line in _slow_lines(chunk, first_line):
+                    if point is not None:
+                        metric, stamp, value, tags = point
+                        add(metric, parse_time(stamp), value, tags)
+            except ValidationError as exc:
+                raise ValidationError(exc.message, file=source, line=exc.line) from None
+            continue
+        for metric_b, stamp_b, value_b, tags_b in matches:
+            if metric_b == b"vus" or not stamp_b.endswith(b"Z") or len(stamp_b) < 20:
+                tags = {k.decode(): v.decode() for k, v in tag_re.findall(tags_b)}
+                add(metric_b.decode(), parse_time(stamp_b.decode()), float(value_b), tags)
+                continue
+            type_b, variant_b, endpoint_b, rid_b = _tag(tags_b, b'"type":"'), _tag(tags_b, b'"variant":"'), \
+                _tag(tags_b, b'"endpoint":"'), _tag(tags_b, b'"run_id":"')
+            if type_b == b"setup":
+                continue
+            head = stamp_b[:19]
+            base = seconds.get(head)
+            if base is None:
+                base = seconds[head] = parse_time(head.decode() + "Z")
+            t = base + (float(b"0" + stamp_b[19:-1]) if stamp_b[19:20] == b"." else 0.0)
+            value = float(value_b)
+            rid = rid_b.decode() if rid_b else default_run
+            span = spans.get(rid)
+            if span is None:
+                spans[rid] = [t, t]
+            elif t < span[0]:
+                span[0] = t
+            elif t > span[1]:
+                span[1] = t
+            if agg.start is None or t < agg.start:
+                agg.start = t
+            agg.points += 1
+            bkey = (metric_b, type_b, variant_b, endpoint_b)
+            acc = accs.get(bkey)
+            if acc is None:
+                key = (metric_b.decode(), type_b.decode(), variant_b.decode(), endpoint_b.decode())
+                acc = groups.get(key)
+                if acc is None:
+                    acc = groups[key] = new_acc(key[0])
+                accs[bkey] = acc
+            acc.add(value)
+            if metric_b == b"time_to_first_byte":
+                tl.add_latency(type_b.decode(), t, value)
 
 
 def aggregate(paths: Iterable[Path], *, run_ids: dict[str, str] | None = None) -> Aggregate:
