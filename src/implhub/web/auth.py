@@ -107,7 +107,9 @@ def _resolve(app: Any, headers: dict[str, str], cookies: dict[str, str]) -> Prin
                 found = accounts.active_share(ctx, share_id=int(data["s"]))
                 if found is not None:
                     share, project = found
-                    return Principal(name="shared link", kind="share", projects={project.slug: "SHARE"}, via="web")
+                    p = Principal(name="shared link", kind="share", projects={project.slug: "SHARE"}, via="web")
+                    p.share_token = str(data.get("t", ""))  # type: ignore[attr-defined]
+                    return p
             except (BadSignature, KeyError, ValueError, TypeError):
                 pass
     return None
@@ -186,6 +188,7 @@ class AuthMiddleware:
         state["csrf_token"] = sign.csrf(nonce)
         principal = await run_in_threadpool(_resolve, fa, headers, cookies)
         state["principal"] = principal
+        state["share_token"] = getattr(principal, "share_token", None)
         bearer = headers.get("authorization", "").lower().startswith("bearer ")
 
         if principal is not None and principal.must_change_password and not path.startswith(PASSWORD_CHANGE_PATHS):
@@ -215,20 +218,21 @@ class AuthMiddleware:
                 await resp(scope, receive, send)
                 return
 
-        if not new_nonce:
-            await self.app(scope, receive, send)
-            return
-
         secure = secure_cookies(fa.state.settings)
 
-        async def send_with_cookie(message: Message) -> None:
+        async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                h = MutableHeaders(scope=message)
-                h.append("set-cookie", f"{CSRF_COOKIE}={new_nonce}; Path=/; SameSite=Lax; HttpOnly"
-                         + ("; Secure" if secure else ""))
+                # commit the request's unit of work before the browser can act on the answer
+                session = state.pop("db_session", None)
+                if session is not None and int(message.get("status", 500)) < 400:
+                    await run_in_threadpool(session.commit)
+                if new_nonce:
+                    h = MutableHeaders(scope=message)
+                    h.append("set-cookie", f"{CSRF_COOKIE}={new_nonce}; Path=/; SameSite=Lax; HttpOnly"
+                             + ("; Secure" if secure else ""))
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        await self.app(scope, receive, send_wrapper)
 
 
 def _replay(body: bytes) -> Receive:
@@ -251,8 +255,8 @@ def set_session(response: Response, app: Any, user: accounts.User) -> None:
     response.delete_cookie(SHARE_COOKIE)
 
 
-def set_share(response: Response, app: Any, share_id: int) -> None:
-    value = signer(app).share.dumps({"s": share_id})
+def set_share(response: Response, app: Any, share_id: int, raw: str) -> None:
+    value = signer(app).share.dumps({"s": share_id, "t": raw})
     response.set_cookie(SHARE_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
                         secure=secure_cookies(app.state.settings))
 

@@ -75,6 +75,9 @@ def web_ctx(request: Request) -> Iterator[Ctx]:
     actor = (p.email or p.name) if p else "anonymous"
     via = p.via if p else "web"
     with store(request).session() as session:
+        # the authentication middleware commits this unit of work as the response starts, so a
+        # redirect never reaches the browser before its change is stored
+        request.state.db_session = session
         yield Ctx(session=session, settings=s, actor=actor, via=via, clock=request.app.state.clock)
 
 

@@ -157,7 +157,7 @@ def open_share(request: Request, ctx: CtxDep, token: str) -> RedirectResponse:
     response = RedirectResponse(f"/projects/{project.slug}", status_code=303)
     p = principal(request)
     if p is None or not p.is_internal:
-        auth.set_share(response, request.app, share.id)
+        auth.set_share(response, request.app, share.id, token)
     return response
 
 

@@ -37,8 +37,10 @@ def _portal(ctx: Ctx, project: Project) -> dict[str, Any]:
     request = current_request.get()
     p = principal(request) if request is not None else None
     out: dict[str, Any] = {"portal": portfolio.portal(ctx, project)}
-    if p is not None and p.kind == "share":
-        out["share_ics"] = None  # the visitor's own link carries the feed; see the page text
+    token = getattr(request.state, "share_token", None) if request is not None else None
+    if p is not None and p.kind == "share" and token:
+        # the visitor's own link: its calendar feed is no more secret than the link itself
+        out["share_ics"] = accounts.share_url(ctx.settings, token) + "/calendar.ics"
     if p is not None and can_edit(p, project):
         out["shares"] = [accounts.share_dict(ctx, s) for s in accounts.list_shares(ctx, slug=project.slug)]
     return out
@@ -87,7 +89,7 @@ def _activity(ctx: Ctx, project: Project) -> dict[str, Any]:
             "actors": sorted({e.actor for e in every}), "entities": sorted({e.entity for e in every})}
 
 
-register_tab(Tab("portal", "Customer view", "tabs/portal.html", _portal, order=-10, internal_only=False))
+register_tab(Tab("portal", "Customer view", "tabs/portal.html", _portal, order=5, internal_only=False))
 register_tab(Tab("overview", "Overview", "tabs/overview.html", _overview, order=0))
 register_tab(Tab("design", "Design", "tabs/design.html", _design, order=10))
 register_tab(Tab("environments", "Environments", "tabs/environments.html", _environments, order=60))
