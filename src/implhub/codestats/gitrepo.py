@@ -89,13 +89,18 @@ def default_branch(repo: Repo) -> tuple[str | None, str | None]:
     """(branch name, commit) HEAD points at; (name, None) for a repository without commits."""
     ref = _git(repo.git_dir, "symbolic-ref", "-q", "HEAD")
     name = ref.stdout.decode().strip().removeprefix("refs/heads/") or None
-    head = _git(repo.git_dir, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    check = _git(repo.git_dir, "rev-parse", "--git-dir")
+    if check.returncode != 0:
+        raise GitError(check.stderr.decode(errors="replace").strip() or "not a git repository")
+    head = _git(repo.git_dir, "rev-parse", "-q", "--verify", "HEAD")
     if head.returncode != 0:
-        check = _git(repo.git_dir, "rev-parse", "--git-dir")
-        if check.returncode != 0:
-            raise GitError(check.stderr.decode(errors="replace").strip() or "not a git repository")
-        return name, None
-    return name, head.stdout.decode().strip()
+        return name, None  # no commit yet
+    oid = head.stdout.decode().strip()
+    kind = _git(repo.git_dir, "cat-file", "-t", oid)
+    if kind.returncode != 0 or kind.stdout.strip() != b"commit":
+        raise GitError(f"HEAD ({name or 'detached'}) points to {oid[:12]}, which the object store does not hold "
+                       "as a commit: the repository is corrupt or incomplete")
+    return name, oid
 
 
 def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
