@@ -62,7 +62,10 @@ class Strategy:
 
 def percentile(values: list[float], p: float) -> float:
     """Linear interpolation between closest ranks (inclusive): p in [0, 100]."""
-    xs = sorted(values)
+    return _sorted_percentile(sorted(values), p)
+
+
+def _sorted_percentile(xs: list[float], p: float) -> float:
     if not xs:
         raise ValueError("percentile of no values")
     pos = (len(xs) - 1) * p / 100
@@ -72,10 +75,12 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def distribution(values: list[float]) -> dict[str, float] | None:
+    """p50, p95, p99, max and the number of samples (one sort)."""
     if not values:
         return None
-    return {"p50": percentile(values, 50), "p95": percentile(values, 95), "p99": percentile(values, 99),
-            "max": max(values), "samples": len(values)}
+    xs = sorted(values)
+    return {"p50": _sorted_percentile(xs, 50), "p95": _sorted_percentile(xs, 95), "p99": _sorted_percentile(xs, 99),
+            "max": xs[-1], "samples": len(xs)}
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,12 @@ class Current:
         return Current(cpu(req, "requests"), cpu(lim, "limits"), mem(req, "requests"), mem(lim, "limits"), replicas, source, raw)
 
 
+def _stat(dist: dict[str, float], values: list[float], p: float) -> float:
+    """A percentile from the distribution when it holds it, else computed."""
+    key = f"p{p:g}"
+    return dist[key] if key in dist else percentile(values, p)
+
+
 def _changed(old: float | None, new: float | None, tol: float) -> bool:
     if old is None or new is None:
         return old != new
@@ -140,8 +151,8 @@ def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window
         flags.append("throttled")
     cpu_room = cur.cpu_limit if cur.cpu_limit is not None else cur.cpu_request
     mem_room = cur.memory_limit if cur.memory_limit is not None else cur.memory_request
-    scale_cpu = bool(cpu_d and cpu_room and percentile(su.cpu, strategy.scale_percentile) > strategy.scale_threshold * cpu_room)
-    scale_mem = bool(mem_d and mem_room and percentile(su.memory, strategy.scale_percentile) > strategy.scale_threshold * mem_room)
+    scale_cpu = bool(cpu_d and cpu_room and _stat(cpu_d, su.cpu, strategy.scale_percentile) > strategy.scale_threshold * cpu_room)
+    scale_mem = bool(mem_d and mem_room and _stat(mem_d, su.memory, strategy.scale_percentile) > strategy.scale_threshold * mem_room)
     if scale_cpu or scale_mem:
         flags.append("scale")
         notes.append("Sourcegraph's rule: above 80% of its " + " and ".join(
@@ -152,7 +163,7 @@ def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window
     base = f"{su.key}.resources"
     pods = f"{len(su.pods)} pod(s)"
     if cpu_d is not None:
-        need = max(percentile(su.cpu, strategy.cpu_percentile), strategy.min_cpu)
+        need = max(_stat(cpu_d, su.cpu, strategy.cpu_percentile), strategy.min_cpu)
         new_cpu = ceil_millicores(need) / 1000
         rec["requests"]["cpu"] = format_cpu(new_cpu)
         rec["limits"]["cpu"] = None
