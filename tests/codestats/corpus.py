@@ -77,7 +77,7 @@ def write_files(root: Path) -> None:
     (root / "assets").mkdir(exist_ok=True)
     (root / "assets" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4)
     (root / "data").mkdir(exist_ok=True)
-    (root / "data" / "big.csv").write_text("id,value\n" + "".join(f"{i},{'7' * 990}\n" for i in range(1100)))
+    (root / "data" / "big.csv").write_text("id,value\n" + "".join(f"{i},{'7' * 190}\n" for i in range(5600)))
 
 
 def working_tree(root: Path, name: str = "router") -> Path:
