@@ -172,8 +172,12 @@ def node_plan(result: dict[str, Any], *, cloud: str, headroom: float = 0.2,
               catalog: Sequence[data.Instance] | None = None) -> dict[str, Any]:
     """The `size nodes --json` result for an estimate: the plan plus the standard comparison line."""
     version = result["chart_version"]
-    rec = recommend(SizingInputs(**result["inputs"]), chart_version=version)
-    plan = pack(pods_of(rec["services"], version), cloud, headroom=headroom, catalog=catalog)
+    stored = result.get("node_plan")
+    if isinstance(stored, dict) and stored.get("cloud") == cloud and stored.get("headroom") == headroom:
+        plan = dict(stored)
+    else:
+        rec = recommend(SizingInputs(**result["inputs"]), chart_version=version)
+        plan = pack(pods_of(rec["services"], version), cloud, headroom=headroom, catalog=catalog)
     inp = result["inputs"]
     plan["standard"] = standard_line(cloud, standard_size(inp["users"], inp["repositories"]), catalog)
     plan["instance_size"] = result["recommended"]["totals"]["instance_size"]

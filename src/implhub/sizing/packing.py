@@ -154,10 +154,18 @@ def _expand(pods: Sequence[PodSpec]) -> list[_Item]:
     return items
 
 
-def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType]) -> list[_Node] | None:
+ORDERS = ("dominant", "memory", "cpu")
+
+
+def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], order_by: str = "dominant") -> list[_Node] | None:
     """Best-fit decreasing: open `primary` nodes (or the cheapest type that holds a pod too big for
     it), then shrink every node to the cheapest type that still holds its pods."""
-    order = sorted(items, key=lambda i: max(i.cpu / primary.cpu, i.mem_gib / primary.mem_gib), reverse=True)
+    if order_by == "memory":
+        order = sorted(items, key=lambda i: (i.mem_gib, i.cpu), reverse=True)
+    elif order_by == "cpu":
+        order = sorted(items, key=lambda i: (i.cpu, i.mem_gib), reverse=True)
+    else:
+        order = sorted(items, key=lambda i: max(i.cpu / primary.cpu, i.mem_gib / primary.mem_gib), reverse=True)
     nodes: list[_Node] = []
     for item in order:
         best, best_slack = None, math.inf
@@ -182,7 +190,35 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType]) -> 
             if _holds(t, node.items):
                 node.type = t
                 break
+    _merge_pairs(nodes, types)
     return nodes
+
+
+def _merge_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 60) -> None:
+    """Replace two nodes by one cheaper node that holds both (replicas still apart)."""
+    if len(nodes) > limit:
+        return
+    improved = True
+    while improved:
+        improved = False
+        for a in nodes:
+            for b in nodes:
+                if a is b or a.services & b.services:
+                    continue
+                both = a.items + b.items
+                for t in types:  # cheapest first
+                    if t.price >= a.type.price + b.type.price - 1e-9:
+                        break
+                    if _holds(t, both):
+                        nodes.remove(a)
+                        nodes.remove(b)
+                        nodes.append(_Node(t, both))
+                        improved = True
+                        break
+                if improved:
+                    break
+            if improved:
+                break
 
 
 def _consolidate(nodes: list[_Node], attempts: int = 12) -> None:
@@ -238,10 +274,12 @@ def pack(
     # primary types in order of their lower bound on cost; the few best are tried
     need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
     ranked = sorted(types, key=lambda t: max(need_cpu / t.cpu, need_mem / t.mem_gib, 1.0) * t.price)
-    for primary in ranked[:PRIMARY_CANDIDATES]:
-        nodes = _pack_with([_Item(i.service, i.pod, i.cpu, i.mem_gib) for i in items], primary, types)
-        if nodes is not None and (best is None or _cost(nodes) < _cost(best) - 1e-9):
-            best = nodes
+    small = len(items) <= 120
+    for rank, primary in enumerate(ranked if small else ranked[:PRIMARY_CANDIDATES]):
+        for order_by in ORDERS if small and rank < PRIMARY_CANDIDATES else ORDERS[:1]:
+            nodes = _pack_with(list(items), primary, types, order_by)
+            if nodes is not None and (best is None or _cost(nodes) < _cost(best) - 1e-9):
+                best = nodes
     if best is None:
         biggest = max(items, key=lambda i: i.mem_gib)
         raise ValidationError(
