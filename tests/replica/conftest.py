@@ -29,3 +29,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusResult:
 @pytest.fixture
 def corpus_dir(small_corpus: CorpusResult) -> Path:
     return Path(small_corpus.out_dir)
+
+
+# the web tests' fixtures (the app on the test store, a signed-in browser, seeding)
+from tests.web.conftest import app, browser, clock, seed  # noqa: E402, F401

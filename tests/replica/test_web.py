@@ -1,0 +1,34 @@
+"""The Replica tab and /api/projects/{slug}/replica: internal only."""
+
+from __future__ import annotations
+
+import pytest
+
+from implhub.app import replica as svc
+from tests.web.conftest import make_project, make_user
+
+pytestmark = pytest.mark.web
+
+
+def test_the_team_sees_the_replica_tab_and_api(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, tdd_text)
+    make_user(seed, "ie@example.com", "admin")
+    b = browser()
+    b.login("ie@example.com", "correct horse battery")
+    assert b.get(f"/api/projects/{slug}/replica").status_code == 404
+    seed(lambda ctx: svc.plan(ctx, project=slug))
+    page = b.get(f"/projects/{slug}?tab=replica")
+    assert page.status_code == 200 and "Replica environment" in page.text and "5,000" in page.text
+    data = b.get(f"/api/projects/{slug}/replica").json()
+    assert data["origin"] == "replica" and data["corpus"]["repositories"] == 5000 and data["corpora"] == []
+
+
+def test_a_customer_cannot_see_the_replica(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, tdd_text)
+    seed(lambda ctx: svc.plan(ctx, project=slug))
+    make_user(seed, "cust@example.com", "customer", project=slug)
+    b = browser()
+    b.login("cust@example.com", "correct horse battery")
+    assert b.get(f"/api/projects/{slug}/replica").status_code in (401, 403)
+    page = b.get(f"/projects/{slug}?tab=replica")
+    assert "Replica environment" not in page.text
