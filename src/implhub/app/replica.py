@@ -10,7 +10,7 @@ from typing import Any
 from implhub.app import evidence, projects
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.errors import ValidationError
+from implhub.errors import ImplhubError, ValidationError
 from implhub.replica.languages import resolve
 from implhub.replica.shape import DEFAULT_LANGUAGES, GB, CorpusSpec, normalise
 from implhub.store.models import EnvironmentRow, Project
@@ -80,7 +80,7 @@ def _load_profile(project: Project) -> dict[str, Any]:
         profile = importlib.import_module("implhub.loadtest.profile")
         built = profile.build_profile(project.design, kind="load")
         out.update({"vus": built.get("vus", out["vus"]), "stages_s": built.get("stages_s"), "mix": built.get("mix")})
-    except (ImportError, AttributeError, ValidationError):
+    except (ImportError, AttributeError, ImplhubError):
         pass
     return out
 
@@ -91,7 +91,7 @@ def _tasks(ctx: Ctx, project: Project) -> dict[str, Any]:
         shown = plan.get_plan(ctx, project=project, view="internal")
     except (ImportError, AttributeError):
         return {"status": "unavailable", "tasks": []}
-    except ValidationError as exc:
+    except ImplhubError as exc:
         return {"status": "no plan", "note": exc.message, "tasks": []}
     tasks = [t for t in _walk_tasks(shown) if str(t.get("id", "")).startswith(TASK_PREFIXES)]
     keep = ("id", "title", "owner_role", "start", "end", "status", "environment", "phase")
