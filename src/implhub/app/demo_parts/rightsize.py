@@ -62,6 +62,7 @@ def _dump(end: dt.datetime, limits: dict[str, tuple[float, float]], seed: int) -
     step = queries.step_for(window_s)
     start = int(end.timestamp()) - window_s
     times = list(range(start, int(end.timestamp()) + 1, step))
+    busy = [_busy(dt.datetime.fromtimestamp(t, dt.UTC)) for t in times]
     cpu_res: list[dict[str, Any]] = []
     mem_res: list[dict[str, Any]] = []
     inst: dict[str, list[dict[str, Any]]] = {
@@ -76,8 +77,7 @@ def _dump(end: dt.datetime, limits: dict[str, tuple[float, float]], seed: int) -
         cpu_vals, mem_vals = [], []
         oom_times = {times[len(times) * 2 // 7], times[len(times) * 5 // 7]} if container == "zoekt-indexserver" else set()
         throttled = 0.0
-        for t in times:
-            b = _busy(dt.datetime.fromtimestamp(t, dt.UTC))
+        for t, b in zip(times, busy, strict=True):
             cpu = idle + (peak - idle) * b * (0.85 + 0.3 * rng.random())
             if container == "searcher":  # capped by its CPU limit in the morning peak
                 cpu = min(cpu, cpu_limit * (0.97 + 0.03 * rng.random()))
