@@ -43,9 +43,9 @@ SCAN = {"totals": {"repositories": 3, "files": 120, "bytes": 9_000_000, "code": 
 
 def snapshot(total: int = 38000, cloned: int = 38000, indexed: int = 38000) -> dict[str, Any]:
     return {"version": "6.4.0", "users": 4500,
-            "repository_stats": {"total": total, "cloned": cloned, "indexed": indexed, "indexedLinesCount": 900_000_000},
-            "code_hosts": [{"kind": "GITLAB", "name": "gitlab.northwind.example", "repo_count": 30500, "last_sync_error": None},
-                           {"kind": "GITHUB", "name": "GitHub Enterprise", "repo_count": 7500, "last_sync_error": None}]}
+            "repository_stats": {"total": total, "cloned": cloned, "indexed": indexed},
+            "code_hosts": [{"kind": "GITLAB", "name": "gitlab.northwind.example", "repositories": 30500, "last_sync_error": None},
+                           {"kind": "GITHUB", "name": "GitHub Enterprise", "repositories": 7500, "last_sync_error": None}]}
 
 
 def loadtest(passed: bool = True, **extra: Any) -> dict[str, Any]:

@@ -78,7 +78,9 @@ class Facts:
         summary = self.s.get("codestats") or {}
         loc = summary.get("lines_of_code") if isinstance(summary, dict) else None
         if isinstance(loc, dict) and num(loc.get("value")) is not None:
-            return Sourced(int(loc["value"]), f"{loc.get('source') or 'code statistics'}, {date_part(loc.get('date') or loc.get('taken_at'))}")
+            note = f"{loc['note']}; " if loc.get("note") else ""
+            sim = ", simulated" if loc.get("simulated") else ""
+            return Sourced(int(loc["value"]), f"{note}{loc.get('source') or 'code statistics'}, {date_part(loc.get('date') or loc.get('taken_at'))}{sim}")
         if num(loc) is not None:
             return Sourced(int(num(loc) or 0), "code statistics summary")
         candidates: list[tuple[str, Sourced]] = []

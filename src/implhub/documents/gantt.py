@@ -68,7 +68,6 @@ def gantt_svg(tasks: list[dict[str, Any]], *, today: dt.date, title: str = "") -
         handles += [Patch(color="#c9ced8", label="baseline"), Patch(facecolor="white", edgecolor="#c62828", label="critical path"),
                     Line2D([0], [0], color="#b35c00", linestyle="--", label="today")]
         ax.legend(handles=handles, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.35 / height * 4), ncol=7, frameon=False)
-        fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", bbox_inches="tight")
         return buf.getvalue().encode("utf-8")
