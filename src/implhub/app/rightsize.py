@@ -255,7 +255,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
     # an override may only name keys this chart version has
     result["changes"] = [c for c in result["changes"] if c["path"].split(".resources.")[0] not in unknown_to_chart]
     result["override"] = _tree(result["changes"])
-    problems = chart.unknown_keys(result["override"], keyset)
+    problems = chart.unknown_keys(result["override"], keyset) + _not_in_sizing_keys(result["changes"], keyset.version)
     if problems:  # a bug, not bad input: the engine built a key the chart lacks
         raise AssertionError("override has unknown keys: " + "; ".join(problems))
 
@@ -282,6 +282,20 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
                  simulated=simulated, summary=f"right-sizing of {environment} over {result['window']}: "
                  f"{len(result['changes'])} change(s), {len(result['flagged'])} flagged" + (" (simulated)" if simulated else ""))
     return result
+
+
+def _not_in_sizing_keys(changes: list[dict[str, Any]], version: str) -> list[str]:
+    """Every path of the override must also be a key path of the chart version in the sizing
+    capability's key set (every key of the chart defaults), where that file is shipped."""
+    try:
+        raw = json.loads((files("implhub") / "data" / "sizing" / "chart_keys.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError, ValueError):
+        return []
+    paths = set((raw.get("versions") or {}).get(version) or [])
+    if not paths:
+        return []
+    return [f"{c['path']}: not a key path of chart {version}" for c in changes
+            if c["path"] not in paths and c["path"].rsplit(".", 1)[0] not in paths]
 
 
 def _tree(changes: list[dict[str, Any]]) -> dict[str, Any]:
