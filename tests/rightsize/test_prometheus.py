@@ -233,6 +233,15 @@ def test_a_values_file_with_unknown_keys_exits_2_naming_them(cli, tmp_path, prom
     assert _count(db_url) == 0
 
 
+def test_a_bad_quantity_in_the_values_file_names_the_file_and_key(cli, tmp_path, prometheus, project, db_url) -> None:  # type: ignore[no-untyped-def]
+    bad = synth.VALUES.replace('requests: {cpu: "2", memory: 2G}', 'requests: {cpu: "two", memory: 2G}')
+    result = cli("rightsize", SLUG, "--env", "prod", "--prometheus", prometheus.url, "--window", WINDOW,
+                 "--values", write(tmp_path, "values.yaml", bad))
+    assert result.exit_code == 2
+    assert "values.yaml" in result.stderr and "frontend.resources.requests.cpu" in result.stderr
+    assert _count(db_url) == 0
+
+
 def test_a_dump_that_is_not_prometheus_output_exits_2(cli, tmp_path, project, db_url) -> None:  # type: ignore[no-untyped-def]
     dump = tmp_path / "d"
     dump.mkdir()

@@ -245,8 +245,11 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
             currents[key] = est_currents[key]
             continue
         replicas = merged.get(key, {}).get("replicaCount") if isinstance(merged.get(key), dict) else None
-        currents[key] = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
-                                               source=basis, where=key)
+        try:
+            currents[key] = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
+                                                   source=basis, where=key)
+        except ValidationError as exc:  # a bad quantity in the values file: name the file
+            raise ValidationError(exc.message, file=values_name, field=exc.field) from None
     external = {str(x.get("service", "")).lower() for x in project.design.get("externalized_services") or [] if isinstance(x, dict)}
     if "postgresql" in external:  # the design runs the databases outside the cluster
         expected = [k for k in expected if k not in ("pgsql", "codeIntelDB")]
