@@ -46,7 +46,7 @@ class Cluster:
 
     def openmetrics(self) -> str:
         out: list[str] = []
-        for metric, rows in self.lines.items():
+        for rows in self.lines.values():
             out.extend(rows)
         out.append("# EOF")
         return "\n".join(out) + "\n"
