@@ -247,7 +247,8 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         replicas = merged.get(key, {}).get("replicaCount") if isinstance(merged.get(key), dict) else None
         try:
             currents[key] = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
-                                                   source=basis, where=key)
+                                                   source=basis if values_text is not None else f"chart {keyset.version} defaults",
+                                                   where=key)
         except ValidationError as exc:  # a bad quantity in the values file: name the file
             raise ValidationError(exc.message, file=values_name, field=exc.field) from None
     external = {str(x.get("service", "")).lower() for x in project.design.get("externalized_services") or [] if isinstance(x, dict)}
