@@ -155,3 +155,18 @@ def test_report_refuses_thresholds_that_do_not_parse_and_reads_truncated_files_a
     assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
     assert "time to first byte" not in (tmp_path / "r.html").read_text() or "<img" in (tmp_path / "r.html").read_text()
     assert cli("loadtest", "report", str(tmp_path / "nope.ndjson")).exit_code == 2
+
+
+def test_the_search_kind_judges_each_variant_with_its_own_thresholds(cli, project) -> None:  # type: ignore[no-untyped-def]
+    with FakeSourcegraph(empty={"regexp"}) as sg:
+        result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", "--kind", "search", "--duration-scale", "0.07", "--json")
+        assert sg.requests["highlight"] == 0  # the search test does not highlight
+    assert result.exit_code == 1, result.output
+    out = json.loads(result.stdout)
+    regexp = out["types"]["regexp"]
+    assert set(regexp["variants"]) == {"regular", "expensive"}
+    assert {t["expr"]: t["passed"] for t in regexp["variants"]["expensive"]["thresholds"]} == {
+        "checks{type:regexp,variant:expensive} rate>0.99": False,
+        "time_to_first_byte{type:regexp,variant:expensive} p(95)<6500": True}
+    assert regexp["passed"] is False and out["types"]["literal"]["passed"] is True
+    assert out["types"]["literal"]["variants"]["regular"]["requests"] == out["types"]["literal"]["variants"]["expensive"]["requests"] >= 1

@@ -161,7 +161,7 @@ def _show(rep: dict[str, Any], as_json: bool) -> None:
         return
     flag = "[green]passed[/]" if rep["passed"] else "[red]failed[/]"
     console.print(f"run {rep['run_id']} ({rep.get('kind')}): {flag}, score {rep['score']}" + (" [yellow](partial)[/]" if rep.get("partial") else ""))
-    table = Table("type", "requests", "rate/s", "target/s", "success", "ttfb p50", "p90", "p95", "result")
+    table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "result")
     for type_, e in rep["types"].items():
         target = e.get("target_rate_per_s")
         table.add_row(type_, str(e["requests"]), f"{e['rate_per_s']:.3g}", "-" if not target else f"{target:.3g}",

@@ -21,7 +21,7 @@ def render_png(report: dict[str, Any], *, title: str | None = None) -> bytes:
             ax1.plot([p[0] for p in series], [p[1] for p in series], label=type_, linewidth=1.2)
     ax1.set_ylabel("time to first byte, mean (ms)")
     if tl.get("latency_ms"):
-        ax1.legend(loc="upper left", fontsize=8, ncols=5)
+        ax1.legend(loc="best", fontsize=8)
     ax1.grid(alpha=0.3)
     vus = tl.get("vus") or []
     ax2.step([p[0] for p in vus], [p[1] for p in vus], where="post", color="#555555")
