@@ -41,7 +41,6 @@ def run(args: list[str], *, git_dir: Path | None = None, cwd: Path | None = None
 def init_bare(path: Path) -> None:
     """A bare repository without sample hooks (an empty template), on branch main."""
     run(["init", "--bare", "-q", "--template=", "-b", "main", str(path)])
-    run(["config", "core.logAllRefUpdates", "false"], git_dir=path)
 
 
 def describe(path: Path, text: str) -> None:
@@ -71,9 +70,6 @@ def repack(path: Path) -> None:
     One thread, so the pack (and its size) is the same on every run."""
     run(["pack-refs", "--all"], git_dir=path)
     run(["-c", "pack.threads=1", "repack", "-a", "-d", "-q"], git_dir=path)
-    run(["prune-packed"], git_dir=path)
-    for leftover in (path / "objects" / "info").glob("commit-graph*"):
-        leftover.unlink()
 
 
 def git_dir_bytes(path: Path) -> int:
@@ -93,4 +89,10 @@ def fsck(path: Path) -> tuple[bool, str]:
 
 
 def head_commit(path: Path) -> str:
+    """The commit of refs/heads/main, read from packed-refs (no process per repository)."""
+    packed = path / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text().splitlines():
+            if line.endswith(" refs/heads/main"):
+                return line.split(" ", 1)[0]
     return run(["rev-parse", "HEAD"], git_dir=path).strip()
