@@ -29,3 +29,13 @@ def plan() -> dict[str, Any]:
 
 
 TODAY = dt.date(2026, 11, 27)
+
+
+def working_days(a: dt.date, b: dt.date) -> int:
+    """US federal calendar, as the plan's WorkCalendar counts it."""
+    from implhub.planning.calendar import WorkCalendar
+
+    cal = WorkCalendar(start=dt.date(2026, 1, 1), country="US")
+    if b >= a:
+        return cal.working_days_between(a + dt.timedelta(days=1), b) if b > a else 0
+    return -cal.working_days_between(b + dt.timedelta(days=1), a)

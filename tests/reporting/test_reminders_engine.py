@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from implhub.reporting.reminders import ProjectFacts, compute
-from tests.reporting.conftest import TODAY
+from tests.reporting.conftest import TODAY, working_days
 
 PEOPLE = [
     {"side": "internal", "role": "IE", "name": "Ida", "email": "ida@sg.example"},
@@ -13,7 +13,7 @@ PEOPLE = [
 
 
 def _facts(plan, **kw):  # type: ignore[no-untyped-def]
-    return ProjectFacts(slug="p", name="P", country="US", stakeholders=PEOPLE, plan=plan, **kw)
+    return ProjectFacts(slug="p", name="P", working_days=working_days, stakeholders=PEOPLE, plan=plan, **kw)
 
 
 def test_it_reminds_the_owner_of_tasks_due_soon_and_overdue(plan) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from implhub.reporting.status import build, render_markdown
-from tests.reporting.conftest import TODAY
+from tests.reporting.conftest import TODAY, working_days
 
 
 def _logs():  # type: ignore[no-untyped-def]
@@ -17,7 +17,7 @@ def _logs():  # type: ignore[no-untyped-def]
 
 def test_it_reports_what_finished_what_slipped_and_by_how_much(plan) -> None:  # type: ignore[no-untyped-def]
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=_logs(), exit_criteria=None, numbers=[],
-              today=TODAY, period="week", audience="internal")
+              today=TODAY, period="week", audience="internal", working_days=working_days)
     assert [t["id"] for t in r["completed"]] == ["install-dev"]
     slipped = {t["id"]: t["slip_working_days"] for t in r["slipped"]}
     # 2026-11-30 (Mon) -> 2026-12-03 (Thu): Tue, Wed, Thu = 3 working days
@@ -30,7 +30,7 @@ def test_it_reports_what_finished_what_slipped_and_by_how_much(plan) -> None:  #
 
 def test_the_external_report_holds_no_internal_item(plan) -> None:  # type: ignore[no-untyped-def]
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=_logs(), exit_criteria=None, numbers=[],
-              today=TODAY, period="week", audience="external")
+              today=TODAY, period="week", audience="external", working_days=working_days)
     md = render_markdown(r)
     assert "k6-replica" not in str(r) and "Task k6-replica" not in md
     assert "Secret vendor trouble" not in md
@@ -42,12 +42,12 @@ def test_the_external_report_holds_no_internal_item(plan) -> None:  # type: igno
 def test_exit_criteria_progress_is_counted(plan) -> None:  # type: ignore[no-untyped-def]
     criteria = {"complete": False, "criteria": [{"number": i, "title": f"C{i}", "status": s} for i, s in
                                                 enumerate(["met", "met", "waived", "not_met", "not_met", "not_met", "not_met", "not_met", "not_met"], 1)]}
-    r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=criteria, numbers=[], today=TODAY)
+    r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=criteria, numbers=[], today=TODAY, working_days=working_days)
     assert r["exit_criteria"]["met"] == 2 and r["exit_criteria"]["waived"] == 1 and r["exit_criteria"]["total"] == 9
     assert "2 of 9 met, 1 waived." in render_markdown(r)
 
 
 def test_a_month_period_covers_the_calendar_month(plan) -> None:  # type: ignore[no-untyped-def]
-    r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=None, numbers=[], today=TODAY, period="month")
+    r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=None, numbers=[], today=TODAY, period="month", working_days=working_days)
     assert r["period"] == {"kind": "month", "start": "2026-11-01", "end": "2026-11-30"}
     assert {t["id"] for t in r["completed"]} == {"kickoff", "install-dev"}

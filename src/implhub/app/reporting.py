@@ -183,6 +183,33 @@ def key_numbers(ctx: Ctx, project: Project, *, audience: str) -> list[dict[str, 
     return out
 
 
+def working_days(ctx: Ctx, project: Project) -> Callable[[dt.date, dt.date], int]:
+    """Working days after a up to and including b on the project's calendar: the plan's own
+    (holidays of the customer's country and region, blackout dates), so the report and the plan
+    count slips the same way."""
+    from implhub.planning.calendar import WorkCalendar
+
+    customer = project.design.get("customer", {})
+    cal = None
+    get_row = _optional("implhub.app.plan", "get_row")
+    calendar_for = _optional("implhub.app.plan", "calendar_for")
+    if get_row is not None and calendar_for is not None:
+        row = get_row(ctx, project)
+        if row is not None:
+            cal = calendar_for(project, row)
+    if cal is None:
+        cal = WorkCalendar(start=ctx.today(), country=customer.get("country") or "US", subdivision=customer.get("subdivision"))
+
+    def between(a: dt.date, b: dt.date) -> int:
+        if b == a:
+            return 0
+        if b > a:
+            return int(cal.working_days_between(a + dt.timedelta(days=1), b))
+        return -int(cal.working_days_between(b + dt.timedelta(days=1), a))
+
+    return between
+
+
 def status_report(ctx: Ctx, *, slug: str, period: str = "week", audience: str = "external", today: dt.date | None = None) -> dict[str, Any]:
     if period not in status_engine.PERIOD_DAYS:
         raise ValidationError("expected week or month", field="--period")
@@ -197,7 +224,7 @@ def status_report(ctx: Ctx, *, slug: str, period: str = "week", audience: str = 
         exit_criteria=_exit(ctx, project),
         numbers=key_numbers(ctx, project, audience=audience),
         today=today or ctx.today(), period=period, audience=audience,
-        country=design["customer"].get("country", "US"),
+        working_days=working_days(ctx, project),
     )
 
 
@@ -223,11 +250,9 @@ def portfolio_report(ctx: Ctx, *, today: dt.date | None = None) -> list[dict[str
     for project in projects.list_projects(ctx):
         plan = _plan(ctx, project, "internal")
         ex = _exit(ctx, project)
-        base = max((str(t["baseline_finish"]) for t in (plan or {}).get("tasks", []) if t.get("baseline_finish")), default=None)
+        base = (plan or {}).get("baseline_finish")
         forecast = (plan or {}).get("forecast_finish")
-        from implhub.reporting.calendar import working_days_between
-
-        slip = working_days_between(dt.date.fromisoformat(base), dt.date.fromisoformat(forecast), project.design["customer"].get("country", "US")) if base and forecast else None
+        slip = working_days(ctx, project)(dt.date.fromisoformat(base), dt.date.fromisoformat(forecast)) if base and forecast else None
         entries = list_entries(ctx, project=project, open_only=True)
         rows.append({"slug": project.slug, "name": project.name, "state": project.state,
                      "health": (plan or {}).get("health", "unknown"), "forecast_finish": forecast, "baseline_finish": base, "slip": slip,
@@ -243,7 +268,7 @@ def _facts(ctx: Ctx, project: Project) -> rem.ProjectFacts:
     plan = _plan(ctx, project, "internal")
     configuring = any(t.get("status") == "in_progress" and ("code host" in t.get("title", "").lower() or "codehost" in t.get("id", ""))
                       for t in (plan or {}).get("tasks", []))
-    return rem.ProjectFacts(slug=project.slug, name=project.name, country=project.design["customer"].get("country", "US"),
+    return rem.ProjectFacts(slug=project.slug, name=project.name, working_days=working_days(ctx, project),
                             stakeholders=_stakeholders(project), plan=plan, exit_criteria=_exit(ctx, project),
                             last_instance_snapshot=snap.taken_at if snap else None, configuring=configuring)
 

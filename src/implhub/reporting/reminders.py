@@ -11,10 +11,9 @@ reminded again, the same overdue task on the next day is not.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from implhub.reporting.calendar import working_days_between
 
 #: exit criteria decided by a named person's judgement (the rest come from evidence)
 SIGNOFF_CRITERIA = (2, 4, 6, 7)
@@ -37,7 +36,8 @@ class Reminder:
 class ProjectFacts:
     slug: str
     name: str
-    country: str
+    #: working days after a up to and including b, on the project's calendar
+    working_days: Callable[[dt.date, dt.date], int]
     stakeholders: list[dict[str, Any]]
     plan: dict[str, Any] | None
     exit_criteria: dict[str, Any] | None = None
@@ -78,7 +78,7 @@ def compute(facts: list[ProjectFacts], *, today: dt.date, due_soon_days: int = 3
             to = recipient(t, p.stakeholders) or fallback
             if to is None:
                 continue
-            left = working_days_between(today, finish, p.country)
+            left = p.working_days(today, finish)
             if finish < today:
                 out.append(Reminder(
                     key=f"{p.slug}:overdue:{t['id']}:{finish.isoformat()}", project=p.slug, to=to,

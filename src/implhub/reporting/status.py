@@ -10,9 +10,9 @@ passes exactly those, and `build` drops anything marked internal as a second gua
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from implhub.reporting.calendar import working_days_between
 from implhub.reporting.logs import OPEN_STATUSES, entry_ref, risk_score
 
 PERIOD_DAYS = {"week": 7, "month": 30}
@@ -45,8 +45,10 @@ def build(
     today: dt.date,
     period: str = "week",
     audience: str = "external",
-    country: str = "US",
+    working_days: Callable[[dt.date, dt.date], int],
 ) -> dict[str, Any]:
+    """`working_days(a, b)`: working days after a up to and including b (negative when b < a),
+    on the project's calendar (weekends, the customer's public holidays, blackout dates)."""
     start, end = period_bounds(today, period)
     prev_start = start - dt.timedelta(days=PERIOD_DAYS[period])
     tasks = [t for t in (plan or {}).get("tasks", []) if audience == "internal" or t.get("visibility") == "external"]
@@ -61,7 +63,8 @@ def build(
         if status == "done" and finish and start <= finish <= end:
             completed.append(row)
         if finish and base and finish > base and (status != "done" or (finish >= prev_start)):
-            slipped.append({**row, "slip_working_days": working_days_between(base, finish, country)})
+            slip = t.get("slip_days")
+            slipped.append({**row, "slip_working_days": int(slip) if isinstance(slip, int) and slip > 0 else working_days(base, finish)})
         if status != "done" and finish and _d(t.get("start")) and _d(t.get("start")) <= horizon:  # type: ignore[operator]
             upcoming.append(row)
         if t.get("milestone"):
@@ -72,7 +75,8 @@ def build(
     risks = sorted((e for e in visible_logs if e["kind"] == "risk" and e["status"] in OPEN_STATUSES), key=lambda e: -risk_score(e))
     issues = [e for e in visible_logs if e["kind"] == "issue" and e["status"] in OPEN_STATUSES]
     decisions = [e for e in visible_logs if e["kind"] == "decision" and _d(e.get("created_at")) and start <= _d(e["created_at"]) <= end]  # type: ignore[operator]
-    base_finish = max((d for t in tasks if (d := _d(t.get("baseline_finish"))) is not None), default=None)
+    base_finish = _d((plan or {}).get("baseline_finish")) or max(
+        (d for t in tasks if (d := _d(t.get("baseline_finish"))) is not None), default=None)
     forecast = _d((plan or {}).get("forecast_finish"))
     criteria = (exit_criteria or {}).get("criteria", [])
     return {
@@ -81,10 +85,10 @@ def build(
         "period": {"kind": period, "start": start.isoformat(), "end": end.isoformat()},
         "generated_on": today.isoformat(),
         "health": (plan or {}).get("health", "unknown"),
-        "health_reasons": (plan or {}).get("health_reasons") or _reasons(tasks, today),
+        "health_reasons": list((plan or {}).get("health_reasons") or _reasons(tasks, today)),
         "forecast_finish": forecast.isoformat() if forecast else None,
         "baseline_finish": base_finish.isoformat() if base_finish else None,
-        "go_live_slip_working_days": working_days_between(base_finish, forecast, country) if base_finish and forecast else None,
+        "go_live_slip_working_days": working_days(base_finish, forecast) if base_finish and forecast else None,
         "completed": completed,
         "slipped": slipped,
         "next": upcoming[:12],
@@ -130,6 +134,10 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+#: a customer executive reads this in two minutes: the longest lists are cut, the plan has the rest
+MAX_REASONS = 4
+MAX_ROWS = 10
+
 HEALTH_WORDS = {"on_track": "On track", "at_risk": "At risk", "late": "Late", "done": "Done", "unknown": "Unknown"}
 
 
@@ -149,9 +157,12 @@ def render_markdown(r: dict[str, Any]) -> str:
             summary += f" (baseline {r['baseline_finish']}" + (f", {slip} working day{'s' if abs(slip) != 1 else ''} {'late' if slip > 0 else 'early'})" if slip else ", on the baseline)")
         summary += "."
     lines += [summary, ""]
-    for reason in r["health_reasons"]:
+    reasons = r["health_reasons"]
+    for reason in reasons[:MAX_REASONS]:
         lines.append(f"- {reason}")
-    if r["health_reasons"]:
+    if len(reasons) > MAX_REASONS:
+        lines.append(f"- and {len(reasons) - MAX_REASONS} more (see the plan)")
+    if reasons:
         lines.append("")
     if not r["plan_available"]:
         lines += ["_No project plan yet: generate one with `implhub plan generate`._", ""]
@@ -159,7 +170,9 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines += _table(["Task", "Finished"], [[t["title"], t["finish"]] for t in r["completed"]]) if r["completed"] else ["Nothing finished in this period."]
     lines += ["", "## Slipped against the baseline", ""]
     lines += _table(["Task", "Baseline finish", "Forecast finish", "Slip (working days)"],
-                    [[t["title"], t["baseline_finish"], t["finish"], t["slip_working_days"]] for t in r["slipped"]]) if r["slipped"] else ["Nothing has slipped."]
+                    [[t["title"], t["baseline_finish"], t["finish"], t["slip_working_days"]] for t in r["slipped"][:MAX_ROWS]]) if r["slipped"] else ["Nothing has slipped."]
+    if len(r["slipped"]) > MAX_ROWS:
+        lines += ["", f"And {len(r['slipped']) - MAX_ROWS} more task(s) slipped by less; the plan lists them all."]
     lines += ["", "## Next", ""]
     nxt_headers = ["Task", "Owner", "Start", "Finish", "Status"]
     lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t["owner_role"], t["start"], t["finish"], t["status"]] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
