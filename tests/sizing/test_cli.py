@@ -106,3 +106,14 @@ def test_bad_input_exits_2_and_stores_nothing(cli, demo_tdd_text, tmp_path, stor
         p = projects.get_or_raise(ctx, slug=slug)
         assert evidence.list_evidence(ctx, project=p, kind="size_estimate") == []
         assert evidence.list_evidence(ctx, project=p, kind="node_plan") == []
+
+
+def test_the_human_output_puts_both_sizings_and_the_pools_side_by_side(cli) -> None:  # type: ignore[no-untyped-def]
+    est = cli("size", "estimate", *EXPLICIT)
+    assert est.exit_code == 0, est.output
+    assert "official totals: 32 vCPU, 128 GB" in est.output and "recommended totals:" in est.output
+    nodes = cli("size", "nodes", *EXPLICIT, "--cloud", "azure")
+    assert nodes.exit_code == 0, nodes.output
+    assert "pools:" in nodes.output and "standard size M: one D32_v3" in nodes.output
+    md = cli("size", "export", *EXPLICIT, "--format", "md")
+    assert md.exit_code == 0 and md.output.startswith("## Sizing")
