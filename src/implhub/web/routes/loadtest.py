@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from implhub.app import loadtest as svc
 from implhub.app import projects
 from implhub.app.context import Ctx
-from implhub.errors import NotFound
+from implhub.errors import ImplhubError, NotFound
 from implhub.store.models import Project
 from implhub.web.deps import principal, require_internal, web_ctx
 from implhub.web.tabs import Tab, register_tab
@@ -21,11 +21,16 @@ CtxDep = Annotated[Ctx, Depends(web_ctx)]
 
 def _tab(ctx: Ctx, project: Project) -> dict[str, Any]:
     runs = svc.list_runs(ctx, project=project)
-    prof = svc.get_profile(ctx, slug=project.slug, kind="load")
+    try:
+        prof: dict[str, Any] | None = svc.get_profile(ctx, slug=project.slug, kind="load")
+        problem = None
+    except ImplhubError as exc:  # a design without users cannot make a profile: say so, show the runs
+        prof, problem = None, exc.render()
     latest = runs[0] if runs else None
     return {"lt_runs": [svc.run_dict(r) for r in runs], "lt_latest": latest.data if latest else None,
             "lt_latest_id": latest.id if latest else None, "lt_latest_simulated": latest.simulated if latest else False,
-            "lt_latest_env": latest.environment if latest else None, "lt_profile": prof}
+            "lt_latest_env": latest.environment if latest else None, "lt_profile": prof,
+            "lt_profile_problem": problem}
 
 
 register_tab(Tab("loadtest", "Load tests", "tabs/loadtest.html", _tab, order=55, internal_only=True))
