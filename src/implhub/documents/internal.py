@@ -227,7 +227,7 @@ class _Builder:
         crit = report.get("criteria") or []
         if crit:
             self.add(table(["#", "Criterion", "Status", "Decided by / missing"],
-                           [[c["number"], c["title"], c["status"].replace("_", " "),
+                           [[c["number"], c["title"], c["status"].replace("_", "\u00a0"),
                              "; ".join(_evidence_text(e) for e in c["evidence"]) if c["status"] != "not_met"
                              else "; ".join(c["missing"])] for c in crit]))
         lt = self.f.newest("loadtest_run", any_env=True)

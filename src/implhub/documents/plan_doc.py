@@ -113,7 +113,7 @@ def build(snapshot: dict[str, Any]) -> Document:
         parts.append("## Exit criteria\n")
         parts.append("The implementation is complete when all nine hold (or are agreed as not applicable).\n")
         parts.append(table(["#", "Criterion", "Status"],
-                           [[c["number"], c["title"], str(c["status"]).replace("_", " ")] for c in report["criteria"]]))
+                           [[c["number"], c["title"], str(c["status"]).replace("_", "\u00a0")] for c in report["criteria"]]))
 
     markdown = "\n".join([*(["## Missing information\n", missing_block(missing)] if missing else []), *parts])
     meta = [("Customer", str(customer.get("name"))), ("Forecast finish", str((plan or {}).get("forecast_finish") or "-")),
