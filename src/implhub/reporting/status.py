@@ -175,10 +175,10 @@ def render_markdown(r: dict[str, Any]) -> str:
         lines += ["", f"And {len(r['slipped']) - MAX_ROWS} more task(s) slipped by less; the plan lists them all."]
     lines += ["", "## Next", ""]
     nxt_headers = ["Task", "Owner", "Start", "Finish", "Status"]
-    lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t["owner_role"], t["start"], t["finish"], t["status"]] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
+    lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t["owner_role"], t["start"], t["finish"], str(t["status"]).replace("_", " ")] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
     if r["milestones"]:
         lines += ["", "## Milestones", ""]
-        lines += _table(["Milestone", "Date", "Status"], [[m["title"], m["finish"], m["status"]] for m in r["milestones"]])
+        lines += _table(["Milestone", "Date", "Status"], [[m["title"], m["finish"], str(m["status"]).replace("_", " ")] for m in r["milestones"]])
     lines += ["", "## Open risks", ""]
     lines += _table(["Ref", "Risk", "Probability", "Impact", "Mitigation"],
                     [[x["ref"], x["title"], x.get("probability", ""), x.get("impact", ""), x.get("mitigation", "")] for x in r["risks"]]) if r["risks"] else ["No open risks."]
