@@ -41,15 +41,6 @@ class WorkCalendar:
         return (day.weekday() < 5 and day not in self.blackout
                 and day not in _holidays(self.country, self.subdivision, day.year))
 
-    def holiday_names(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
-        import holidays
-
-        try:
-            found = holidays.country_holidays(self.country, subdiv=self.subdivision, years=range(first.year, last.year + 1))
-        except Exception:
-            found = holidays.country_holidays(self.country, years=range(first.year, last.year + 1))
-        return {d: str(n) for d, n in found.items() if first <= d <= last}
-
     def _extend(self, count: int) -> None:
         day = self._cursor
         target = len(self._days) + count
