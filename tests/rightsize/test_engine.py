@@ -104,3 +104,10 @@ def test_helm_merge_deletes_on_null_and_keeps_the_rest() -> None:
     merged = chart.merge(base, {"frontend": {"resources": {"limits": {"cpu": None, "memory": "1Gi"}}}})
     assert merged == {"frontend": {"resources": {"limits": {"memory": "1Gi"}}, "replicaCount": 2}}
     assert base["frontend"]["resources"]["limits"]["cpu"] == "2"  # the defaults are not touched
+
+
+def test_pods_of_one_service_in_several_namespaces_are_pointed_out() -> None:
+    su = ServiceUsage(key="frontend", service="frontend", pods={"a", "b"}, namespaces={"sg-prod", "sg-staging"},
+                      cpu=[0.2] * 10, memory=[1e9] * 10)
+    out = recommend(_usage(frontend=su), {}, expected=[], window="14d")
+    assert any("--namespace" in n and "sg-staging" in n for n in out["services"][0]["notes"])

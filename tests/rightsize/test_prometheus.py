@@ -135,6 +135,16 @@ def test_a_service_without_samples_is_said_and_not_recommended(cli, tmp_path, pr
     assert "pgsql" not in out["no_data"]  # disabled in the values file: externalised
 
 
+def test_a_namespace_keeps_other_environments_out(cli, tmp_path, prometheus, project, pinned_end) -> None:  # type: ignore[no-untyped-def]
+    mine = _run(cli, tmp_path, prometheus, "--namespace", "sourcegraph")
+    assert mine["override"] == _run(cli, tmp_path, prometheus)["override"]
+    other = _run(cli, tmp_path, prometheus, "--namespace", "kube-system")
+    assert other["changes"] == [] and "frontend" in other["no_data"]
+    assert other["ignored_containers"] == ["kube-system/coredns-5d78c9869d-q8xhv/coredns"]
+    bad = cli("rightsize", SLUG, "--env", "prod", "--prometheus", prometheus.url, "--namespace", 'x"}) or vector(1')
+    assert bad.exit_code == 2 and "--namespace" in bad.stderr
+
+
 def test_the_override_merges_onto_the_chart_defaults_with_no_unknown_key(cli, tmp_path, prometheus, project, pinned_end, shared_ref) -> None:  # type: ignore[no-untyped-def]
     out_file = tmp_path / "override.yaml"
     out = _run(cli, tmp_path, prometheus, "--out", str(out_file))

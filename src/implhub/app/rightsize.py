@@ -88,14 +88,15 @@ def _environment(project: Project, env: str) -> None:
         raise NotFound(f"no environment {env!r} in {project.slug}; its environments: {', '.join(names) or 'none'}", field="--env")
 
 
-def fetch_prometheus(url: str, *, window: str, end: dt.datetime, timeout: float = 30.0) -> dict[str, Any]:
+def fetch_prometheus(url: str, *, window: str, end: dt.datetime, namespace: str | None = None,
+                     timeout: float = 30.0) -> dict[str, Any]:
     """Run every query against a Prometheus HTTP API; the responses keyed by query name."""
     window_s = queries.parse_window(window)
     end_s = int(end.timestamp())
     out: dict[str, Any] = {}
     base = url.rstrip("/")
     with httpx.Client(timeout=timeout) as client:
-        for item in queries.plan(window):
+        for item in queries.plan(window, namespace=namespace):
             if item["kind"] == "range":
                 params: dict[str, str | int] = {"query": item["expr"], "start": end_s - window_s, "end": end_s, "step": item["step"]}
                 path = "/api/v1/query_range"
@@ -200,8 +201,8 @@ def latest_estimate(ctx: Ctx, project: Project, environment: str) -> dict[str, A
 
 def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None, dump: str | None = None,
         window: str = "14d", values_text: str | None = None, values_name: str | None = None,
-        chart_version: str | None = None, end: dt.datetime | None = None, simulated: bool = False,
-        source: str | None = None) -> dict[str, Any]:
+        chart_version: str | None = None, namespace: str | None = None, end: dt.datetime | None = None,
+        simulated: bool = False, source: str | None = None) -> dict[str, Any]:
     """Read usage, recommend, compare with the estimate, store the evidence; returns its data."""
     project = projects.get_or_raise(ctx, slug=slug)
     _environment(project, environment)
@@ -212,7 +213,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
     keyset = chart.pick(keysets(), str(version_text), field="--chart-version")
     end = end or ctx.now()
     if prometheus is not None:
-        responses = fetch_prometheus(prometheus, window=window, end=end)
+        responses = fetch_prometheus(prometheus, window=window, end=end, namespace=namespace)
         origin = prometheus
     else:
         assert dump is not None
@@ -267,6 +268,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
     result.update({
         "environment": environment,
         "source": source or origin,
+        "namespace": namespace,
         "window_end": end.isoformat(),
         "window_start": (end - dt.timedelta(seconds=window_s)).isoformat(),
         "computed_at": taken.isoformat(),

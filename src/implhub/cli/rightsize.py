@@ -32,6 +32,7 @@ def rightsize_cmd(
     prometheus: str | None = typer.Option(None, "--prometheus", help="URL of the Prometheus that ships with Sourcegraph"),
     from_file: str | None = typer.Option(None, "--from-file", help="dump of the queries (directory or JSON file)"),
     window: str = typer.Option("14d", "--window", help="usage window: 14d, 36h, 90m, 2w"),
+    namespace: str | None = typer.Option(None, "--namespace", help="only this Kubernetes namespace (one cluster, several environments)"),
     values: str | None = typer.Option(None, "--values", help="the Helm values file in use (current requests and limits)"),
     chart_version: str | None = typer.Option(None, "--chart-version", help="chart version the values and override are for"),
     out: str | None = typer.Option(None, "--out", help="write the Helm override (only the changes) to this file"),
@@ -41,14 +42,14 @@ def rightsize_cmd(
     """Recommend requests and limits from live usage, flag OOM-killed and throttled containers
     first, store the result as evidence and write a Helm override holding only the changes."""
     if print_queries:
-        _print_queries(slug, window, as_json)
+        _print_queries(slug, window, namespace, as_json)
         return
     if env is None:
         raise ValidationError("expected the environment, e.g. --env prod", field="--env")
     values_text = read_file_arg(values) if values else None
     with context() as ctx:
         result = svc.run(ctx, slug=slug, environment=env, prometheus=prometheus, dump=from_file, window=window,
-                         values_text=values_text, values_name=values, chart_version=chart_version)
+                         values_text=values_text, values_name=values, chart_version=chart_version, namespace=namespace)
     if out:
         try:
             Path(out).write_text(result["override_yaml"], encoding="utf-8")
@@ -62,10 +63,10 @@ def rightsize_cmd(
         console.print(f"override with {len(result['changes'])} change(s) written to {out}", highlight=False)
 
 
-def _print_queries(slug: str, window: str, as_json: bool) -> None:
-    script = queries.dump_script(window, slug=slug)
+def _print_queries(slug: str, window: str, namespace: str | None, as_json: bool) -> None:
+    script = queries.dump_script(window, slug=slug, namespace=namespace)
     if as_json:
-        print_json({"window": window, "queries": queries.plan(window), "script": script})
+        print_json({"window": window, "queries": queries.plan(window, namespace=namespace), "script": script})
         return
     typer.echo(script, nl=False)
 

@@ -145,6 +145,9 @@ def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window
     oom = su.oom_killed or su.oom_events >= 0.5
     flags: list[str] = []
     notes: list[str] = []
+    if len(su.namespaces) > 1:
+        notes.append(f"samples from {len(su.namespaces)} namespaces pooled ({', '.join(sorted(su.namespaces))}); "
+                     "if these are different environments, run again with --namespace")
     if oom:
         flags.append("oom_killed")
     if ratio > strategy.throttle_threshold:

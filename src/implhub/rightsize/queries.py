@@ -27,6 +27,7 @@ MAX_POINTS = 5000
 MIN_RATE_SECONDS = 300
 
 _SEL = 'container!="", container!="POD"'
+_NAMESPACE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,12 @@ class Query:
     template: str
     meaning: str
 
-    def expr(self, *, window: str, step_s: int) -> str:
+    def expr(self, *, window: str, step_s: int, namespace: str | None = None) -> str:
         rate = f"{max(step_s, MIN_RATE_SECONDS)}s"
-        return self.template.format(sel=_SEL, rate=rate, step=f"{step_s}s", window=window)
+        ns = f'namespace="{namespace}"' if namespace else ""
+        sel = f"{_SEL}, {ns}" if ns else _SEL
+        return self.template.format(sel=sel, ns=ns, ns_sep=f"{ns}, " if ns else "", rate=rate, step=f"{step_s}s",
+                                    window=window)
 
 
 QUERIES: tuple[Query, ...] = (
@@ -58,10 +62,10 @@ QUERIES: tuple[Query, ...] = (
           "sum by (namespace, pod, container) (increase(container_oom_events_total{{{sel}}}[{window}]))",
           "OOM kills counted by cAdvisor over the window"),
     Query("oom_killed", "instant",
-          'max by (namespace, pod, container) (max_over_time(kube_pod_container_status_last_terminated_reason{{reason="OOMKilled"}}[{window}]))',
+          'max by (namespace, pod, container) (max_over_time(kube_pod_container_status_last_terminated_reason{{{ns_sep}reason="OOMKilled"}}[{window}]))',
           "1 when the container's last termination in the window was an OOM kill (kube-state-metrics)"),
     Query("restarts", "instant",
-          "max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[{window}]))",
+          "max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{{{ns}}}[{window}]))",
           "container restarts over the window (kube-state-metrics)"),
 )
 
@@ -92,16 +96,26 @@ def render_window(window_s: int) -> str:
     return f"{window_s}s"
 
 
-def plan(window: str) -> list[dict[str, str | int]]:
-    """Each query with its PromQL for this window: name, kind, expr, step (s), meaning."""
+def check_namespace(namespace: str | None, *, field: str = "--namespace") -> str | None:
+    if namespace is not None and not _NAMESPACE_RE.match(namespace):
+        raise ValidationError(f"expected a Kubernetes namespace name (lower-case letters, digits, dashes), got {namespace!r}",
+                              field=field)
+    return namespace
+
+
+def plan(window: str, *, namespace: str | None = None) -> list[dict[str, str | int]]:
+    """Each query with its PromQL for this window: name, kind, expr, step (s), meaning. With a
+    namespace, only that namespace's containers (one cluster running several environments)."""
     window_s = parse_window(window)
     step = step_for(window_s)
     w = render_window(window_s)
-    return [{"name": q.name, "kind": q.kind, "expr": q.expr(window=w, step_s=step), "step": step,
+    ns = check_namespace(namespace)
+    return [{"name": q.name, "kind": q.kind, "expr": q.expr(window=w, step_s=step, namespace=ns), "step": step,
              "meaning": q.meaning} for q in QUERIES]
 
 
-def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090", slug: str = "SLUG") -> str:
+def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090", slug: str = "SLUG",
+                namespace: str | None = None) -> str:
     """A POSIX shell script that runs every query with curl and writes the dump directory that
     `implhub rightsize --from-file DIR` reads (one Prometheus API response per query)."""
     window_s = parse_window(window)
@@ -114,7 +128,7 @@ def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090", s
         "#",
         f"# The queries (range queries every {step} s over {render_window(window_s)}):",
     ]
-    for item in plan(window):
+    for item in plan(window, namespace=namespace):
         lines.append(f"# {item['name']} ({item['kind']}): {item['meaning']}")
         lines.append(f"#   {item['expr']}")
     lines += [
@@ -126,7 +140,7 @@ def dump_script(window: str, *, prometheus_url: str = "http://127.0.0.1:9090", s
         'mkdir -p "$OUT"',
         f"printf '{{\"window\": \"{render_window(window_s)}\", \"step\": {step}, \"end\": %s}}\\n' \"$END\" > \"$OUT/meta.json\"",
     ]
-    for item in plan(window):
+    for item in plan(window, namespace=namespace):
         expr = shlex.quote(f"query={item['expr']}")
         if item["kind"] == "range":
             lines.append(f'curl -fsSG "$PROM/api/v1/query_range" --data-urlencode {expr} '

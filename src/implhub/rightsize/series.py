@@ -57,6 +57,7 @@ class ServiceUsage:
     key: str
     service: str
     pods: set[str] = field(default_factory=set)
+    namespaces: set[str] = field(default_factory=set)
     cpu: list[float] = field(default_factory=list)
     memory: list[float] = field(default_factory=list)
     throttled_periods: float = 0.0
@@ -122,6 +123,7 @@ def collect(responses: dict[str, Any], rules: list[ContainerRule], *, source: st
                 continue
             su = services.setdefault(rule.key, ServiceUsage(key=rule.key, service=rule.service))
             su.pods.add(pod)
+            su.namespaces.add(str(metric.get("namespace", "")))
             if q.kind == "range":
                 values = [_num(v[1], source=source, name=q.name) for v in item.get("values") or []]
                 values = [v for v in values if math.isfinite(v)]
