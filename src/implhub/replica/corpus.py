@@ -216,7 +216,7 @@ def build_repo(out_dir: str, shape: RepoShape, spec: CorpusSpec) -> RepoResult:
 
     if not shape.exact:
         w = writer()
-        stats = _import(path, lambda out: w.write(out, shape.target_bytes))
+        stats = _import(path, lambda out: w.write(out, ESTIMATE.budget(shape.target_bytes)))
     else:
         stats = _exact(root, path, shape, writer)
     size = gitops.git_dir_bytes(path)

@@ -49,6 +49,19 @@ class PackEstimate:
     per_commit: int = 640  # commit object and the trees it rewrites
     text_ratio: float = 0.214  # deflated source text, after git's delta search
 
+    def budget(self, target: int) -> int:
+        """What to aim the estimate at for a repository of `target` bytes: the estimate's measured
+        bias by size (tiny repositories pack smaller than estimated, mid-sized ones larger)."""
+        points = ((24_000, 0.035), (100_000, 0.0), (200_000, -0.025), (1_500_000, -0.015), (10_000_000, 0.0))
+        x = math.log(max(target, 1))
+        if x <= math.log(points[0][0]):
+            return int(target * (1 + points[0][1]))
+        for (s0, c0), (s1, c1) in zip(points, points[1:], strict=False):
+            if x <= math.log(s1):
+                t = (x - math.log(s0)) / (math.log(s1) - math.log(s0))
+                return int(target * (1 + c0 + (c1 - c0) * t))
+        return target
+
     def text(self, n: int) -> int:
         return int(n * self.text_ratio) + self.per_object
 
@@ -181,7 +194,7 @@ class RepoWriter:
         n = len(extra.encode())
         self.stats.text_bytes += n
         self.stats.languages[lang] = self.stats.languages.get(lang, 0) + n
-        return path, content.encode(), int(n * self.est.text_ratio * 1.5) + self.est.per_object
+        return path, content.encode(), int(n * self.est.text_ratio * 1.2) + 150
 
     # -- commits ----------------------------------------------------------------------------
     def _commit_header(self, out: BinaryIO, message: str) -> None:
