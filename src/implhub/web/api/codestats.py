@@ -1,7 +1,31 @@
-"""JSON API of the codestats capability (under /api)."""
+"""/api/projects/{slug}/codestats: the summary and the stored scans, inventories and snapshots."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+
+from implhub.app import codestats as svc
+from implhub.app.context import Ctx
+from implhub.app.projects import get_or_raise
+from implhub.web.deps import principal, require_internal, web_ctx
+
+router = APIRouter(tags=["codestats"])
+CtxDep = Annotated[Ctx, Depends(web_ctx)]
+
+
+@router.get("/projects/{slug}/codestats")
+def get_codestats(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
+    """Summary (code hosts, lines of code, repos synced with source and date) and every scan,
+    code host inventory and instance snapshot, newest first."""
+    project = get_or_raise(ctx, slug=slug)
+    require_internal(principal(request), project)
+    return svc.listing(ctx, project=project)
+
+
+@router.get("/projects/{slug}/codestats/summary")
+def get_summary(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
+    project = get_or_raise(ctx, slug=slug)
+    require_internal(principal(request), project)
+    return svc.summary(ctx, project=project)

@@ -1,0 +1,3 @@
+"""The web fixtures (app, browser, seed) for the code statistics tab tests."""
+
+from tests.web.conftest import app, browser, clock, seed  # noqa: F401
