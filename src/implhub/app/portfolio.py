@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import func, select
+
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
-from implhub.store.models import Project
+from implhub.store.models import ActivityEntry, Project
 
 HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4}
 
@@ -63,6 +65,35 @@ def _slip_days(forecast: str | None, baseline: str | None) -> int | None:
 def people(design: dict[str, Any], *, side: str = "internal") -> list[dict[str, str]]:
     return [{"name": s["name"], "role": s["role"], "email": s["email"]}
             for s in design.get("stakeholders", []) if s.get("side") == side]
+
+
+#: (store, project id) -> (change stamp, today, row). Every change to a project lands in the
+#: activity log (the rule every area follows), so the newest entry's id says whether a row is stale;
+#: health depends on the date, so the day is part of the key.
+_cache: dict[tuple[str, int], tuple[int, str, dict[str, Any]]] = {}
+
+
+def _stamps(ctx: Ctx) -> dict[int, int]:
+    q = select(ActivityEntry.project_id, func.max(ActivityEntry.id)).group_by(ActivityEntry.project_id)
+    return {pid: int(mx) for pid, mx in ctx.session.execute(q) if pid is not None}
+
+
+def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
+    """The portfolio rows of these projects, recomputing only those that changed since."""
+    stamps = _stamps(ctx)
+    url = str(ctx.session.get_bind().url)
+    today = ctx.today().isoformat()
+    out = []
+    for project in projects:
+        key, stamp = (url, project.id), stamps.get(project.id, 0)
+        hit = _cache.get(key)
+        if hit is None or hit[0] != stamp or hit[1] != today:
+            if len(_cache) > 20000:
+                _cache.clear()
+            hit = (stamp, today, summary(ctx, project))
+            _cache[key] = hit
+        out.append(dict(hit[2]))
+    return out
 
 
 def summary(ctx: Ctx, project: Project) -> dict[str, Any]:

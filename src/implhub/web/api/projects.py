@@ -35,7 +35,7 @@ def portfolio_rows(request: Request, ctx: CtxDep, person: str | None = None, rol
     p = principal(request)
     if p is None or not p.is_internal:
         raise PermissionDenied("the portfolio is for the implementation team")
-    rows = [portfolio.summary(ctx, pr) for pr in projects.list_projects(ctx)]
+    rows = portfolio.summaries(ctx, projects.list_projects(ctx))
     rows = portfolio.filter_rows(rows, person=person, role=role, health=health, cloud=cloud)
     return portfolio.sort_rows(rows, sort=sort, desc=desc)
 

@@ -47,7 +47,7 @@ def _portal(ctx: Ctx, project: Project) -> dict[str, Any]:
 
 
 def _overview(ctx: Ctx, project: Project) -> dict[str, Any]:
-    return {"info": projects.project_dict(ctx, project), "summary": portfolio.summary(ctx, project)}
+    return {"info": projects.project_dict(ctx, project), "summary": portfolio.summaries(ctx, [project])[0]}
 
 
 def _design(ctx: Ctx, project: Project) -> dict[str, Any]:
@@ -100,7 +100,7 @@ register_tab(Tab("activity", "Activity", "tabs/activity.html", _activity, order=
 
 def portfolio_rows(ctx: Ctx, *, person: str | None = None, role: str | None = None, health: str | None = None,
                    cloud: str | None = None, sort: str = "name", desc: bool = False) -> list[dict[str, Any]]:
-    rows = [portfolio.summary(ctx, pr) for pr in projects.list_projects(ctx)]
+    rows = portfolio.summaries(ctx, projects.list_projects(ctx))
     rows = portfolio.filter_rows(rows, person=person, role=role, health=health, cloud=cloud)
     return portfolio.sort_rows(rows, sort=sort, desc=desc)
 
@@ -119,7 +119,7 @@ def portfolio_page(request: Request, ctx: CtxDep, person: str = "", role: str = 
         return render(request, "portal_list.html", {"rows": rows})
     rows = portfolio_rows(ctx, person=person or None, role=role or None, health=health or None, cloud=cloud or None,
                           sort=sort, desc=desc)
-    everything = [portfolio.summary(ctx, pr) for pr in projects.list_projects(ctx)] if (person or role or health or cloud) else rows
+    everything = portfolio.summaries(ctx, projects.list_projects(ctx)) if (person or role or health or cloud) else rows
     counts: dict[str, int] = {}
     for r in everything:
         counts[r["health"]] = counts.get(r["health"], 0) + 1
