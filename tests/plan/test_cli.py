@@ -222,3 +222,29 @@ def test_spreadsheet_cells_cannot_carry_formulas(cli, tmp_path, demo_project) ->
 def test_a_project_without_a_plan_says_how_to_make_one(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
     result = cli("plan", "show", demo_project)
     assert result.exit_code == 2 and "implhub plan generate" in result.stderr
+
+
+def test_blackout_dates_move_the_schedule(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    slug = cli("project", "create", "--tdd", write(tmp_path, "small.yaml", SMALL_TDD)).stdout.strip()
+    cli("plan", "generate", slug, "--start", "2026-11-30")
+    before = show(cli, slug)
+    result = cli("plan", "blackout", slug, "--add", "2026-12-01..2026-12-03", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == ["2026-12-01", "2026-12-02", "2026-12-03"]
+    after = show(cli, slug)
+    assert after["blackout"] == ["2026-12-01", "2026-12-02", "2026-12-03"]
+    starts = {t["start"] for t in after["tasks"]}
+    assert not starts & {"2026-12-01", "2026-12-02", "2026-12-03"}
+    assert after["forecast_finish"] > before["forecast_finish"]
+    bad = cli("plan", "blackout", slug, "--add", "2026-12-09..2026-12-01")
+    assert bad.exit_code == 2 and "ends before it starts" in bad.stderr
+
+
+def test_what_counts_as_exceptional_is_configurable(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    slug = cli("project", "create", "--tdd", write(tmp_path, "small.yaml", SMALL_TDD)).stdout.strip()
+    cli("plan", "generate", slug, "--start", "2026-11-30")
+    assert not any(t["id"].startswith("replica") for t in show(cli, slug)["tasks"])
+    monkeypatch.setenv("IMPLHUB_SCALE_THRESHOLDS", write(tmp_path, "thresholds.yaml", "users: 250\n"))
+    result = cli("plan", "generate", slug)
+    assert result.exit_code == 0, result.output
+    assert "+ replica-build" in result.stdout and "+ k6-validation" in result.stdout
