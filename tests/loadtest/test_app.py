@@ -66,3 +66,24 @@ def test_updating_a_profile_is_logged_with_before_and_after(ctx, project) -> Non
     entries = [e for e in list_entries(ctx, project=project) if e.action == "loadtest.profile"]
     assert [e.entity_id for e in entries] == ["stress:2", "stress:1"]
     assert entries[0].before["vus"] == 900 and entries[0].after["vus"] == 10
+
+
+@pytest.mark.parametrize("item, name", [
+    ({"path": "/srv/scan/gitserver/github.example.com/data/etl.git"}, "github.example.com/data/etl"),
+    ({"name": "gitlab.example.com/platform/api"}, "gitlab.example.com/platform/api"),
+    ({"path": "/home/me/checkouts/team/service"}, "team/service"),
+    ("bitbucket.example.com/PROJ/repo", "bitbucket.example.com/PROJ/repo"),
+    ({"path": ""}, None),
+])
+def test_scanned_paths_become_sourcegraph_repository_names(item, name) -> None:  # type: ignore[no-untyped-def]
+    assert svc.repo_name(item) == name
+
+
+def test_each_repository_is_queried_in_its_own_main_language(ctx, project) -> None:  # type: ignore[no-untyped-def]
+    evidence.add(ctx, project=project, kind="codestats_scan", source="scan", data={
+        "repositories": [{"path": "/scan/gitlab.example.com/a/small", "code": 10, "languages": {"Go": 10}},
+                         {"path": "/scan/gitlab.example.com/b/big.git", "code": 900, "languages": {"Python": 800, "Go": 100}}],
+        "languages": {"Go": {"code": 110}, "Python": {"code": 800}},
+    })
+    literal = svc.get_profile(ctx, slug=project.slug, kind="load")["profile"]["queries"]["regular"]["literal"]
+    assert literal == [r"repo:^gitlab\.example\.com/b/big$ def __init__ count:10", r"repo:^gitlab\.example\.com/a/small$ context.Context count:10"]

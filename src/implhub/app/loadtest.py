@@ -43,17 +43,41 @@ K6_ABORTED = {105, 106, 108}
 
 # --- profiles ---------------------------------------------------------------------------------
 
-def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str]]:
-    """Repository names and languages (most code first) from the newest code statistics scan."""
+def repo_name(item: Any) -> str | None:
+    """The Sourcegraph name (host/owner/name) of a scanned repository: its `name`, else derived
+    from its clone path by starting at the first host-like segment (`.../github.example.com/a/b.git`)."""
+    if isinstance(item, str):
+        raw = item
+    elif isinstance(item, dict):
+        raw = item.get("name") or item.get("repository") or item.get("path") or ""
+    else:
+        return None
+    parts = [p for p in str(raw).replace("\\", "/").split("/") if p]
+    if not parts:
+        return None
+    hosts = [i for i, p in enumerate(parts[:-1]) if "." in p and not p.endswith(".git")]
+    tail = parts[hosts[0]:] if hosts else parts[-2:]
+    name = "/".join(tail)
+    return name[:-4] if name.endswith(".git") else name
+
+
+def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict[str, str]]:
+    """Repository names (most code first), languages (most code first) and each repository's main
+    language, from the newest code statistics scan."""
     ev = evidence.latest(ctx, project=project, kind="codestats_scan")
     if ev is None:
-        return [], []
+        return [], [], {}
     data = ev.data or {}
-    repos: list[str] = []
+    ranked: list[tuple[float, str, str | None]] = []
     for item in data.get("repositories") or data.get("repos") or []:
-        name = item if isinstance(item, str) else (item.get("name") or item.get("repository") or item.get("path")) if isinstance(item, dict) else None
-        if name:
-            repos.append(str(name))
+        name = repo_name(item)
+        if not name:
+            continue
+        code = item.get("code", 0) if isinstance(item, dict) else 0
+        langs_of = item.get("languages") if isinstance(item, dict) else None
+        main = max(langs_of, key=lambda k: langs_of[k]) if isinstance(langs_of, dict) and langs_of else None
+        ranked.append((float(code) if isinstance(code, (int, float)) else 0.0, name, main))
+    ranked.sort(key=lambda r: -r[0])
     langs_raw = data.get("languages") or []
     langs: list[tuple[float, str]] = []
     if isinstance(langs_raw, dict):
@@ -64,12 +88,14 @@ def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str]]:
             weight = item.get("code") or item.get("lines") or item.get("files") or 0
             if name:
                 langs.append((float(weight) if isinstance(weight, (int, float)) else 0.0, str(name)))
-    return repos, [n for _w, n in sorted(langs, key=lambda x: -x[0])]
+    return ([n for _c, n, _m in ranked], [n for _w, n in sorted(langs, key=lambda x: -x[0])],
+            {n: m for _c, n, m in ranked if m})
 
 
 def default_profile(ctx: Ctx, *, project: Project, kind: str, model: str = "vus", rps_per_1000: float | None = None) -> dict[str, Any]:
-    repos, langs = _scan_inputs(ctx, project)
-    return profile_engine.build_profile(project.design, kind=kind, model=model, rps_per_1000=rps_per_1000, repos=repos, languages=langs)
+    repos, langs, repo_langs = _scan_inputs(ctx, project)
+    return profile_engine.build_profile(project.design, kind=kind, model=model, rps_per_1000=rps_per_1000, repos=repos,
+                                        languages=langs, repo_languages=repo_langs)
 
 
 def _profile_rows(ctx: Ctx, project: Project, kind: str) -> list[LoadProfileRow]:

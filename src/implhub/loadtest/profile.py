@@ -51,7 +51,8 @@ def _repo_filter(repo: str) -> str:
     return f"repo:^{escaped}$"
 
 
-def build_queries(repos: list[str], languages: list[str]) -> tuple[dict[str, dict[str, list[str]]], str]:
+def build_queries(repos: list[str], languages: list[str],
+                  repo_languages: dict[str, str] | None = None) -> tuple[dict[str, dict[str, list[str]]], str]:
     """Queries per variant and type. With the project's repositories and languages known, regular
     queries are scoped to its own repositories and use patterns of its own languages; expensive
     ones search everything in its main language. Without them, the shipped fallback set."""
@@ -63,7 +64,8 @@ def build_queries(repos: list[str], languages: list[str]) -> tuple[dict[str, dic
     langs = [lang for lang in languages if lang in patterns] or ["Go"]
     regular: dict[str, list[str]] = {t: [] for t in SEARCH_TYPES}
     for i, repo in enumerate(repos[:10]):
-        lang = langs[i % len(langs)]
+        own = (repo_languages or {}).get(repo)
+        lang = own if own in patterns else langs[i % len(langs)]
         p = patterns[lang]
         scope = _repo_filter(repo)
         regular["literal"].append(f"{scope} {p['literal']} count:10")
@@ -99,6 +101,7 @@ def build_profile(
     rps_per_1000: float | None = None,
     repos: list[str] | None = None,
     languages: list[str] | None = None,
+    repo_languages: dict[str, str] | None = None,
     thresholds: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The default profile for a kind, computed from the design (a data dict the user may edit)."""
@@ -111,7 +114,7 @@ def build_profile(
         raise ValidationError("the design has no user count; set scale.users in the TDD", field="scale.users")
     version = design.get("deployment", {}).get("sourcegraph_version")
     default, version_range = default_thresholds(kind, version)
-    queries, query_source = build_queries(repos or [], languages or [])
+    queries, query_source = build_queries(repos or [], languages or [], repo_languages)
     profile: dict[str, Any] = {
         "kind": kind,
         "users": users,
