@@ -39,3 +39,20 @@ def test_a_customer_gets_the_plan_but_not_the_internal_documents(app, seed, demo
     assert b.get(f"/api/projects/{slug}/exit-criteria").status_code == 403
     assert b.get(f"/projects/{slug}?tab=exit").status_code in (200, 403)
     assert 'data-criterion="' not in b.get(f"/projects/{slug}?tab=exit").text
+
+
+def test_an_internal_editor_signs_off_from_the_tab_and_bad_input_stores_nothing(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, demo_tdd_text, slug="northwind")
+    make_user(seed, "priya.raman@sourcegraph.example", "internal")  # the design's IE: a stakeholder may edit
+    b = Browser(app)
+    b.login("priya.raman@sourcegraph.example", "correct horse battery")
+    page = b.get(f"/projects/{slug}?tab=exit")
+    assert 'class="card exit-judgement"' in page.text
+    bad = b.post(f"/projects/{slug}/exit-criteria", {"number": 3, "action": "sign", "by": "Priya", "evidence_url": "https://x.example/3"})
+    assert bad.status_code == 422
+    ok = b.post(f"/projects/{slug}/exit-criteria", {"number": 2, "action": "sign", "by": "Luis Ortega",
+                                                   "evidence_url": "https://wiki.example.com/training"})
+    assert ok.status_code == 303
+    report = b.get(f"/api/projects/{slug}/exit-criteria").json()
+    assert [c["status"] for c in report["criteria"]][1:3] == ["met", "not_met"]
+    assert report["criteria"][1]["evidence"][0]["by"] == "Luis Ortega"
