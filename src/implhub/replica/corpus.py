@@ -240,25 +240,33 @@ def _exact(root: Path, path: Path, shape: RepoShape, writer: Callable[[], RepoWr
     tmp_dir = _state(root) / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     cache = tmp_dir / f"{shape.name}.stream"
-    w = writer()
-    with cache.open("wb") as fh:
-        stats = w.write(fh, int(shape.target_bytes * EXACT_CONTENT_SHARE))
+    state: dict[str, RepoWriter] = {}
 
     def replay(pad: int | None) -> Callable[[BinaryIO], None]:
         def feed(out: BinaryIO) -> None:
             with cache.open("rb") as fh:
                 shutil.copyfileobj(fh, out, 1 << 20)
             if pad is not None:
-                w.pad(out, pad)
+                state["w"].pad(out, pad)
         return feed
 
     try:
-        _import(path, replay(None))
-        base = gitops.git_dir_bytes(path)
-        gap = shape.target_bytes - base
-        if gap < 4096:
-            raise ValidationError(f"could not fit repository {shape.name} into {shape.target_bytes:,} bytes "
-                                  f"(its content alone packs to {base:,}); raise --largest-gb", field="--largest-gb")
+        # content first, to a share of the size that leaves room for the asset (less if the
+        # content packs larger than estimated)
+        share = EXACT_CONTENT_SHARE
+        while True:
+            w = state["w"] = writer()
+            with cache.open("wb") as fh:
+                stats = w.write(fh, int(shape.target_bytes * share))
+            _import(path, replay(None))
+            base = gitops.git_dir_bytes(path)
+            gap = shape.target_bytes - base
+            if gap >= max(4096, shape.target_bytes // 100):
+                break
+            share -= 0.15
+            if share < 0.3:
+                raise ValidationError(f"could not fit repository {shape.name} into {shape.target_bytes:,} bytes "
+                                      f"(its content packs to {base:,}); raise --largest-gb", field="--largest-gb")
         pad = gap - 600
         size = base
         for _ in range(8):
