@@ -444,7 +444,14 @@ def export(ctx: Ctx, *, project: Project | str, view: str, fmt: str) -> bytes:
         return exports.to_ics(plan, title=p.name, uid_prefix=p.slug, now=ctx.now())
     from implhub.planning.gantt import render
 
-    return render(plan, title=p.name, fmt=fmt)
+    row = _plan_or_raise(ctx, p)
+    cal = calendar_for(p, row)
+    dates = [dt.date.fromisoformat(t[k]) for t in plan["tasks"] for k in ("start", "finish", "baseline_start", "baseline_finish") if t.get(k)]
+    first = min(dates + [row.start]) - dt.timedelta(days=7)
+    last = max(dates + [row.timebox_end]) + dt.timedelta(days=7)
+    non_working = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)
+                   if not cal.is_working(first + dt.timedelta(days=i))]
+    return render(plan, title=p.name, fmt=fmt, non_working=non_working)
 
 
 def ics_feed(ctx: Ctx, *, project: Project | str) -> bytes:

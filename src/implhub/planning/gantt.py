@@ -12,7 +12,8 @@ COLOURS = {"on_track": "#2e9e52", "at_risk": "#e08a00", "late": "#d32f2f", "done
 CRITICAL_EDGE = "#6b2fd6"
 
 
-def render(plan: dict[str, Any], *, title: str, fmt: str = "svg") -> bytes:
+def render(plan: dict[str, Any], *, title: str, fmt: str = "svg", non_working: list[dt.date] | None = None) -> bytes:
+    """`non_working`: weekends, public holidays and blackout dates to shade."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,6 +60,9 @@ def render(plan: dict[str, Any], *, title: str, fmt: str = "svg") -> bytes:
     for label, t in zip(ax.get_yticklabels(), tasks, strict=False):
         if t["critical"] and t["status"] != "done":
             label.set_fontweight("bold")
+    for day in non_working or []:
+        if first <= day <= last:
+            ax.axvspan(num(day), num(day) + 1, color="#f1f2f5", linewidth=0, zorder=0)
     today = d(plan["today"])
     ax.axvline(num(today), color="#1d2330", linewidth=1, linestyle="-", zorder=5)
     ax.text(num(today), n - 0.3, " today", fontsize=8, va="bottom", color="#1d2330")
