@@ -98,7 +98,8 @@ def ilp(pods: list[PodSpec], cloud: str, headroom: float, upper_cost_hourly: flo
     # CBC's log says "best possible" (its bound) when it stops on the time limit
     found = re.findall(r"best possible ([-0-9.eE+]+)", text)
     bound = float(found[-1]) if found else None
-    optimal = prob.sol_status == pulp.LpSolutionOptimal and "Stopped on time" not in text and "stopped on time" not in text.lower()
+    optimal = (prob.sol_status == pulp.LpSolutionOptimal and "stopped on time" not in text.lower()
+               and elapsed < 0.95 * time_limit and value is not None and value <= upper_cost_hourly + 1e-6)
     return {"hourly": value, "optimal": optimal, "bound": bound, "seconds": elapsed, "variables": len(x) + len(y)}
 
 

@@ -21,6 +21,7 @@ HOURS_PER_MONTH = 730.0
 GIB_PER_GB = 1e9 / 2**30
 EVICTION_HARD_GIB = 0.1  # memory.available<100Mi
 PRIMARY_CANDIDATES = 8
+REPACKED_PLANS = 6
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,53 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], ord
     return nodes
 
 
+def _two_bins(items: list[_Item], t1: NodeType, t2: NodeType) -> tuple[list[_Item], list[_Item]] | None:
+    """First-fit decreasing of items into one node of t1 and one of t2, replicas apart."""
+    bins = [_Node(t1, []), _Node(t2, [])]
+    for item in sorted(items, key=lambda i: max(i.cpu / t2.cpu, i.mem_gib / t2.mem_gib), reverse=True):
+        for b in bins:
+            if b.fits(item):
+                b.add(item)
+                break
+        else:
+            return None
+    return bins[0].items, bins[1].items
+
+
+def _repack_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 16) -> None:
+    """Redistribute the pods of two nodes onto a cheaper pair of node types."""
+    if len(nodes) > limit or len(nodes) < 2:
+        return
+    improved = True
+    rounds = 0
+    while improved and rounds < 20:
+        improved, rounds = False, rounds + 1
+        for ai in range(len(nodes)):
+            for bi in range(ai + 1, len(nodes)):
+                a, b = nodes[ai], nodes[bi]
+                current = a.type.price + b.type.price
+                both = a.items + b.items
+                cpu, mem = a.cpu_used + b.cpu_used, a.mem_used + b.mem_used
+                for i1, t1 in enumerate(types):
+                    for t2 in types[i1:]:
+                        if t1.price + t2.price >= current - 1e-9:
+                            break
+                        if t1.cpu + t2.cpu < cpu or t1.mem_gib + t2.mem_gib < mem:
+                            continue
+                        split = _two_bins(both, t1, t2)
+                        if split is not None:
+                            nodes[ai], nodes[bi] = _Node(t1, split[0]), _Node(t2, split[1])
+                            improved = True
+                            break
+                    if improved:
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+    nodes[:] = [n for n in nodes if n.items]
+
+
 def _merge_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 60) -> None:
     """Replace two nodes by one cheaper node that holds both (replicas still apart)."""
     if len(nodes) > limit:
@@ -270,16 +318,20 @@ def pack(
     items = _expand(specs)
     if not types:
         raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
-    best: list[_Node] | None = None
     # primary types in order of their lower bound on cost; the few best are tried
     need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
     ranked = sorted(types, key=lambda t: max(need_cpu / t.cpu, need_mem / t.mem_gib, 1.0) * t.price)
     small = len(items) <= 120
-    for rank, primary in enumerate(ranked if small else ranked[:PRIMARY_CANDIDATES]):
-        for order_by in ORDERS if small and rank < PRIMARY_CANDIDATES else ORDERS[:1]:
+    plans: list[list[_Node]] = []
+    for primary in ranked if small else ranked[:PRIMARY_CANDIDATES]:
+        for order_by in ORDERS if small else ORDERS[:1]:
             nodes = _pack_with(list(items), primary, types, order_by)
-            if nodes is not None and (best is None or _cost(nodes) < _cost(best) - 1e-9):
-                best = nodes
+            if nodes is not None:
+                plans.append(nodes)
+    plans.sort(key=_cost)
+    for plan in plans if len(items) <= 40 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
+        _repack_pairs(plan, types)
+    best = min(plans, key=_cost) if plans else None
     if best is None:
         biggest = max(items, key=lambda i: i.mem_gib)
         raise ValidationError(
