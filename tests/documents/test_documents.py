@@ -192,3 +192,15 @@ def test_a_missing_pdf_library_names_the_debian_packages(monkeypatch) -> None:  
     with pytest.raises(render.RenderError) as err:
         render.to_pdf("<p>x</p>")
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core" in err.value.render()
+
+
+def test_a_replica_without_sizing_is_shown_but_not_counted_missing(ctx) -> None:  # type: ignore[no-untyped-def]
+    from implhub.store.models import EnvironmentRow
+
+    project = projects.create(ctx, text=SPARSE_TDD, filename="sparse.yaml").project
+    before = documents.build(ctx, project=project, doc="internal").missing
+    project.environments.append(EnvironmentRow(name="replica", kind="replica", origin="replica", data={}))
+    ctx.session.flush()
+    doc = documents.build(ctx, project=project, doc="internal")
+    assert doc.missing == before
+    assert "### replica (replica)" in doc.markdown and "| replica | replica |" in doc.markdown

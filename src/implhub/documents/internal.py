@@ -86,6 +86,12 @@ class _Builder:
             pools, node_ev = self.f.pools(name)
             part = Facts.part(est)
             totals = part.get("totals") or {}
+            # a customer environment must be sized; one another capability added (the replica) is
+            # shown when it has sizing, and otherwise is not a gap in the customer's design
+            customer_env = env.get("origin", "design") == "design"
+            if est is None and node_ev is None and not customer_env:
+                self.add("*No sizing recorded for this environment.*\n")
+                continue
             if est is None:
                 self.add(self.need(f"Resourcing ({name})", f"a size estimate (implhub size estimate {self.f.slug} --env {name})"))
             if node_ev is None:
