@@ -154,5 +154,5 @@ def build(snapshot: dict[str, Any]) -> Document:
              "## Sources", table(["Field", "Source"], [[k.replace("_", " "), v] for k, v in sorted(r["sources"].items())])]
     p = snapshot.get("project") or {}
     return Document(kind="handoff", title=f"{r['customer']}: handoff to the long-term owner", subtitle="Handoff record",
-                    audience="internal", markdown="\n".join(parts), missing=r["missing"], data=r,
+                    audience="internal", markdown="\n\n".join(x.rstrip("\n") for x in parts if x) + "\n", missing=r["missing"], data=r,
                     meta=[("Customer", str(r["customer"])), ("Project", str(p.get("slug"))), ("Generated", str(date_part(snapshot.get("generated_at"))))])
