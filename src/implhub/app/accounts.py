@@ -41,6 +41,12 @@ class TooManyAttempts(ImplhubError):
     http_status = 429
 
 
+class SignInRefused(ImplhubError):
+    """A single sign-on answer we cannot accept (shown as it is, not as a request to sign in)."""
+
+    http_status = 403
+
+
 # --- secrets and hashing -------------------------------------------------------------------
 
 def hash_password(password: str) -> str:
@@ -253,7 +259,7 @@ def sign_in_external(ctx: Ctx, *, email: str) -> User:
     """Single sign-on: the provider vouched for the email; the account must exist and be active."""
     user = get_user(ctx, email=email)
     if user is None or not user.active:
-        raise PermissionDenied(f"{email} has no active implhub account; ask an admin to run 'implhub user create {email} --role ...'")
+        raise SignInRefused(f"{email} has no active implhub account; ask an admin to run 'implhub user create {email} --role ...'")
     user.last_login_at = ctx.now()
     record(ctx, project=None, action="user.sso_login", entity="user", entity_id=user.email, summary=f"{user.email} signed in through single sign-on")
     return user

@@ -22,7 +22,8 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature
 
-from implhub.errors import ExternalServiceError, PermissionDenied, ValidationError
+from implhub.app.accounts import SignInRefused
+from implhub.errors import ExternalServiceError, ValidationError
 from implhub.settings import Settings
 from implhub.web import auth
 
@@ -84,14 +85,14 @@ def finish(request: Request, *, code: str, state: str, error: str) -> tuple[str,
     """Check the callback and return (email, next URL)."""
     settings: Settings = request.app.state.settings
     if error:
-        raise PermissionDenied(f"the single sign-on provider refused: {error}")
+        raise SignInRefused(f"the single sign-on provider refused: {error}")
     raw = request.cookies.get(STATE_COOKIE, "")
     try:
         saved = auth.signer(request.app).oidc.loads(raw, max_age=STATE_MAX_AGE)
     except BadSignature:
-        raise PermissionDenied("the sign-in took too long or started elsewhere; start again from the sign-in page") from None
+        raise SignInRefused("the sign-in took too long or started elsewhere; start again from the sign-in page") from None
     if not code or not secrets.compare_digest(str(saved.get("state", "")), state):
-        raise PermissionDenied("the single sign-on answer does not match this sign-in (state); start again")
+        raise SignInRefused("the single sign-on answer does not match this sign-in (state); start again")
     doc = discover(settings)
     try:
         resp = httpx.post(doc["token_endpoint"], data={
@@ -105,13 +106,13 @@ def finish(request: Request, *, code: str, state: str, error: str) -> tuple[str,
     aud = claims.get("aud")
     auds = aud if isinstance(aud, list) else [aud]
     if str(claims.get("iss", "")).rstrip("/") != settings.oidc_issuer:
-        raise PermissionDenied("the ID token comes from another issuer")
+        raise SignInRefused("the ID token comes from another issuer")
     if settings.oidc_client_id not in auds:
-        raise PermissionDenied("the ID token was issued for another client")
+        raise SignInRefused("the ID token was issued for another client")
     if float(claims.get("exp", 0)) < time.time():
-        raise PermissionDenied("the ID token has expired; sign in again")
+        raise SignInRefused("the ID token has expired; sign in again")
     if claims.get("nonce") != saved.get("nonce"):
-        raise PermissionDenied("the ID token does not belong to this sign-in (nonce)")
+        raise SignInRefused("the ID token does not belong to this sign-in (nonce)")
     email = claims.get("email")
     if not email and doc.get("userinfo_endpoint") and tokens.get("access_token"):
         try:
@@ -121,7 +122,7 @@ def finish(request: Request, *, code: str, state: str, error: str) -> tuple[str,
         except (httpx.HTTPError, ValueError) as exc:
             raise ExternalServiceError(f"the provider's userinfo endpoint failed: {exc}") from None
     if not email:
-        raise PermissionDenied("the provider did not share an email address; allow the 'email' scope")
+        raise SignInRefused("the provider did not share an email address; allow the 'email' scope")
     if claims.get("email_verified") is False:
-        raise PermissionDenied(f"the provider has not verified {email}")
+        raise SignInRefused(f"the provider has not verified {email}")
     return str(email).lower(), str(saved.get("next") or "/")
