@@ -132,3 +132,17 @@ def test_the_api_updates_with_a_version_check(client: TestClient) -> None:
     assert again.status_code == 409 and "reload" in again.json()["error"]
     bad = client.patch(f"/api/projects/{SLUG}/plan/tasks/plan-shared", headers=bearer, json={"status": "finished"})
     assert bad.status_code == 422 and "unknown status" in bad.json()["error"]
+
+
+def test_moving_a_done_task_back_from_the_prefilled_form_drops_its_dates(client: TestClient) -> None:
+    page = client.get(f"/projects/{SLUG}?tab=plan").text
+    done = {"csrf_token": _csrf(page), "expected_version": _version(page, "staffing"), "status": "done",
+            "actual_start": "", "actual_end": "", "note": ""}
+    assert client.post(f"/projects/{SLUG}/plan/tasks/staffing", data=done).status_code == 303
+    page = client.get(f"/projects/{SLUG}?tab=plan").text
+    task = next(t for t in client.get(f"/api/projects/{SLUG}/plan").json()["tasks"] if t["id"] == "staffing")
+    back = {"csrf_token": _csrf(page), "expected_version": _version(page, "staffing"), "status": "in_progress",
+            "actual_start": task["actual_start"], "actual_end": task["actual_end"], "note": ""}
+    assert client.post(f"/projects/{SLUG}/plan/tasks/staffing", data=back).status_code == 303
+    task = next(t for t in client.get(f"/api/projects/{SLUG}/plan").json()["tasks"] if t["id"] == "staffing")
+    assert task["status"] == "in_progress" and task["actual_end"] is None and task["actual_start"]

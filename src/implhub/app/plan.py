@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -408,7 +409,7 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
     return next(t for t in plan["tasks"] if t["id"] == task_id)
 
 
-def set_blackout(ctx: Ctx, *, project: Project | str, add: list[dt.date] = (), remove: list[dt.date] = ()) -> list[str]:  # type: ignore[assignment]
+def set_blackout(ctx: Ctx, *, project: Project | str, add: Sequence[dt.date] = (), remove: Sequence[dt.date] = ()) -> list[str]:
     """Add or remove project blackout dates; the schedule moves with them."""
     p = _project(ctx, project)
     row = _plan_or_raise(ctx, p)

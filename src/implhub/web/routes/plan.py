@@ -89,6 +89,12 @@ def edit_task(request: Request, slug: str, task_id: str, ctx: CtxDep,
     project = get_or_raise(ctx, slug=slug)
     require_editor(principal(request), project)
     kwargs: dict[str, Any] = {} if assignee is None else {"assignee": assignee}
+    # the form is prefilled with the current dates: moving a task back drops the dates that no
+    # longer apply instead of refusing the change
+    if status == "not_started":
+        actual_start = actual_end = ""
+    elif status in ("in_progress", "blocked"):
+        actual_end = ""
     svc.set_task(ctx, project=project, task_id=task_id, status=status or None,
                  actual_start=_date(actual_start, "actual_start"), actual_end=_date(actual_end, "actual_end"),
                  note=note or None, note_visibility=note_visibility, expected_version=expected_version, **kwargs)
