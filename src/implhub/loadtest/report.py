@@ -200,6 +200,12 @@ def reading(report: dict[str, Any], judged: list[dict[str, Any]]) -> list[dict[s
         type_ = j["selector"].get("type", "")
         services = ", ".join(SERVICES.get(type_, SERVICES[""]))
         what = f"{j['expr']} observed {j['observed']:g}"
+        entry = report["types"].get(type_) or {}
+        if j["metric"] == "checks" and entry.get("requests") and entry.get("http_failed_rate", 1.0) < 0.05:
+            out.append({"level": "investigate", "text": f"{what}: the instance answered but returned no results or a search error; "
+                        f"check that the profile's {type_ or 'search'} queries match code the instance has indexed, and the "
+                        f"search errors in the frontend logs, before resizing {services}."})
+            continue
         if dev <= NEAR:
             out.append({"level": "rerun", "text": f"{what}: within {NEAR:.0%} of the threshold; suspect the environment (load generator, network, a cold cache) and rerun before changing anything."})
         elif dev > FAR:
