@@ -7,7 +7,6 @@ upgrade with the migrator. Patch numbers (5.3.12303) only grow and never count a
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -69,7 +68,7 @@ def parse_table(raw: Any, *, source: str) -> ReleaseTable:
                 continue  # other tags (app-*, insiders) are not releases of the product
             published = str(item.get("published_at") or "")[:10] or None
             releases.append(Release(v, published))
-        as_of = max((r.released or "" for r in releases), default="") or dt.date.today().isoformat()
+        as_of = max((r.released or "" for r in releases), default="") or "unknown"
     elif isinstance(raw, dict) and isinstance(raw.get("releases"), list):
         for i, item in enumerate(raw["releases"]):
             if not isinstance(item, dict):
