@@ -94,3 +94,17 @@ def test_the_language_mix_comes_from_the_newest_scan(ctx, tdd_text) -> None:  # 
 def test_plan_of_an_unknown_project_is_a_clear_error(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("replica", "plan", "nope")
     assert result.exit_code == 2 and "no project 'nope'" in result.stderr
+
+
+def test_corpus_from_a_project_refuses_when_the_disk_is_too_small(cli, ctx, tdd_text, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from implhub.replica import corpus
+
+    monkeypatch.setattr(corpus, "_free_bytes", lambda _path: 100 * 10**9)
+    projects.create(ctx, text=tdd_text, filename="t.yaml", slug="acme")
+    ctx.session.commit()
+    out = tmp_path / "corpus"
+    result = cli("replica", "corpus", str(out), "--project", "acme")
+    # the template's design asks for 250 GB of repositories; 100 GB are free
+    assert result.exit_code == 2
+    assert "not enough free disk space" in result.stderr and "100.00 GB are available" in result.stderr
+    assert not out.exists()

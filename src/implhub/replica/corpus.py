@@ -293,13 +293,13 @@ def _exact(root: Path, path: Path, shape: RepoShape, writer: Callable[[], RepoWr
 # -- the corpus -----------------------------------------------------------------------------------
 
 def prepare(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1,
-            free_bytes: Callable[[Path], int] = _free_bytes) -> tuple[list[RepoShape], dict[str, RepoResult]]:
+            free_bytes: Callable[[Path], int] | None = None) -> tuple[list[RepoShape], dict[str, RepoResult]]:
     """Everything that can refuse, before anything is written: the shape, OUT_DIR, disk space."""
     shapes = plan(spec)
     check_out_dir(out_dir, spec)
     done = finished(out_dir) if out_dir.exists() else {}
     need = required_bytes(shapes, set(done), max(1, jobs))
-    have = free_bytes(out_dir)
+    have = (free_bytes or _free_bytes)(out_dir)
     if have < need:
         raise ValidationError(f"not enough free disk space: this corpus needs {need / GB:.2f} GB free "
                               f"({sum(s.target_bytes for s in shapes if s.name not in done) / GB:.2f} GB of repositories "
@@ -309,7 +309,7 @@ def prepare(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1,
 
 
 def generate(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1, on_progress: Callable[[Progress], None] | None = None,
-             free_bytes: Callable[[Path], int] = _free_bytes, started: Callable[[int, int], None] | None = None) -> CorpusResult:
+             free_bytes: Callable[[Path], int] | None = None, started: Callable[[int, int], None] | None = None) -> CorpusResult:
     """Write the corpus (or finish writing it). Raises before writing anything on bad input."""
     t0 = time.monotonic()
     jobs = max(1, jobs)
