@@ -115,8 +115,8 @@ def build_record(snapshot: dict[str, Any]) -> dict[str, Any]:
         },
         "exit_criteria": {
             "complete": bool(report.get("complete")),
-            "open": [f"{c['number']}. {c['title']}" for c in report.get("criteria") or [] if c.get("status") == "not_met"],
-            "waived": [f"{c['number']}. {c['title']}" for c in report.get("criteria") or [] if c.get("status") == "waived"],
+            "open": [f"criterion {c['number']}: {c['title']}" for c in report.get("criteria") or [] if c.get("status") == "not_met"],
+            "waived": [f"criterion {c['number']}: {c['title']}" for c in report.get("criteria") or [] if c.get("status") == "waived"],
         },
         "sources": sources,
         "missing": missing,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,8 @@ def table(headers: list[str], rows: list[list[Any]], *, numeric: set[int] | None
 def bullets(items: list[str], *, empty: str) -> str:
     if not items:
         return f"{empty}\n"
-    return "\n".join(f"- {cell(i) if not isinstance(i, str) else i}" for i in items) + "\n"
+    # "3. text" inside a bullet would become a nested numbered list: escape the dot
+    return "\n".join("- " + re.sub(r"^(\d+)\. ", r"\1\\. ", cell(i) if not isinstance(i, str) else i) for i in items) + "\n"
 
 
 def missing_block(missing: list[str]) -> str:
