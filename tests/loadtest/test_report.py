@@ -147,3 +147,19 @@ def test_comparing_two_runs_reports_latency_deltas(tmp_path: Path) -> None:
 def test_parse_time_reads_k6_nanosecond_stamps_with_any_offset() -> None:
     assert points.parse_time("2026-11-30T09:00:01.500000000Z") == pytest.approx(points.parse_time("2026-11-30T10:00:01.5+01:00"))
     assert point("vus", 0.25, 1).count('"time":"2026-11-30T09:00:00.250000123Z"') == 1
+
+
+def test_older_k6_layouts_and_blank_lines_give_the_same_numbers(tmp_path: Path) -> None:
+    import json
+
+    lines, _ = synthetic(9, 300)
+    older = []
+    for line in lines:
+        obj = json.loads(line)
+        if obj.get("type") == "Point":  # older k6 versions wrote the type first and the metric last
+            older.append(json.dumps({"type": "Point", "data": obj["data"], "metric": obj["metric"]}) + "\n\n")
+        else:
+            older.append(line)
+    new = report.build(points.aggregate([write(tmp_path / "new.ndjson", lines)]), thresholds=THRESHOLDS)
+    old = report.build(points.aggregate([write(tmp_path / "old.ndjson", older)]), thresholds=THRESHOLDS)
+    assert old["types"] == new["types"] and old["run_ids"] == new["run_ids"]

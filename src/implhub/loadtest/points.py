@@ -66,6 +66,22 @@ class Trend:
         else:
             self._bucket(v)
 
+    def add_many(self, vals: list[float]) -> None:
+        if not vals:
+            return
+        self.count += len(vals)
+        self.total += sum(vals)
+        self.min = min(self.min, min(vals))
+        self.max = max(self.max, max(vals))
+        if self.values is not None:
+            self.values.extend(vals)
+            self.sorted_ = False
+            if len(self.values) > EXACT_CAP:
+                self._fold()
+        else:
+            for v in vals:
+                self._bucket(v)
+
     def _bucket(self, v: float) -> None:
         if v <= 0:
             self.zeros += 1
@@ -144,6 +160,10 @@ class Rate:
         if v != 0:
             self.nonzero += 1
 
+    def add_many(self, vals: list[float]) -> None:
+        self.count += len(vals)
+        self.nonzero += len(vals) - vals.count(0.0)
+
     def merge(self, other: Rate) -> None:
         self.count += other.count
         self.nonzero += other.nonzero
@@ -162,6 +182,10 @@ class Counter:
     def add(self, v: float) -> None:
         self.count += 1
         self.total += v
+
+    def add_many(self, vals: list[float]) -> None:
+        self.count += len(vals)
+        self.total += sum(vals)
 
     def merge(self, other: Counter) -> None:
         self.count += other.count
@@ -312,8 +336,8 @@ _CHUNK_POINT = re.compile(
     rb'"value":([-+0-9.eE]+),"tags":\{([^\n]*)\}\}\}\r?$', re.M)
 
 
-def iter_chunks(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes, bool]]:
-    """(number of the chunk's first line, whole lines, last) of a plain or gzip NDJSON file. A
+def iter_chunks(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes, int]]:
+    """(number of the chunk's first line, whole lines, how many) of a plain or gzip NDJSON file. A
     cut-off end (an unfinished gzip stream, a last line without its end) is recorded as truncated
     instead of failing the whole report; the complete lines before it are kept."""
     try:
@@ -347,8 +371,10 @@ def iter_chunks(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes, bool]]
             cut = data.rfind(b"\n") + 1
             rest = data[cut:]
             if cut:
-                yield line_no, data[:cut], ended
-                line_no += data.count(b"\n", 0, cut)
+                chunk = data[:cut]
+                count = chunk.count(b"\n")
+                yield line_no, chunk, count
+                line_no += count
     if rest.strip():
         agg.truncated = True
         agg.warnings.append(f"{path}:{line_no}: the last line is cut off; the run is partial")
@@ -366,12 +392,11 @@ def _tag(tags: bytes, key: bytes) -> bytes:
     return tags[i:tags.find(b'"', i)]
 
 
-def _looks_like_k6(chunk: bytes) -> bool:
-    """Every non-blank line of this chunk of whole lines starts like a JSON object (what is not a
-    wanted point is then skipped; a wanted point in another layout is caught by the counts)."""
-    lines = chunk.count(b"\n") - chunk.count(b"\n\n") - (1 if chunk.startswith(b"\n") else 0)
-    objects = chunk.count(b"\n{") + (1 if chunk.startswith(b"{") else 0) - (1 if chunk.endswith(b"\n{") else 0)
-    return lines == objects
+def _looks_like_k6(chunk: bytes, lines: int) -> bool:
+    """Every line of this chunk of whole lines starts like a JSON object (what is not a wanted
+    point is then skipped; a wanted point in another layout is caught by the counts). Blank lines
+    send the chunk down the line-by-line path, which skips them."""
+    return lines == chunk.count(b"\n{") + (1 if chunk.startswith(b"{") else 0)
 
 
 def _slow_lines(chunk: bytes, first_line: int) -> Iterator[tuple[int, tuple[str, str, float, dict[str, str]] | None, bytes]]:
@@ -447,11 +472,11 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
     # the fast path works on bytes and caches what repeats: tag values, accumulators, seconds
     accs: dict[tuple[bytes, bytes, bytes, bytes], Acc] = {}
     seconds: dict[bytes, float] = {}
-    for first_line, chunk, _last in iter_chunks(path, agg):
-        agg.lines += chunk.count(b"\n")
+    for first_line, chunk, lines in iter_chunks(path, agg):
+        agg.lines += lines
         matches = _CHUNK_POINT.findall(chunk)
         expected = len(_WANTED_PREFIX.findall(chunk))
-        if len(matches) != expected or not _looks_like_k6(chunk) or b'{"type":"Point"' in chunk:
+        if len(matches) != expected or not _looks_like_k6(chunk, lines) or b'{"type":"Point"' in chunk:
             # something in this chunk is not in k6's usual layout: go line by line, naming a bad line
             try:
                 for _n, point, _line in _slow_lines(chunk, first_line):
@@ -461,43 +486,61 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
             except ValidationError as exc:
                 raise ValidationError(exc.message, file=source, line=exc.line) from None
             continue
+        batch: dict[tuple[bytes, bytes, bytes, bytes], list[float]] = {}
+        times: dict[bytes, list[float]] = {}
         for metric_b, stamp_b, value_b, tags_b in matches:
             if metric_b == b"vus" or not stamp_b.endswith(b"Z") or len(stamp_b) < 20:
                 tags = {k.decode(): v.decode() for k, v in tag_re.findall(tags_b)}
                 add(metric_b.decode(), parse_time(stamp_b.decode()), float(value_b), tags)
                 continue
-            type_b, variant_b, endpoint_b, rid_b = _tag(tags_b, b'"type":"'), _tag(tags_b, b'"variant":"'), \
-                _tag(tags_b, b'"endpoint":"'), _tag(tags_b, b'"run_id":"')
+            # k6 tag values are plain strings: find them without building a dict per point
+            i = tags_b.find(b'"type":"')
+            type_b = tags_b[i + 8:tags_b.find(b'"', i + 8)] if i >= 0 else b""
             if type_b == b"setup":
                 continue
+            i = tags_b.find(b'"variant":"')
+            variant_b = tags_b[i + 11:tags_b.find(b'"', i + 11)] if i >= 0 else b""
+            i = tags_b.find(b'"endpoint":"')
+            endpoint_b = tags_b[i + 12:tags_b.find(b'"', i + 12)] if i >= 0 else b""
+            i = tags_b.find(b'"run_id":"')
+            rid_b = tags_b[i + 10:tags_b.find(b'"', i + 10)] if i >= 0 else b""
             head = stamp_b[:19]
             base = seconds.get(head)
             if base is None:
                 base = seconds[head] = parse_time(head.decode() + "Z")
             t = base + (float(b"0" + stamp_b[19:-1]) if stamp_b[19:20] == b"." else 0.0)
             value = float(value_b)
-            rid = rid_b.decode() if rid_b else default_run
-            span = spans.get(rid)
-            if span is None:
-                spans[rid] = [t, t]
-            elif t < span[0]:
-                span[0] = t
-            elif t > span[1]:
-                span[1] = t
-            if agg.start is None or t < agg.start:
-                agg.start = t
-            agg.points += 1
+            ts = times.get(rid_b)
+            if ts is None:
+                ts = times[rid_b] = []
+            ts.append(t)
             bkey = (metric_b, type_b, variant_b, endpoint_b)
+            vals = batch.get(bkey)
+            if vals is None:
+                vals = batch[bkey] = []
+            vals.append(value)
+            if metric_b == b"time_to_first_byte":
+                tl.add_latency(type_b.decode(), t, value)
+        for bkey, vals in batch.items():
             acc = accs.get(bkey)
             if acc is None:
-                key = (metric_b.decode(), type_b.decode(), variant_b.decode(), endpoint_b.decode())
+                key = (bkey[0].decode(), bkey[1].decode(), bkey[2].decode(), bkey[3].decode())
                 acc = groups.get(key)
                 if acc is None:
                     acc = groups[key] = new_acc(key[0])
                 accs[bkey] = acc
-            acc.add(value)
-            if metric_b == b"time_to_first_byte":
-                tl.add_latency(type_b.decode(), t, value)
+            acc.add_many(vals)
+        for rid_b, ts in times.items():
+            rid = rid_b.decode() if rid_b else default_run
+            lo, hi = min(ts), max(ts)
+            span = spans.get(rid)
+            if span is None:
+                spans[rid] = [lo, hi]
+            else:
+                span[0], span[1] = min(span[0], lo), max(span[1], hi)
+            if agg.start is None or lo < agg.start:
+                agg.start = lo
+            agg.points += len(ts)
 
 
 def aggregate(paths: Iterable[Path], *, run_ids: dict[str, str] | None = None) -> Aggregate:
