@@ -329,7 +329,7 @@ def pack(
             if nodes is not None:
                 plans.append(nodes)
     plans.sort(key=_cost)
-    for plan in plans if len(items) <= 40 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
+    for plan in plans if len(items) <= 24 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
         _repack_pairs(plan, types)
     best = min(plans, key=_cost) if plans else None
     if best is None:
