@@ -64,7 +64,7 @@ def ilp(pods: list[PodSpec], cloud: str, headroom: float, upper_cost_hourly: flo
     for ti, t in enumerate(types):
         if not any(c <= t.cpu and m <= t.mem_gib for _, _, c, m in items):
             continue
-        k = min(len(items), int(math.floor(upper_cost_hourly / t.price + 1e-9)))
+        k = min(len(items), int(math.floor(upper_cost_hourly / t.price + 1e-6)))
         slots += [(ti, j) for j in range(k)]
     y = {s: pulp.LpVariable(f"y_{s[0]}_{s[1]}", cat="Binary") for s in slots}
     x = {(i, s): pulp.LpVariable(f"x_{i}_{s[0]}_{s[1]}", cat="Binary")
@@ -130,7 +130,7 @@ def main() -> None:
                 plan = pack(pods, cloud, headroom=headroom)
                 times.append(time.perf_counter() - t0)
             ffd = first_fit_decreasing(pods, cloud, headroom=headroom)
-            ours = plan["monthly_usd"] / 730
+            ours = sum(p["count"] * p["hourly_usd"] for p in plan["pools"])  # exact, not rounded to cents
             best = ilp(pods, cloud, headroom, ours, args.time_limit)
             opt = best["hourly"] if best["hourly"] is not None else ours
             note = "proven optimal"
