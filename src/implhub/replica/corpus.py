@@ -7,6 +7,7 @@ written last: a repository without its marker is half-written and is redone on t
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -181,8 +182,7 @@ def required_bytes(shapes: list[RepoShape], done: set[str], jobs: int) -> int:
     need = sum(s.target_bytes for s in todo)
     need += sum(sorted((s.target_bytes for s in todo), reverse=True)[:jobs])
     if any(s.exact for s in todo):
-        largest = max(s.target_bytes for s in todo if s.exact)
-        need += int(largest * EXACT_CONTENT_SHARE / ESTIMATE.text_ratio)
+        need += max(s.target_bytes for s in todo if s.exact)  # the copy its last rounds start from
     return need + MARGIN_BYTES
 
 
@@ -234,49 +234,40 @@ def build_repo(out_dir: str, shape: RepoShape, spec: CorpusSpec) -> RepoResult:
 
 
 def _exact(root: Path, path: Path, shape: RepoShape, writer: Callable[[], RepoWriter]) -> Any:
-    """The largest repository, to the byte: write the content to a cached stream, import it,
-    then import it again with a binary asset sized to close the gap (a few rounds, because
-    compression overhead is not quite linear)."""
+    """The largest repository, to the byte. The content is imported once, to a share of the size
+    that leaves room; then, on a copy of that repository each round, one more commit adds a
+    binary asset sized to close the gap and the repository is packed again. The last few bytes
+    go into its description, whose length is exact where compressed sizes are not."""
     tmp_dir = _state(root) / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    cache = tmp_dir / f"{shape.name}.stream"
-    state: dict[str, RepoWriter] = {}
-
-    def replay(pad: int | None) -> Callable[[BinaryIO], None]:
-        def feed(out: BinaryIO) -> None:
-            with cache.open("rb") as fh:
-                shutil.copyfileobj(fh, out, 1 << 20)
-            if pad is not None:
-                state["w"].pad(out, pad)
-        return feed
-
+    base_dir = tmp_dir / f"{shape.name}.base.git"
     try:
-        # content first, to a share of the size that leaves room for the asset (less if the
-        # content packs larger than estimated)
         share = EXACT_CONTENT_SHARE
         while True:
-            w = state["w"] = writer()
-            with cache.open("wb") as fh:
-                stats = w.write(fh, int(shape.target_bytes * share))
-            _import(path, replay(None))
+            w = writer()
+            stats = _import(path, functools.partial(w.write, budget=int(shape.target_bytes * share)))
             base = gitops.git_dir_bytes(path)
             gap = shape.target_bytes - base
             if gap >= max(4096, shape.target_bytes // 100):
                 break
-            share -= 0.15
+            share -= 0.15  # the content packs larger than estimated: leave more room
             if share < 0.3:
                 raise ValidationError(f"could not fit repository {shape.name} into {shape.target_bytes:,} bytes "
                                       f"(its content packs to {base:,}); raise --largest-gb", field="--largest-gb")
+        if base_dir.exists():
+            shutil.rmtree(base_dir)
+        shutil.copytree(path, base_dir)
         pad = gap - 600
         size = base
         for _ in range(8):
-            _import(path, replay(pad))
+            shutil.rmtree(path)
+            shutil.copytree(base_dir, path)
+            gitops.fast_import(path, functools.partial(w.pad, size=pad, parent="refs/heads/main^0"))
+            gitops.repack(path)
             size = gitops.git_dir_bytes(path)
             if abs(shape.target_bytes - size) <= DESCRIPTION_SLACK:
                 break
             pad += int((shape.target_bytes - size) / 1.0003) or (1 if size < shape.target_bytes else -1)
-        # the last few bytes: the repository's description (what gitweb and cgit show), whose
-        # length is exact where compressed sizes are not
         gitops.describe(path, description(shape, (path / "description").stat().st_size + shape.target_bytes - size))
         size = gitops.git_dir_bytes(path)
         if size != shape.target_bytes:
@@ -286,7 +277,8 @@ def _exact(root: Path, path: Path, shape: RepoShape, writer: Callable[[], RepoWr
         stats.commits += 1
         stats.large_files += 1 if pad > 1_000_000 else 0
     finally:
-        cache.unlink(missing_ok=True)
+        if base_dir.exists():
+            shutil.rmtree(base_dir)
     return stats
 
 

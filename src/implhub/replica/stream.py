@@ -264,7 +264,7 @@ class RepoWriter:
         self.stats.estimate = spent
         return self.stats
 
-    def pad(self, out: BinaryIO, size: int) -> None:
+    def pad(self, out: BinaryIO, size: int, parent: str | None = None) -> None:
         """One more commit adding a binary asset of `size` bytes: what brings the largest
         repository to its exact size."""
         # the same bytes for every size (a prefix of one random stream), so the packed size grows
@@ -276,5 +276,7 @@ class RepoWriter:
         ident = f"{self.authors[0]} <{self.authors[0].lower().replace(' ', '.')}@example.com> {self.clock} +0000".encode()
         out.write(b"commit refs/heads/main\nauthor " + ident + b"\ncommitter " + ident + b"\n")
         _data(out, b"Add release assets\n")
+        if parent is not None:
+            out.write(f"from {parent}\n".encode())
         out.write(f"M 100644 inline assets/{WORDS[self.shape.index % len(WORDS)]}-media.{ext}\n".encode())
         _data(out, blob)
