@@ -304,6 +304,7 @@ def generate(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1, on_progress: Cal
              free_bytes: Callable[[Path], int] | None = None, started: Callable[[int, int], None] | None = None) -> CorpusResult:
     """Write the corpus (or finish writing it). Raises before writing anything on bad input."""
     t0 = time.monotonic()
+    out_dir = out_dir.resolve()
     jobs = max(1, jobs)
     shapes, done = prepare(out_dir, spec, jobs=jobs, free_bytes=free_bytes)
     (_state(out_dir) / "done").mkdir(parents=True, exist_ok=True)
