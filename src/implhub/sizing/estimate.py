@@ -99,6 +99,7 @@ def deviations(services: dict[str, dict[str, Any]], chart_version: str, standard
         rec = _flat(svc)
         dflt = _default_values(defaults, key)
         std = _flat(std_services[key]) if key in std_services else {}
+        std.pop("storage_gb", None)  # the estimator's volumes are totals in GB, not a PVC per replica
         for fld, value in rec.items():
             d, st = dflt.get(fld), std.get(fld)
             from_default, from_standard = _differs(value, d), (fld in std and _differs(value, st))
