@@ -108,20 +108,20 @@ def test_sign_in_create_update_share_and_open_as_the_customer(server, seed, demo
         # the plan: generate it, then update a task inline
         page.goto(f"{server}/projects/{slug}?tab=plan")
         page.click("text=Generate the plan")
-        form = page.locator("form.plan-edit").first
-        action = form.get_attribute("action")
+        action = page.locator("form.plan-edit").first.get_attribute("action")
+        row = f"tr#task-{action.rsplit('/', 1)[1]}"
         stale = browser.new_page()  # a second tab: loads the same task before the first saves
         stale.context.add_cookies(page.context.cookies())
         stale.goto(f"{server}/projects/{slug}?tab=plan")
-        form.locator("select[name=status]").select_option("in_progress")
-        form.locator("button[type=submit]").click()
+        page.click(f"{row} details summary")
+        page.select_option(f"{row} select[name=status]", "in_progress")
+        page.click(f"{row} form.plan-edit button[type=submit]")
         page.wait_for_load_state()
-        saved = page.locator(f"form.plan-edit[action='{action}'] select[name=status]")
-        expect(saved).to_have_value("in_progress")
+        expect(page.locator(f"{row} select[name=status]")).to_have_value("in_progress")
         _shot(page, tmp_path, "03-plan")
-        stale_form = stale.locator(f"form.plan-edit[action='{action}']")
-        stale_form.locator("select[name=status]").select_option("done")
-        stale_form.locator("button[type=submit]").click()
+        stale.click(f"{row} details summary")
+        stale.select_option(f"{row} select[name=status]", "done")
+        stale.click(f"{row} form.plan-edit button[type=submit]")
         expect(stale.locator("body")).to_contain_text("reload and try again")
         stale.close()
 
