@@ -46,13 +46,25 @@ def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_t
     assert result["basis"]["code_statistics"].startswith("code statistics scan #")
 
 
-def test_a_partial_scan_is_scaled_to_the_design_corpus(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_partial_scan_is_scaled_per_repository(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
     p = _project(ctx, demo_tdd_text)
-    scan = {"totals": {"repositories": 12, "bytes": 10**9, "indexable_bytes": 10**8}, "repositories": []}
+    scan = {"totals": {"repositories": 3800, "bytes": 10**11, "indexable_bytes": 4 * 10**10}, "repositories": []}
     evidence.add(ctx, project=p, kind="codestats_scan", data=scan, source="sample scan")
     inp, meta = app_sizing.inputs_for(ctx, project=p, environment="prod")
-    assert inp.indexable_bytes == int(0.1 * p.design["scale"]["total_repo_size_gb"] * 1e9)
-    assert "12 of 38000" in meta["code_statistics"]
+    assert inp.indexable_bytes == 4 * 10**11 and inp.indexable_coverage == 0.1
+    assert "3800 of 38000" in meta["code_statistics"]
+    web = app_sizing.estimate(ctx, project=p, store=False)["recommended"]["services"]["indexedSearch"]
+    assert web["replicas"] * web["memory_gb"]["request"] >= 2.7 * 400
+
+
+def test_a_tiny_sample_does_not_pull_zoekt_below_its_curve(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    before = app_sizing.estimate(ctx, project=p, store=False)["recommended"]["services"]["indexedSearch"]
+    scan = {"totals": {"repositories": 4, "bytes": 48157, "indexable_bytes": 48157}, "repositories": []}
+    evidence.add(ctx, project=p, kind="codestats_scan", data=scan, source="demo corpus")
+    after = app_sizing.estimate(ctx, project=p, store=False)["recommended"]["services"]["indexedSearch"]
+    assert after["memory_gb"] == before["memory_gb"]
+    assert "does not lower the curve" in after["why"]["memory_gb"]
 
 
 def test_the_demo_part_sizes_three_environments_and_plans_prod_nodes(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -59,31 +59,33 @@ def profile(inp: SizingInputs, kind: str) -> tuple[SizingInputs, str]:
 
 
 def _codestats(ctx: Ctx, project: Project, scale: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Indexable bytes from the newest code statistics scan, scaled to the design's corpus when
-    the scan covered only part of it."""
+    """Indexable bytes from the newest code statistics scan. A scan of part of the corpus is scaled
+    per repository (never above the design's total size); the share of repositories it covered
+    travels along, so a small sample cannot pull zoekt below its reference curve."""
     ev = evidence.latest(ctx, project=project, kind="codestats_scan")
     if ev is None:
         return {}, None
     d = ev.data or {}
     totals = d.get("totals") or {}
-    idx, scanned = totals.get("indexable_bytes"), totals.get("bytes")
+    idx = totals.get("indexable_bytes")
     repos_scanned = int(totals.get("repositories") or 0)
-    if not isinstance(idx, int | float) or not isinstance(scanned, int | float) or scanned <= 0:
+    if not isinstance(idx, int | float) or repos_scanned <= 0:
         return {}, None
-    largest_idx = max((r.get("indexable_bytes") or 0 for r in d.get("repositories") or [] if isinstance(r, dict)), default=0)
-    largest_bytes = max((r.get("bytes") or 0 for r in d.get("repositories") or [] if isinstance(r, dict)), default=0)
     design_repos = int(scale.get("repositories") or 0)
-    if repos_scanned >= design_repos:
-        note = f"code statistics scan #{ev.id} ({ev.source}, {ev.taken_at:%Y-%m-%d}): {idx / 1e9:.1f} GB indexable"
-        return {"indexable_bytes": int(idx), "largest_indexable_bytes": int(largest_idx)}, note
-    share = idx / scanned
-    total_gb = float(scale.get("total_repo_size_gb") or 0)
-    largest_gb = float(scale.get("largest_repo_size_gb") or 0)
-    lshare = largest_idx / largest_bytes if largest_bytes else share
-    note = (f"code statistics scan #{ev.id} ({ev.source}, {ev.taken_at:%Y-%m-%d}) of {repos_scanned} of {design_repos} "
-            f"repositories: {share:.1%} of the scanned bytes is indexable, applied to the design's {total_gb:g} GB")
-    return {"indexable_bytes": int(share * total_gb * 1e9),
-            "largest_indexable_bytes": int(lshare * largest_gb * 1e9)}, note
+    where = f"code statistics scan #{ev.id} ({ev.source}, {ev.taken_at:%Y-%m-%d})"
+    if repos_scanned >= 0.9 * design_repos:
+        largest_idx = max((r.get("indexable_bytes") or 0 for r in d.get("repositories") or [] if isinstance(r, dict)),
+                          default=0)
+        extra: dict[str, Any] = {"indexable_bytes": int(idx), "indexable_coverage": 1.0}
+        if largest_idx:
+            extra["largest_indexable_bytes"] = int(largest_idx)
+        return extra, f"{where}: {idx / 1e9:.1f} GB indexable"
+    coverage = repos_scanned / design_repos
+    total_cap = float(scale.get("total_repo_size_gb") or 0) * 1e9
+    scaled = min(idx * design_repos / repos_scanned, total_cap) if total_cap else idx * design_repos / repos_scanned
+    note = (f"{where} of {repos_scanned} of {design_repos} repositories ({coverage:.1%}): "
+            f"{idx / repos_scanned / 1e6:.2f} MB indexable per repository, {scaled / 1e9:.1f} GB for the design")
+    return {"indexable_bytes": int(scaled), "indexable_coverage": round(coverage, 6)}, note
 
 
 def inputs_for(ctx: Ctx, *, project: Project | str, environment: str = "prod") -> tuple[SizingInputs, dict[str, Any]]:

@@ -22,6 +22,9 @@ class SizingInputs:
     indexable_bytes: int | None = None
     #: the largest repository's indexable bytes, when known
     largest_indexable_bytes: int | None = None
+    #: share of the repositories the code statistics covered (1.0: all); below 5% the corpus
+    #: figure may raise zoekt's memory above the reference curve but not lower it
+    indexable_coverage: float | None = None
 
     def __post_init__(self) -> None:
         checks: list[tuple[str, float | int | None]] = [

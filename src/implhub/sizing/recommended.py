@@ -47,6 +47,7 @@ SIDECARS = {"pgsql": "postgresExporter", "codeIntelDB": "postgresExporter", "cod
 GITSERVER_MAX_PVC_GI = 8192  # keep each gitserver disk at or under 8 TiB (resize and snapshot times)
 GITSERVER_MAX_MEM_GB = 64
 ZOEKT_MAX_MEM_GB = 64
+SMALL_SAMPLE = 0.05  # code statistics covering less than this share of the repositories are a small sample
 MONOREPO_INDEXABLE_SHARE = 0.15  # assumed share of a monorepo's size that is indexable text (no code stats)
 
 
@@ -202,11 +203,22 @@ def recommend(inp: SizingInputs, *, chart_version: str) -> dict[str, Any]:
         if by_mem > r:
             r, why_r = by_mem, f"2.7 x the corpus ({total_mem:.0f} GB) at most {ZOEKT_MAX_MEM_GB} GB per replica: {by_mem}"
         m = max(2.0, math.ceil(total_mem / r))
-        web.mem = [m, _ceil_q(m * 1.25)]
-        web.why["memory_gb"] = (f"2.7 x the indexable corpus ({corpus_gb:.1f} GB, files <= 1 MB, non-binary, from "
-                                f"code statistics) over {r} replicas; limit +25%")
-        web.storage_gi = whole_gi(3.5 * corpus_gb * 1.25 / r)
+        small_sample = inp.indexable_coverage is not None and inp.indexable_coverage < SMALL_SAMPLE
+        curve = web.mem[0] or 0.0
+        if small_sample and curve > m:
+            web.why["memory_gb"] += (f"; code statistics cover only {inp.indexable_coverage:.2%} of the repositories: "
+                                     f"their corpus figure ({m:g} GB per replica) does not lower the curve")
+        else:
+            web.mem = [m, _ceil_q(m * 1.25)]
+            web.why["memory_gb"] = (f"2.7 x the indexable corpus ({corpus_gb:.1f} GB, files <= 1 MB, non-binary, from "
+                                    f"code statistics) over {r} replicas; limit +25%")
+        web.storage_gi = whole_gi(max(3.5 * corpus_gb * 1.25 / r, 10))
         web.why["storage_gb"] = f"index shards 3.5 x the corpus ({corpus_gb:.1f} GB) over {r} replicas, +25% free"
+        curve_disk = whole_gi(max(0.6 * T / r, 10))
+        if small_sample and curve_disk > web.storage_gi:
+            web.storage_gi = curve_disk
+            web.why["storage_gb"] = (f"0.6 x total size ({T:g} GB) over {r} replicas: the code statistics are too small "
+                                     "a sample to go below it")
     else:
         web.storage_gi = whole_gi(max(0.6 * T / r, 10))
         web.why["storage_gb"] = f"0.6 x total size ({T:g} GB) over {r} replicas (no code statistics yet)"
