@@ -85,3 +85,27 @@ def test_every_cli_change_is_in_the_activity_log(cli, tmp_path, tdd_text) -> Non
 
         actions = [e.action for e in activity.list_entries(ctx, project=get_or_raise(ctx, slug=slug))]
     assert actions[0] == "share.create"
+
+
+def test_the_demo_prints_an_admin_password_that_signs_in_and_a_working_share_link(cli, store, env) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from implhub.settings import load_settings
+    from implhub.web.app import create_app
+    from tests.web.conftest import Browser
+
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.split())
+    password = re.search(r"admin@implhub\.example one-time password \(shown once\): (\S+)", flat)
+    share = re.search(r"share link, 30 days, shown once\): (\S+)", flat)
+    assert password and share, flat[-600:]
+    app = create_app(load_settings(), store=store)
+    b = Browser(app)
+    first = b.login("admin@implhub.example", password.group(1), new_password="my own password")
+    assert first.status_code == 303
+    assert b.get("/").status_code == 200 and "Northwind Logistics" in b.get("/").text
+    visitor = Browser(app)
+    opened = visitor.get(share.group(1).removeprefix("http://127.0.0.1:8000"))
+    assert opened.headers["location"] == "/projects/northwind-logistics"
+    assert "Image scanning takes a week per release" in visitor.get("/projects/northwind-logistics").text
