@@ -196,10 +196,133 @@ def _count_full(data: bytes, lang: Language) -> LineCounts:
     return LineCounts(code, comment, blank)
 
 
+# The fast path: one pattern that matches a whole comment or string at once (in C), so the
+# Python loop sees one match per construct and per newline. Used where block comments do not
+# nest; the token machine above handles the rest.
+_fast: dict[str, dict[bytes, tuple[str, re.Pattern[bytes]]]] = {}
+_NL, _LC, _BC, _DS, _STR = "nl", "lc", "bc", "ds", "st"
+
+
+def _string_rx(start: bytes, end: bytes, escapes: bool, single: bool) -> bytes:
+    """A whole string: up to a closer not right behind a backslash (scc's rule), or up to the
+    newline for strings that end with the line, or to the end of the file."""
+    s, e = re.escape(start), re.escape(end)
+    tail = rb"(?=\n)|\Z" if single else rb"\Z"
+    if len(end) == 1:
+        # unrolled: runs of anything but the closer, then a closer behind a backslash (escapes)
+        other = rb"[^" + e + (rb"\n" if single else b"") + rb"]*"
+        if escapes:
+            return s + other + rb"(?:(?<=\\)" + e + other + rb")*(?:(?<!\\)" + e + rb"|" + tail + rb")"
+        return s + other + rb"(?:" + e + rb"|" + tail + rb")"
+    body = rb"(?:(?!" + e + rb")" + (rb"[^\n]" if single else rb"[\s\S]") + rb")"
+    if escapes:
+        closing = rb"(?<!\\)" + e
+        body = rb"(?:(?<=\\)" + e + rb"|" + body + rb")"
+    else:
+        closing = e
+    return s + body + rb"*?(?:" + closing + rb"|" + tail + rb")"
+
+
+def _constructs(lang: Language) -> dict[bytes, tuple[str, re.Pattern[bytes]]]:
+    """opener -> (kind, the pattern of the whole construct starting at it)."""
+    cached = _fast.get(lang.name)
+    if cached is None:
+        mc = _machine(lang)
+        cached = {}
+        for s, e in mc.block.items():
+            cached[s] = (_BC, re.compile(re.escape(s) + rb"[\s\S]*?(?:" + re.escape(e) + rb"|\Z)"))
+        for s, e in mc.doc.items():
+            cached[s] = (_DS, re.compile(_string_rx(s, e, True, False)))
+        for q, (e, escapes, single) in mc.quotes.items():
+            cached[q] = (_STR, re.compile(_string_rx(q, e, escapes, single)))
+        _fast[lang.name] = cached
+    return cached
+
+
+def _count_fast(data: bytes, lang: Language) -> LineCounts:
+    mc = _machine(lang)
+    opening = mc.opening
+    constructs = _constructs(lang)
+    line = mc.line
+    code = comment = blank = 0
+    has_code = has_comment = False
+    #: the line began inside a block comment or doc string (comment), or a string (code)
+    carried = ""
+    doc_closed = False
+    pos = 0
+    n = len(data)
+    while True:
+        m = opening.search(data, pos)
+        if m is None:
+            break
+        at = m.start()
+        if not has_code and at > pos and data[pos:at].strip(_WS):
+            has_code = True
+        tok = m.group()
+        if tok == b"\n":
+            pos = at + 1
+            if has_code:
+                code += 1
+            elif has_comment or carried == "comment":
+                comment += 1
+            elif carried == "code":
+                code += 1
+            else:
+                blank += 1
+            has_code = has_comment = doc_closed = False
+            carried = ""
+            continue
+        if doc_closed:
+            has_code = True
+        if tok in line:
+            has_comment = True
+            nl = data.find(b"\n", at)
+            pos = n if nl < 0 else nl
+            continue
+        kind, rx = constructs[tok]
+        whole = rx.match(data, at)
+        pos = whole.end() if whole is not None else n
+        inner = data.count(b"\n", at, pos)
+        if kind == _BC or (kind == _DS and not has_code):
+            # the opening line has comment; full lines inside are comment; the closing line
+            # starts inside the comment
+            has_comment = True
+            if inner:
+                if has_code:
+                    code += 1
+                else:
+                    comment += 1
+                comment += inner - 1
+                has_code = False
+                carried = "comment"
+            doc_closed = kind == _DS
+            continue
+        # a string (or a doc string after code): code on every line it touches
+        has_code = True
+        if inner:
+            code += inner  # the opening line and the full lines inside
+            carried = "code"
+            has_comment = False
+    if data and not data.endswith(b"\n"):
+        if not has_code and data[pos:].strip(_WS):
+            has_code = True
+        if has_code:
+            code += 1
+        elif has_comment or carried == "comment":
+            comment += 1
+        elif carried == "code":
+            code += 1
+        else:
+            blank += 1
+    return LineCounts(code, comment, blank)
+
+
 def count_lines(data: bytes, lang: Language) -> LineCounts:
     """Code, comment and blank lines of a file's content in the given language."""
     if not data:
         return LineCounts()
     if lang.simple:
         return _count_simple(data, lang)
+    if not lang.nested:
+        return _count_fast(data, lang)
     return _count_full(data, lang)

@@ -29,8 +29,13 @@ class TreeEntry:
     size: int
 
 
+#: the scanner only reads, so a repository owned by another user (a gitserver disk mounted
+#: on an admin's machine) is read rather than refused as "dubious ownership"
+GIT = ("git", "-c", "safe.directory=*")
+
+
 def _git(git_dir: str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True, check=False,
+    return subprocess.run([*GIT, f"--git-dir={git_dir}", *args], capture_output=True, check=False,
                           env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
 
 
@@ -105,7 +110,7 @@ def default_branch(repo: Repo) -> tuple[str | None, str | None]:
 
 def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
     """Regular files of the commit's tree with their sizes, streamed (symlinks and submodules skipped)."""
-    proc = subprocess.Popen(["git", f"--git-dir={repo.git_dir}", "ls-tree", "-r", "-l", "-z", "--full-tree", commit],
+    proc = subprocess.Popen([*GIT, f"--git-dir={repo.git_dir}", "ls-tree", "-r", "-l", "-z", "--full-tree", commit],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None
     buf = b""
@@ -132,7 +137,7 @@ def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
 
 def iter_blobs(git_dir: str, entries: list[TreeEntry]) -> Iterator[tuple[TreeEntry, bytes]]:
     """The entries' contents through one `git cat-file --batch`; one blob in memory at a time."""
-    proc = subprocess.Popen(["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+    proc = subprocess.Popen([*GIT, f"--git-dir={git_dir}", "cat-file", "--batch"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
 
