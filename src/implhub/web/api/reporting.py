@@ -10,7 +10,14 @@ from implhub.app import projects
 from implhub.app import reporting as svc
 from implhub.app.context import Ctx
 from implhub.errors import PermissionDenied
-from implhub.web.deps import can_see_internal, principal, require_editor, require_external, require_internal, web_ctx
+from implhub.web.deps import (
+    can_see_internal,
+    principal,
+    require_editor,
+    require_external,
+    require_internal,
+    web_ctx,
+)
 
 router = APIRouter(tags=["reporting"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
