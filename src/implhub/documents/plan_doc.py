@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from implhub.documents.facts import Facts
-from implhub.documents.gantt import gantt_svg
 from implhub.documents.model import Document, date_part, missing_block, table
 
 ROLE_TITLES = {
@@ -63,9 +62,17 @@ def build(snapshot: dict[str, Any]) -> Document:
     parts.append("## Timeline\n")
     assets: dict[str, tuple[str, bytes]] = {}
     if tasks:
-        picture = snapshot.get("gantt_png")  # the plan capability's own picture, when it is there
-        name = "gantt.png" if isinstance(picture, bytes) else "gantt.svg"
-        assets[name] = ("image/png", picture) if isinstance(picture, bytes) else ("image/svg+xml", gantt_svg(tasks, today=today))
+        picture = snapshot.get("gantt_png")  # the plan capability's picture, as the app layer drew it
+        if isinstance(picture, bytes):
+            name = "gantt.png"
+            assets[name] = ("image/png", picture)
+        else:  # the same engine draws it from the plan we were given
+            from implhub.planning.gantt import render
+
+            name = "gantt.svg"
+            shown = {"view": "external", "health": "unknown", "forecast_finish": "", **(plan or {}),
+                     "today": today.isoformat(), "tasks": tasks}  # only the external tasks, whatever the plan held
+            assets[name] = ("image/svg+xml", render(shown, title=str((f.design.get("customer") or {}).get("name", "")), fmt="svg"))
         parts.append(f"![Timeline: forecast against baseline, critical path outlined]({name})\n")
     else:
         parts.append("No scheduled tasks yet.\n")

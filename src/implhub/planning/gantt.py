@@ -40,25 +40,25 @@ def render(plan: dict[str, Any], *, title: str, fmt: str = "svg", non_working: l
         y = n - 1 - i
         if t.get("baseline_start") and t.get("baseline_finish"):
             b0, b1 = d(t["baseline_start"]), d(t["baseline_finish"]) + one
-            if t["milestone"]:
+            if t.get("milestone"):
                 ax.plot([num(b1 - one)], [y - 0.28], marker="d", markersize=6, color="#b7bcc6", zorder=2)
             else:
                 ax.barh(y - 0.28, num(b1) - num(b0), left=num(b0), height=0.16,
                         color="#b7bcc6", zorder=2)
         start, finish = d(t["start"]), d(t["finish"])
-        colour = COLOURS.get(t["health"], "#888888")
-        edge = CRITICAL_EDGE if t["critical"] and t["status"] != "done" else "none"
-        if t["milestone"]:
+        colour = COLOURS.get(t.get("health", ""), "#888888")
+        edge = CRITICAL_EDGE if t.get("critical") and t.get("status") != "done" else "none"
+        if t.get("milestone"):
             ax.plot([num(finish)], [y + 0.05], marker="D", markersize=9, color=colour,
                     markeredgecolor=edge if edge != "none" else colour, markeredgewidth=1.6, zorder=4)
         else:
             ax.barh(y + 0.05, num(finish + one) - num(start), left=num(start),
                     height=0.5, color=colour, edgecolor=edge, linewidth=1.6 if edge != "none" else 0, zorder=3)
-    labels = [_short(("◆ " if t["milestone"] else "") + t["title"]) for t in tasks]
+    labels = [_short(("◆ " if t.get("milestone") else "") + t["title"]) for t in tasks]
     ax.set_yticks(list(range(n - 1, n - 1 - len(tasks), -1)) if tasks else [])
     ax.set_yticklabels(labels, fontsize=8)
     for label, t in zip(ax.get_yticklabels(), tasks, strict=False):
-        if t["critical"] and t["status"] != "done":
+        if t.get("critical") and t.get("status") != "done":
             label.set_fontweight("bold")
     for day in non_working or []:
         if first <= day <= last:
