@@ -62,8 +62,9 @@ def throughput(work: Path, spec: CorpusSpec, rounds: int) -> None:
         print(f"round {r + 1}: generator {ours[-1]:.2f} MB/s of objects ({mb:.1f} MB), fast-import alone {alone[-1]:.2f} MB/s ({mb2:.1f} MB)")
         shutil.rmtree(out)
         shutil.rmtree(fi)
+    ratios = [a / b for a, b in zip(ours, alone, strict=True)]
     print(f"throughput: generator {statistics.median(ours):.2f} MB/s, fast-import alone {statistics.median(alone):.2f} MB/s, "
-          f"ratio {statistics.median(ours) / statistics.median(alone):.3f} (median of {rounds})")
+          f"ratio {statistics.median(ratios):.3f} (median of {rounds} side-by-side rounds)")
 
 
 def small_repos(work: Path, n: int, jobs: int) -> None:
