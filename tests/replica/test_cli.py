@@ -108,3 +108,20 @@ def test_corpus_from_a_project_refuses_when_the_disk_is_too_small(cli, ctx, tdd_
     assert result.exit_code == 2
     assert "not enough free disk space" in result.stderr and "100.00 GB are available" in result.stderr
     assert not out.exists()
+
+
+def test_the_replica_is_sized_exactly_as_prod(ctx, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import sizing
+
+    projects.create(ctx, text=tdd_text, filename="t.yaml", slug="acme")
+    assert svc.plan(ctx, project="acme")["sizing"]["status"] == "missing"
+    assert sizing.latest_estimate(ctx, project="acme", environment="replica") is None
+    sizing.estimate(ctx, project="acme", environment="prod", chart_version="6.4.0")
+    out = svc.plan(ctx, project="acme")
+    assert out["sizing"]["status"] == "same as prod"
+    prod = sizing.latest_estimate(ctx, project="acme", environment="prod")
+    replica = sizing.latest_estimate(ctx, project="acme", environment="replica")
+    assert replica is not None and prod is not None
+    assert replica["chart_version"] == "6.4.0"
+    assert replica["recommended"]["totals"] == prod["recommended"]["totals"]
+    assert replica["recommended"]["services"] == prod["recommended"]["services"]

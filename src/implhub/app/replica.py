@@ -73,6 +73,16 @@ def _sizing(ctx: Ctx, project: Project) -> dict[str, Any]:
     return {"status": "same as prod", "estimate": estimate}
 
 
+def _size_like_prod(ctx: Ctx, project: Project, prod: dict[str, Any]) -> str:
+    """Store the replica's own size estimate, made exactly as prod's (same inputs, chart version),
+    so the replica's load test can stand for prod in exit criterion 5."""
+    sizing = importlib.import_module("implhub.app.sizing")
+    prod_ev = evidence.latest(ctx, project=project, kind="size_estimate", environment="prod")
+    sizing.estimate(ctx, project=project, environment=ENVIRONMENT, chart_version=prod.get("chart_version"),
+                    simulated=bool(prod_ev and prod_ev.simulated))
+    return f"stored: sized as prod (chart {prod.get('chart_version')})"
+
+
 def _load_profile(project: Project) -> dict[str, Any]:
     users = int(project.design.get("scale", {}).get("users") or 0)
     out: dict[str, Any] = {"kind": "load", "then": ["stress", "search"], "users": users, "vus": max(1, round(users * 0.2))}
@@ -132,6 +142,8 @@ def plan(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) 
     keep = {k: v for k, v in (row.data or {}).items() if k == "design"}
     row.data = {**keep, "replica": data}
     ctx.session.flush()
+    if data["sizing"].get("status") == "same as prod":
+        data["sizing"]["replica_estimate"] = _size_like_prod(ctx, p, data["sizing"]["estimate"])
     record(ctx, project=p, action="replica.plan", entity="environment", entity_id=ENVIRONMENT,
            summary=f"replica environment: {spec.repositories:,} repos, {spec.total_bytes / GB:g} GB, "
                    f"largest {spec.largest_bytes / GB:g} GB, {spec.monorepos} monorepo(s)",

@@ -1,6 +1,8 @@
 """The codestats capability's part of the demo: a small generated corpus of Northwind's
 repositories (bare, laid out as a Sourcegraph gitserver keeps them), scanned with the real
-scanner, and a simulated production instance snapshot consistent with the design."""
+scanner, and a simulated snapshot of the staging instance consistent with the design and with
+where the demo plan stands (code hosts being connected on the non-production environments;
+production is not built yet, so there is no production snapshot)."""
 
 from __future__ import annotations
 
@@ -213,7 +215,7 @@ def build_corpus(root: Path, seed: int) -> list[Path]:
 
 
 def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
-    """Scan the generated corpus and add a simulated production snapshot."""
+    """Scan the generated corpus and add a simulated snapshot of the non-production instance."""
     root = env.workdir / "codestats" / "gitserver"
     if not root.exists():
         build_corpus(root, env.seed)
@@ -222,7 +224,7 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     t = result["totals"]
     design = project.design
     scale = design["scale"]
-    # the production instance, as if it had synced the design's repositories: gitserver holds
+    # the staging instance, as if it had synced the design's repositories: gitserver holds
     # packed history, of which the default branches' indexable text is taken as about 8%; lines
     # follow at the density (lines per byte) the demo scan measured
     total_bytes = int(scale["total_repo_size_gb"] * 1e9)
@@ -238,8 +240,9 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
              for i, h in enumerate(design["code_hosts"], 1)]
     snapshot = {"url": design["deployment"].get("instance_url") or "https://sourcegraph.example", "version":
                 design["deployment"].get("sourcegraph_version") or "6.4.0", "repository_stats": stats, "code_hosts": hosts,
-                "users": int(scale["users"] * 0.86), "missing_fields": []}
-    prod = next((e.name for e in project.environments if e.kind == "prod"), None)
+                "users": 50, "missing_fields": []}
+    # where the plan stands: code hosts connected on staging, prod not built yet
+    prod = next((e.name for kind in ("staging", "dev", "prod") for e in project.environments if e.kind == kind), None)
     lines = [f"code statistics: scanned {t['repositories']} generated repositories ({t['code']:,} lines of code, "
              f"{len(result['languages'])} languages) - simulated"]
     if prod:
