@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from implhub.app import plan as plan_app
-from implhub.app import projects
-from implhub.app import reporting
+from implhub.app import projects, reporting
 from implhub.reporting.status import render_markdown
 
 

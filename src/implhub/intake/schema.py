@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Literal
 from functools import cache
+from typing import Any, Literal
 from zoneinfo import available_timezones as _available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from implhub.intake.roles import canonical_role, role_side
-
 
 #: the system's time zone names do not change while the program runs; listing them walks the
 #: zoneinfo directory (~0.1 s), which every validation of a design would otherwise pay

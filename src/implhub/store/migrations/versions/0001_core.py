@@ -1,12 +1,11 @@
 """core tables
 
 Revision ID: 0001
-Revises: 
+Revises: (none, the first)
 Create Date: 2026-11-29 14:22:57.716535
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

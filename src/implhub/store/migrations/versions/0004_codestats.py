@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0003
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
 
 revision = "0004"
 down_revision = "0003"

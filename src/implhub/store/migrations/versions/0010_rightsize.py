@@ -4,8 +4,8 @@ Revision ID: 0010
 Revises: 0009
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
 
 revision = "0010"
 down_revision = "0009"
