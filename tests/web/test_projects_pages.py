@@ -94,3 +94,17 @@ def test_every_tab_of_the_project_page_renders(browser, seed, demo_tdd_text) -> 
         page = b.get(f"/projects/{slug}", params={"tab": tab.key})
         assert page.status_code == 200, (tab.key, page.text[:500])
         assert f'class="active" data-tab="{tab.key}"' in page.text
+
+
+def test_every_sort_link_of_the_portfolio_opens(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    make_project(seed, tdd_text, slug="alpha")
+    b = _admin(browser, seed)
+    links = [html.unescape(h) for h in re.findall(r'href="(\?[^"]*sort=[^"]*)"', b.get("/").text)]
+    assert len(links) >= 5
+    for link in links:
+        resp = b.get("/" + link)
+        assert resp.status_code == 200, (link, resp.text[:200])
+        assert 'data-slug="alpha"' in resp.text
