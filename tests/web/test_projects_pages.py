@@ -108,3 +108,14 @@ def test_every_sort_link_of_the_portfolio_opens(browser, seed, tdd_text) -> None
         resp = b.get("/" + link)
         assert resp.status_code == 200, (link, resp.text[:200])
         assert 'data-slug="alpha"' in resp.text
+
+
+def test_environments_without_their_own_cloud_show_the_deployments(browser, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    slug = make_project(seed, demo_tdd_text)
+    b = _admin(browser, seed)
+    page = b.get(f"/projects/{slug}?tab=environments").text
+    rows = re.findall(r"<tr><td>(\w+)</td>.*?</tr>", page, re.S)
+    assert rows == ["dev", "staging", "prod"]
+    assert page.count("aws us-west-2 <span class=\"muted\">(deployment)</span>") == 3

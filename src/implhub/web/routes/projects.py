@@ -74,7 +74,9 @@ def _environments(ctx: Ctx, project: Project) -> dict[str, Any]:
             kinds = latest.setdefault(ev.environment, [])
             if ev.kind not in [k["kind"] for k in kinds]:
                 kinds.append({"kind": ev.kind, "taken_at": ev.taken_at, "source": ev.source, "simulated": ev.simulated})
-    return {"environments": project.environments, "evidence_by_env": latest}
+    deployment = project.design.get("deployment") or {}
+    return {"environments": project.environments, "evidence_by_env": latest,
+            "deployment_where": {"cloud": deployment.get("cloud"), "region": deployment.get("region")}}
 
 
 def _activity(ctx: Ctx, project: Project) -> dict[str, Any]:
