@@ -81,3 +81,19 @@ def test_k8s_writes_a_testrun_and_the_configmap_with_the_script(cli, project, tm
     assert tr["spec"]["script"]["configMap"] == {"name": cm["metadata"]["name"], "file": "test.js"}
     assert f"run_id={info['run_id']}" in tr["spec"]["arguments"] and "$(POD_NAME)" in tr["spec"]["arguments"]
     assert cli("loadtest", "k8s", SLUG, "--parallelism", "0", "--out", str(tmp_path / "x")).exit_code == 2
+
+
+def test_the_json_output_edited_goes_back_with_update(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the docs' loop: `profile --json > load.json`, edit, `profile --update load.json`
+    shown = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)
+    shown["profile"]["vus"] = 500
+    f = tmp_path / "load.json"
+    f.write_text(json.dumps(shown))
+    result = cli("loadtest", "profile", SLUG, "--kind", "load", "--update", str(f), "--note", "cap at 500 VUs")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(cli("loadtest", "profile", SLUG, "--json").stdout)["profile"]["vus"] == 500
+    nokind = tmp_path / "nokind.json"
+    nokind.write_text(json.dumps({"vus": 10}))
+    refused = cli("loadtest", "profile", SLUG, "--kind", "load", "--update", str(nokind))
+    assert refused.exit_code == 2 and "nokind.json" in refused.stderr and "kind" in refused.stderr
+    assert len(json.loads(cli("loadtest", "profile", SLUG, "--versions", "--json").stdout)["versions"]) == 1

@@ -123,6 +123,10 @@ def get_profile(ctx: Ctx, *, slug: str, kind: str, version: int | None = None) -
 def update_profile(ctx: Ctx, *, slug: str, kind: str, data: dict[str, Any], note: str = "", filename: str = "profile") -> LoadProfileRow:
     """Store an edited profile as a new version (validated first; nothing stored when it fails)."""
     project = get_or_raise(ctx, slug=slug)
+    if "kind" not in data and isinstance(data.get("profile"), dict):
+        data = dict(data["profile"])  # the whole `profile --json` output, as the docs' edit loop writes it
+    if "kind" not in data:
+        raise ValidationError(f"no kind in the file; expected a {kind!r} profile (the output of 'profile --json')", file=filename, field="kind")
     if data.get("kind") != kind:
         raise ValidationError(f"the file is a {data.get('kind')!r} profile; expected {kind!r}", file=filename, field="kind")
     profile_engine.validate_profile(data, source=filename)
