@@ -32,3 +32,22 @@ def test_a_customer_cannot_see_the_replica(browser, seed, tdd_text) -> None:  # 
     assert b.get(f"/api/projects/{slug}/replica").status_code in (401, 403)
     page = b.get(f"/projects/{slug}?tab=replica")
     assert "Replica environment" not in page.text
+
+
+def test_the_replica_plan_tasks_show_their_finish(browser, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from implhub.app import plan
+
+    slug = make_project(seed, demo_tdd_text)
+    seed(lambda ctx: plan.generate(ctx, project=slug))
+    seed(lambda ctx: svc.plan(ctx, project=slug))
+    make_user(seed, "ie@example.com", "admin")
+    b = browser()
+    b.login("ie@example.com", "correct horse battery")
+    tasks = b.get(f"/api/projects/{slug}/replica").json()["plan"]["tasks"]
+    assert tasks and all(t["finish"] >= t["start"] for t in tasks)
+    page = b.get(f"/projects/{slug}?tab=replica").text
+    for t in tasks:
+        row = re.search(rf"<tr><td>{t['id']}</td>.*?</tr>", page, re.S)
+        assert row and f"<td>{t['start']}</td><td>{t['finish']}</td>" in row.group(0)

@@ -104,7 +104,7 @@ def _tasks(ctx: Ctx, project: Project) -> dict[str, Any]:
     except ImplhubError as exc:
         return {"status": "no plan", "note": exc.message, "tasks": []}
     tasks = [t for t in _walk_tasks(shown) if str(t.get("id", "")).startswith(TASK_PREFIXES)]
-    keep = ("id", "title", "owner_role", "start", "end", "status", "environment", "phase")
+    keep = ("id", "title", "owner_role", "start", "finish", "end", "status", "environment", "phase")
     return {"status": "planned" if tasks else "not in the plan",
             "tasks": [{k: t.get(k) for k in keep if k in t} for t in tasks]}
 
