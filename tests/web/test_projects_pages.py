@@ -119,3 +119,20 @@ def test_environments_without_their_own_cloud_show_the_deployments(browser, seed
     rows = re.findall(r"<tr><td>(\w+)</td>.*?</tr>", page, re.S)
     assert rows == ["dev", "staging", "prod"]
     assert page.count("aws us-west-2 <span class=\"muted\">(deployment)</span>") == 3
+
+
+def test_the_portfolio_counts_the_risks_still_open_in_the_risk_log(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, tdd_text)
+    b = _admin(browser, seed)
+    designed = len(b.get(f"/api/projects/{slug}").json()["design"]["risks"])
+    assert designed >= 1
+    assert b.get("/api/portfolio").json()[0]["open_risks"] == designed
+    b.get(f"/projects/{slug}?tab=logs")
+    assert b.post(f"/projects/{slug}/logs/risk", {"title": "Quota request pending"}).status_code == 303
+    assert b.get("/api/portfolio").json()[0]["open_risks"] == designed + 1
+    logged = b.get(f"/api/projects/{slug}/logs").json()
+    first = next(e for e in (logged if isinstance(logged, list) else logged["entries"]) if e["ref"] == "R1")
+    b.get(f"/projects/{slug}?tab=logs")
+    assert b.post(f"/projects/{slug}/logs/risk/R1", {"status": "closed", "version": str(first["version"])}).status_code == 303
+    assert b.get("/api/portfolio").json()[0]["open_risks"] == designed
+    assert f'<div class="v">{designed}</div>' in b.get(f"/projects/{slug}").text

@@ -96,6 +96,20 @@ def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
     return out
 
 
+def _open_risks(ctx: Ctx, project: Project) -> int:
+    """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
+    try:
+        from implhub.reporting.logs import OPEN_STATUSES
+        from implhub.store.models.reporting import LogEntry
+    except ImportError:
+        return len(project.design.get("risks", []))
+    logged = list(ctx.session.execute(select(LogEntry.title, LogEntry.status).where(
+        LogEntry.project_id == project.id, LogEntry.kind == "risk")))
+    titles = {title for title, _ in logged}
+    unlogged = [r for r in project.design.get("risks", []) if r.get("title") not in titles]
+    return sum(1 for _, status in logged if status in OPEN_STATUSES) + len(unlogged)
+
+
 def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     """One portfolio row (internal: names people and internal risks)."""
     design = project.design
@@ -103,7 +117,6 @@ def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     tasks = plan.get("tasks", []) if plan else []
     nm = _next_milestone(tasks)
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
-    risks = design.get("risks", [])
     return {
         "slug": project.slug,
         "name": project.name,
@@ -117,7 +130,7 @@ def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
         "go_live_baseline": baseline,
         "slip_days": _slip_days(forecast, baseline),
         "people": people(design),
-        "open_risks": len(risks),
+        "open_risks": _open_risks(ctx, project),
         "cloud": design.get("deployment", {}).get("cloud"),
         "users": design.get("scale", {}).get("users"),
         "package": design.get("customer", {}).get("package"),
