@@ -136,3 +136,11 @@ def test_the_portfolio_counts_the_risks_still_open_in_the_risk_log(browser, seed
     assert b.post(f"/projects/{slug}/logs/risk/R1", {"status": "closed", "version": str(first["version"])}).status_code == 303
     assert b.get("/api/portfolio").json()[0]["open_risks"] == designed
     assert f'<div class="v">{designed}</div>' in b.get(f"/projects/{slug}").text
+
+
+def test_the_log_forms_are_labelled_in_plain_english(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    slug = make_project(seed, tdd_text)
+    page = _admin(browser, seed).get(f"/projects/{slug}?tab=logs").text
+    for label in ("Add a risk", "Add an issue", "Add a decision", "Add an expansion"):
+        assert f"<summary>{label}</summary>" in page
+    assert "Add a issue" not in page and "Add a expansion" not in page
