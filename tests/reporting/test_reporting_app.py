@@ -80,7 +80,8 @@ def test_bad_log_input_is_refused_and_stores_nothing(cli, project, db_url) -> No
         (["issue", "add", project, "--title", "x", "--owner", "Nobody Known"], "unknown owner 'Nobody Known'"),
         (["issue", "add", project, "--title", "x", "--due", "2026-01-02"], "before the project starts (2026-11-16)"),
         (["risk", "add", project, "--title", "x", "--probability", "huge"], "--probability: expected one of low, medium, high"),
-        (["risk", "add", project, "--title", "x", "--severity", "high"], "that option is for a issue"),
+        (["risk", "add", project, "--title", "x", "--severity", "high"], "a risk has no severity; that option is for an issue"),
+        (["issue", "add", project, "--title", "x", "--impact", "high"], "an issue has no impact; that option is for a risk"),
         (["risk", "update", project, "R9", "--status", "closed"], "no risk R9"),
     ]
     for args, message in cases:

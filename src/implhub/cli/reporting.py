@@ -112,10 +112,14 @@ _OPTION_KIND = {"probability": "risk", "impact": "risk", "mitigation": "risk", "
                 "resolution": "issue", "decided_by": "decision", "value": "expansion"}
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
 def _reject_foreign(kind: str, **options: Any) -> None:
     for name, value in options.items():
         if value is not None and _OPTION_KIND[name] != kind:
-            raise ValidationError(f"a {kind} has no {name.replace('_', '-')}; that option is for a {_OPTION_KIND[name]}",
+            raise ValidationError(f"{_a(kind)} has no {name.replace('_', '-')}; that option is for {_a(_OPTION_KIND[name])}",
                                   field=f"--{name.replace('_', '-')}")
 
 
