@@ -51,3 +51,19 @@ def test_a_month_period_covers_the_calendar_month(plan) -> None:  # type: ignore
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=None, numbers=[], today=TODAY, period="month", working_days=working_days)
     assert r["period"] == {"kind": "month", "start": "2026-11-01", "end": "2026-11-30"}
     assert {t["id"] for t in r["completed"]} == {"kickoff", "install-dev"}
+
+
+def test_go_live_is_the_go_live_milestone_not_the_plans_last_task(plan) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    later = copy.deepcopy(plan)
+    golive = next(t for t in later["tasks"] if t.get("milestone") and "live" in f"{t['id']} {t['title']}".lower())
+    later["tasks"].append({"id": "handoff", "title": "Handoff to the long-term owner", "phase": "golive", "start": "2026-12-23",
+                           "finish": "2026-12-23", "baseline_finish": "2026-12-21", "status": "not_started",
+                           "visibility": "external", "milestone": True})
+    later["forecast_finish"], later["baseline_finish"] = "2026-12-23", "2026-12-21"
+    r = build(project={"slug": "p", "name": "P"}, plan=later, logs=[], exit_criteria=None, numbers=[],
+              today=TODAY, period="week", audience="external", working_days=working_days)
+    assert r["forecast_finish"] == "2026-12-23"
+    assert (r["go_live_forecast"], r["go_live_baseline"]) == (golive["finish"], golive["baseline_finish"])
+    assert f"Go-live forecast {golive['finish']} (baseline {golive['baseline_finish']}" in render_markdown(r)

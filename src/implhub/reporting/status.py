@@ -78,6 +78,7 @@ def build(
     base_finish = _d((plan or {}).get("baseline_finish")) or max(
         (d for t in tasks if (d := _d(t.get("baseline_finish"))) is not None), default=None)
     forecast = _d((plan or {}).get("forecast_finish"))
+    go_live, go_live_base = _go_live(tasks, forecast, base_finish)
     criteria = (exit_criteria or {}).get("criteria", [])
     return {
         "project": project,
@@ -88,7 +89,9 @@ def build(
         "health_reasons": list((plan or {}).get("health_reasons") or _reasons(tasks, today)),
         "forecast_finish": forecast.isoformat() if forecast else None,
         "baseline_finish": base_finish.isoformat() if base_finish else None,
-        "go_live_slip_working_days": working_days(base_finish, forecast) if base_finish and forecast else None,
+        "go_live_forecast": go_live.isoformat() if go_live else None,
+        "go_live_baseline": go_live_base.isoformat() if go_live_base else None,
+        "go_live_slip_working_days": working_days(go_live_base, go_live) if go_live_base and go_live else None,
         "completed": completed,
         "slipped": slipped,
         "next": upcoming[:12],
@@ -105,6 +108,16 @@ def build(
         "numbers": numbers,
         "plan_available": plan is not None,
     }
+
+
+def _go_live(tasks: list[dict[str, Any]], forecast: dt.date | None,
+             baseline: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """(forecast, baseline) of go-live: the go-live milestone when the plan has one, else the plan's finish."""
+    for t in tasks:
+        label = f"{t.get('id', '')} {t.get('title', '')}".lower()
+        if t.get("milestone") and ("go-live" in label or "go live" in label or "golive" in label):
+            return _d(t.get("finish")), _d(t.get("baseline_finish"))
+    return forecast, baseline
 
 
 def _reasons(tasks: list[dict[str, Any]], today: dt.date) -> list[str]:
@@ -150,11 +163,12 @@ def render_markdown(r: dict[str, Any]) -> str:
              + (" · internal" if r["audience"] == "internal" else ""), ""]
     health = HEALTH_WORDS.get(r["health"], r["health"])
     summary = f"**Health: {health}.**"
-    if r["forecast_finish"]:
-        summary += f" Go-live forecast {r['forecast_finish']}"
-        if r["baseline_finish"]:
+    go_live, go_live_base = r.get("go_live_forecast") or r["forecast_finish"], r.get("go_live_baseline") or r["baseline_finish"]
+    if go_live:
+        summary += f" Go-live forecast {go_live}"
+        if go_live_base:
             slip = r["go_live_slip_working_days"] or 0
-            summary += f" (baseline {r['baseline_finish']}" + (f", {slip} working day{'s' if abs(slip) != 1 else ''} {'late' if slip > 0 else 'early'})" if slip else ", on the baseline)")
+            summary += f" (baseline {go_live_base}" + (f", {slip} working day{'s' if abs(slip) != 1 else ''} {'late' if slip > 0 else 'early'})" if slip else ", on the baseline)")
         summary += "."
     lines += [summary, ""]
     reasons = r["health_reasons"]
