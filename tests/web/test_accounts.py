@@ -156,3 +156,14 @@ def test_openapi_describes_the_api_and_its_bearer_tokens(browser) -> None:  # ty
               "/api/projects/{slug}/shares"):
         assert p in paths, p
     assert not any(p.startswith(("/login", "/share/", "/account")) for p in paths)  # pages are not API
+
+
+def test_the_sign_in_page_gives_setup_hints_only_before_the_first_account(browser, seed) -> None:  # type: ignore[no-untyped-def]
+    b = browser()
+    fresh = b.get("/login").text
+    assert "implhub demo" in fresh and "./dev" not in fresh
+    make_user(seed, "cust@example.com", "admin")
+    page = b.get("/login").text
+    assert "Sign in" in page and "implhub demo" not in page and "one-time password" not in page
+    failed = b.post("/login", {"email": "cust@example.com", "password": "wrong one"})
+    assert "wrong email or password" in failed.text and "implhub demo" not in failed.text

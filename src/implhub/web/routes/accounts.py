@@ -46,9 +46,14 @@ def _safe_next(next_url: str | None) -> str:
 # --- sign-in -------------------------------------------------------------------------------------
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> HTMLResponse:
+def login_page(request: Request, ctx: CtxDep, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", {"next": _safe_next(next), "errors": {}, "email": "",
-                                          "sso": oidc.enabled(request.app.state.settings)})
+                                          "sso": oidc.enabled(request.app.state.settings), "fresh": _fresh(ctx)})
+
+
+def _fresh(ctx: Ctx) -> bool:
+    """A store without any account yet: the sign-in page says how to get a first one."""
+    return not svc.list_users(ctx)
 
 
 @router.post("/login", response_model=None)
@@ -60,7 +65,7 @@ def login(request: Request, ctx: CtxDep, email: Annotated[str, Form()] = "", pas
         # the failed attempt must be kept for throttling even though this request fails
         ctx.session.commit()
         return render(request, "login.html", {"next": _safe_next(next), "email": email, "errors": {"password": exc.message},
-                                              "sso": oidc.enabled(request.app.state.settings)}, status_code=exc.http_status)
+                                              "sso": oidc.enabled(request.app.state.settings), "fresh": _fresh(ctx)}, status_code=exc.http_status)
     target = "/account/password" if user.must_change_password else _safe_next(next)
     response = RedirectResponse(target, status_code=303)
     auth.set_session(response, request.app, user)
