@@ -144,3 +144,12 @@ def test_the_log_forms_are_labelled_in_plain_english(browser, seed, tdd_text) ->
     for label in ("Add a risk", "Add an issue", "Add a decision", "Add an expansion"):
         assert f"<summary>{label}</summary>" in page
     assert "Add a issue" not in page and "Add a expansion" not in page
+
+
+def test_an_unknown_page_gets_the_error_page_and_the_api_keeps_json(browser, seed) -> None:  # type: ignore[no-untyped-def]
+    b = _admin(browser, seed)
+    page = b.get("/no-such-page")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "there is no page at /no-such-page" in page.text and "Sign out" in page.text
+    api = b.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}

@@ -8,12 +8,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from implhub import __version__
-from implhub.errors import ImplhubError, PermissionDenied
+from implhub.errors import ImplhubError, NotFound, PermissionDenied
 from implhub.settings import Settings
 from implhub.store import Store, open_store
 
@@ -102,6 +104,14 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
         if wants_json:
             return JSONResponse(exc.to_dict(), status_code=exc.http_status)
         return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _no_such_page(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+        """A mistyped or stale link in the browser gets the app's error page, not a bare JSON body."""
+        wants_json = request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+        if exc.status_code != 404 or wants_json:
+            return await http_exception_handler(request, exc)
+        return render(request, "error.html", {"error": NotFound(f"there is no page at {request.url.path}")}, status_code=404)
 
     def _openapi() -> dict:  # type: ignore[type-arg]
         """The generated description plus how to authenticate: an API token as Bearer (scripts) or
