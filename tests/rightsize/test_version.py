@@ -132,6 +132,7 @@ def test_an_unparsable_version_exits_2_and_stores_nothing(cli, project, db_url) 
 def test_without_a_snapshot_it_says_how_to_give_the_version(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
     result = cli("version", "check", SLUG, "--env", "prod")
     assert result.exit_code == 2 and "--version" in result.stderr
+    assert f"implhub instance stats --url URL --project {SLUG} --env prod" in " ".join(result.stderr.split())
     assert cli("version", "check", SLUG, "--env", "nope", "--version", "6.4.0").exit_code == 2
 
 

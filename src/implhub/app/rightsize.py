@@ -417,8 +417,10 @@ def check_version(ctx: Ctx, *, slug: str, environment: str, version: str | None 
     else:
         snap = evidence.latest(ctx, project=project, kind="instance_snapshot", environment=environment)
         if snap is None or not (snap.data or {}).get("version"):
-            raise NotFound(f"no instance snapshot with a version for {environment}; take one with the codestats "
-                           "capability or pass --version", field="--env")
+            target = project.design.get("deployment", {}).get("sourcegraph_version")
+            raise NotFound(f"no instance snapshot with a version for {environment}; take one with 'implhub instance "
+                           f"stats --url URL --project {project.slug} --env {environment}', or pass --version"
+                           + (f" (the design targets {target})" if target else ""), field="--env")
         running, origin = str(snap.data["version"]), f"instance snapshot #{snap.id} of {snap.taken_at.date().isoformat()}"
         field = f"instance snapshot #{snap.id}: version"
         simulated = simulated or snap.simulated
