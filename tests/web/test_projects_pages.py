@@ -153,3 +153,17 @@ def test_an_unknown_page_gets_the_error_page_and_the_api_keeps_json(browser, see
     assert "there is no page at /no-such-page" in page.text and "Sign out" in page.text
     api = b.get("/api/no-such-thing")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
+def test_the_customer_view_offers_a_calendar_only_once_there_is_a_plan(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import plan
+
+    slug = make_project(seed, tdd_text)
+    b = _admin(browser, seed)
+    before = b.get(f"/projects/{slug}?tab=portal").text
+    assert f"/projects/{slug}/calendar.ics" not in before and "No plan yet" in before
+    assert b.get(f"/projects/{slug}/calendar.ics").status_code == 404
+    seed(lambda ctx: plan.generate(ctx, project=slug))
+    after = b.get(f"/projects/{slug}?tab=portal").text
+    assert f"/projects/{slug}/calendar.ics" in after and "No plan yet" not in after
+    assert b.get(f"/projects/{slug}/calendar.ics").status_code == 200
