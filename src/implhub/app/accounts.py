@@ -206,8 +206,8 @@ def user_dict(ctx: Ctx, user: User) -> dict[str, object]:
     return {"email": user.email, "name": user.name, "role": user.role, "active": user.active,
             "must_change_password": user.must_change_password,
             "projects": customer_projects(ctx, user) if user.role == "customer" else None,
-            "created_at": user.created_at.isoformat(),
-            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None}
+            "created_at": _iso(user.created_at),
+            "last_login_at": _iso(user.last_login_at)}
 
 
 def change_password(ctx: Ctx, *, user: User, current: str, new: str, confirm: str | None = None) -> None:
@@ -340,10 +340,16 @@ def revoke_token(ctx: Ctx, *, token_id: int, email: str | None = None) -> ApiTok
 
 def token_dict(tok: ApiToken, email: str) -> dict[str, object]:
     return {"id": tok.id, "user": email, "name": tok.name, "prefix": tok.prefix,
-            "created_at": tok.created_at.isoformat(),
-            "expires_at": tok.expires_at.isoformat() if tok.expires_at else None,
-            "last_used_at": tok.last_used_at.isoformat() if tok.last_used_at else None,
+            "created_at": _iso(tok.created_at),
+            "expires_at": _iso(tok.expires_at),
+            "last_used_at": _iso(tok.last_used_at),
             "revoked": tok.revoked_at is not None}
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    """UTC with its offset, whether the store kept the zone (PostgreSQL) or not (SQLite)."""
+    aware = _aware(t)
+    return aware.isoformat() if aware is not None else None
 
 
 def _aware(t: dt.datetime | None) -> dt.datetime | None:
@@ -412,10 +418,10 @@ def share_state(ctx: Ctx, share: ShareLink) -> str:
 
 def share_dict(ctx: Ctx, share: ShareLink) -> dict[str, object]:
     return {"id": share.id, "prefix": share.prefix, "state": share_state(ctx, share),
-            "created_at": share.created_at.isoformat(), "created_by": share.created_by,
-            "expires_at": share.expires_at.isoformat(),
-            "revoked_at": share.revoked_at.isoformat() if share.revoked_at else None,
-            "last_used_at": share.last_used_at.isoformat() if share.last_used_at else None}
+            "created_at": _iso(share.created_at), "created_by": share.created_by,
+            "expires_at": _iso(share.expires_at),
+            "revoked_at": _iso(share.revoked_at),
+            "last_used_at": _iso(share.last_used_at)}
 
 
 def revoke_share(ctx: Ctx, *, slug: str, share_id: int) -> ShareLink:
