@@ -167,3 +167,11 @@ def test_the_customer_view_offers_a_calendar_only_once_there_is_a_plan(browser, 
     after = b.get(f"/projects/{slug}?tab=portal").text
     assert f"/projects/{slug}/calendar.ics" in after and "No plan yet" not in after
     assert b.get(f"/projects/{slug}/calendar.ics").status_code == 200
+
+
+def test_status_badges_never_break_inside_narrow_table_cells(browser) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    css = browser().get("/static/app.css").text
+    rule = re.search(r"^\.badge \{([^}]*)\}", css, re.M)
+    assert rule and "white-space:nowrap" in rule.group(1).replace(" ", "")
