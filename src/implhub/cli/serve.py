@@ -8,10 +8,33 @@ import os
 import typer
 
 from implhub.cli.common import console, handle_errors, settings
+from implhub.errors import ValidationError
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port out of range or in use before anything starts (exit 2, named field)."""
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise ValidationError(f"expected a port from 0 to 65535, got {port}", field="--port")
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ValidationError(f"cannot use the host {host!r}: {exc}", field="--host") from exc
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            raise ValidationError(f"port {port} on {host} is in use or not available ({exc.strerror}); "
+                                  "choose another with --port", field="--port") from exc
 
 
 def run_server(*, host: str, port: int) -> None:
     import uvicorn
+
+    check_port(host, port)
 
     from implhub.web.app import create_app
 
