@@ -25,8 +25,10 @@ def test_it_reminds_the_owner_of_tasks_due_soon_and_overdue(plan) -> None:  # ty
     # k6-replica finishes 12-02: due soon, to the IE
     assert by_key["p:due:k6-replica:2026-12-02"].to == "ida@sg.example"
     assert not any(":overdue:" in k for k in by_key)
-    later = {e.key for e in compute([_facts(plan)], today=dt.date(2026, 12, 4))}
+    later = {e.key: e for e in compute([_facts(plan)], today=dt.date(2026, 12, 4))}
     assert "p:overdue:codehosts-dev:2026-12-03" in later
+    # an overdue task has not finished: the reason says when it was due
+    assert later["p:overdue:codehosts-dev:2026-12-03"].reason.startswith("task codehosts-dev was due to finish 2026-12-03 and is ")
 
 
 def test_the_same_event_keeps_its_key_and_a_slip_makes_a_new_one(plan) -> None:  # type: ignore[no-untyped-def]

@@ -83,7 +83,7 @@ def compute(facts: list[ProjectFacts], *, today: dt.date, due_soon_days: int = 3
                 out.append(Reminder(
                     key=f"{p.slug}:overdue:{t['id']}:{finish.isoformat()}", project=p.slug, to=to,
                     subject=f"[{p.name}] Overdue: {t['title']} (due {finish.isoformat()})",
-                    reason=f"task {t['id']} finished {finish.isoformat()} and is {t.get('status', 'not_started')}",
+                    reason=f"task {t['id']} was due to finish {finish.isoformat()} and is {t.get('status', 'not_started')}",
                     body=f"{t['title']} was due on {finish.isoformat()} ({-left} working day(s) ago) and is {t.get('status')}.\n"
                          f"Update it with: implhub plan set {p.slug} {t['id']} --status ...",
                 ))
