@@ -14,6 +14,7 @@ def _started(monkeypatch: pytest.MonkeyPatch, **kw: Any) -> Any:
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **_: seen.setdefault("app", app))
+    monkeypatch.setattr("implhub.cli.serve.check_port", lambda host, port: None)  # nothing is bound here
     run_server(**kw)
     return seen["app"].state.settings
 
