@@ -225,7 +225,7 @@ def render_portfolio_markdown(rows: list[dict[str, Any]], *, today: dt.date) -> 
         counts[r["health"]] = counts.get(r["health"], 0) + 1
     lines.append(", ".join(f"{HEALTH_WORDS.get(k, k)}: {v}" for k, v in sorted(counts.items())) or "No implementations.")
     lines.append("")
-    lines += _table(["Implementation", "Health", "Go-live forecast", "Baseline", "Slip (wd)", "Exit criteria", "Open risks", "Open issues"],
+    lines += _table(["Implementation", "Health", "Forecast finish", "Baseline finish", "Slip (wd)", "Exit criteria", "Open risks", "Open issues"],
                     [[r["name"], HEALTH_WORDS.get(r["health"], r["health"]), r["forecast_finish"] or "", r["baseline_finish"] or "",
                       r["slip"] if r["slip"] is not None else "", r["exit"] or "", r["risks"], r["issues"]] for r in rows])
     return "\n".join(lines) + "\n"
