@@ -138,6 +138,7 @@ class Cli:
         from implhub.cli.main import app
 
         result = self.runner.invoke(app, ["--db", self.db_url, *args], input=input, catch_exceptions=False)
+        common.set_db(None)  # --db is process state: do not let it leak into the next test
         st = common._stores.pop(self.db_url, None)
         if st is not None:
             st.dispose()
