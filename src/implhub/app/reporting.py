@@ -4,7 +4,6 @@ report and the portfolio report, reminders and digests over SMTP and a chat webh
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import smtplib
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,8 @@ from urllib.parse import urlparse
 
 from sqlalchemy import func, select
 
-from implhub.app import evidence, projects
+from implhub.app import codestats, evidence, projects
+from implhub.app import plan as plan_app
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.errors import Conflict, ExternalServiceError, NotFound, ValidationError
@@ -22,15 +22,6 @@ from implhub.reporting import status as status_engine
 from implhub.reporting.render import email_message, html_to_pdf, markdown_to_html
 from implhub.store.models import Project
 from implhub.store.models.reporting import LogEntry, ReminderSent
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of another capability, when that capability is installed."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
-    return getattr(mod, name, None)
 
 
 def _stakeholders(project: Project) -> list[dict[str, Any]]:
@@ -141,11 +132,8 @@ def list_entries(ctx: Ctx, *, project: Project, kind: str | None = None, audienc
 # --- status report --------------------------------------------------------------------------
 
 def _plan(ctx: Ctx, project: Project, view: str) -> dict[str, Any] | None:
-    get_plan = _optional("implhub.app.plan", "get_plan")
-    if get_plan is None:
-        return None
     try:
-        return get_plan(ctx, project=project, view=view)  # type: ignore[no-any-return]
+        return plan_app.get_plan(ctx, project=project, view=view)
     except NotFound:
         return None
 
@@ -159,19 +147,17 @@ def _exit(ctx: Ctx, project: Project) -> dict[str, Any] | None:
 def key_numbers(ctx: Ctx, project: Project, *, audience: str) -> list[dict[str, Any]]:
     """Repos synced, lines of code, load-test verdict: each with its date and source."""
     out: list[dict[str, Any]] = []
-    summary = _optional("implhub.app.codestats", "summary")
-    if summary is not None:
-        s = summary(ctx, project=project) or {}
-        for key, label in (("repos_synced", "Repositories synced"), ("lines_of_code", "Lines of code"), ("code_hosts", "Code hosts")):
-            item = s.get(key)
-            if isinstance(item, dict) and item.get("value") is not None:
-                value = item["value"]
-                if isinstance(value, list):
-                    value = ", ".join(str(v) for v in value)
-                elif isinstance(value, (int, float)):
-                    value = f"{value:,}"
-                out.append({"label": label, "value": value, "as_of": str(item.get("as_of") or item.get("date") or "")[:10],
-                            "source": item.get("source", ""), "simulated": bool(item.get("simulated"))})
+    s = codestats.summary(ctx, project=project) or {}
+    for key, label in (("repos_synced", "Repositories synced"), ("lines_of_code", "Lines of code"), ("code_hosts", "Code hosts")):
+        item = s.get(key)
+        if isinstance(item, dict) and item.get("value") is not None:
+            value = item["value"]
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            elif isinstance(value, (int, float)):
+                value = f"{value:,}"
+            out.append({"label": label, "value": value, "as_of": str(item.get("as_of") or item.get("date") or "")[:10],
+                        "source": item.get("source", ""), "simulated": bool(item.get("simulated"))})
     if audience == "internal":
         runs = evidence.list_evidence(ctx, project=project, kind="loadtest_run")
         if runs:
@@ -190,14 +176,10 @@ def working_days(ctx: Ctx, project: Project) -> Callable[[dt.date, dt.date], int
     from implhub.planning.calendar import WorkCalendar
 
     customer = project.design.get("customer", {})
-    cal = None
-    get_row = _optional("implhub.app.plan", "get_row")
-    calendar_for = _optional("implhub.app.plan", "calendar_for")
-    if get_row is not None and calendar_for is not None:
-        row = get_row(ctx, project)
-        if row is not None:
-            cal = calendar_for(project, row)
-    if cal is None:
+    row = plan_app.get_row(ctx, project)
+    if row is not None:
+        cal = plan_app.calendar_for(project, row)
+    else:
         cal = WorkCalendar(start=ctx.today(), country=customer.get("country") or "US", subdivision=customer.get("subdivision"))
 
     def between(a: dt.date, b: dt.date) -> int:
