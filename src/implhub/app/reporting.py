@@ -215,7 +215,7 @@ def render_status(report: dict[str, Any], fmt: str, *, sender: str = "implhub@lo
     title = md.splitlines()[0].lstrip("# ")
     if fmt == "md":
         return md.encode()
-    doc = markdown_to_html(md, title=title)
+    doc = markdown_to_html(md, title=title, audience=str(report.get("audience", "external")))
     if fmt == "html":
         return doc.encode()
     if fmt == "pdf":

@@ -166,8 +166,8 @@ def portfolio_cmd(fmt: str = typer.Option("md", "--format", help="md | html | pd
     from implhub.reporting.render import html_to_pdf, markdown_to_html
 
     md = render_portfolio_markdown(rows, today=today)
-    data = {"md": lambda: md.encode(), "html": lambda: markdown_to_html(md, title="Implementation portfolio").encode(),
-            "pdf": lambda: html_to_pdf(markdown_to_html(md, title="Implementation portfolio"))}.get(fmt)
+    data = {"md": lambda: md.encode(), "html": lambda: markdown_to_html(md, title="Implementation portfolio", audience="internal").encode(),
+            "pdf": lambda: html_to_pdf(markdown_to_html(md, title="Implementation portfolio", audience="internal"))}.get(fmt)
     if data is None:
         raise ValidationError("expected md, html, pdf or json", field="--format")
     if out is None:

@@ -6,55 +6,29 @@ Debian packages to install."""
 
 from __future__ import annotations
 
-import base64
-import html
-import re
 from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
-from markdown_it import MarkdownIt
 
+from implhub import pdf
 from implhub.documents.model import Document
-from implhub.errors import ImplhubError
+from implhub.markup import Links, markdown_to_html
+from implhub.pdf import PDF_PACKAGES, RenderError
 
-PDF_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
-
-
-class RenderError(ImplhubError):
-    pass
-
-
-def _slug(text: str, seen: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-    slug, n = base, 2
-    while slug in seen:
-        slug, n = f"{base}-{n}", n + 1
-    seen.add(slug)
-    return slug
+__all__ = ["PDF_PACKAGES", "RenderError", "body_html", "render", "to_html", "to_pdf"]
 
 
 def body_html(doc: Document, *, embed_assets: bool = True) -> tuple[str, list[dict[str, Any]]]:
-    """The document's Markdown as HTML, with ids on its headings; returns (html, contents)."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(["table", "replacements", "smartquotes"])
-    tokens = md.parse(doc.markdown)
-    seen: set[str] = set()
-    toc: list[dict[str, Any]] = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.tag in ("h2", "h3"):
-            text = tokens[i + 1].content
-            anchor = _slug(text, seen)
-            tok.attrSet("id", anchor)
-            toc.append({"level": int(tok.tag[1]), "text": text, "id": anchor})
-        if tok.type == "table_open":
-            tok.attrSet("class", "data")
-    out = md.renderer.render(tokens, md.options, {})
-    out = out.replace("<li>[ ] ", '<li class="todo">').replace("<li>[x] ", '<li class="todo done">')
-    if embed_assets:
-        for name, (mime, data) in doc.assets.items():
-            uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-            out = out.replace(f'src="{html.escape(name)}"', f'src="{uri}"')
-    return out, toc
+    """The document's Markdown as HTML, with ids on its headings; returns (html, contents).
+
+    Links are live only in internal documents; a document the customer reads shows addresses as
+    text. Pictures come only from the document's own assets (see implhub.markup)."""
+    out = markdown_to_html(doc.markdown, links=Links.for_audience(doc.audience), assets=doc.assets if embed_assets else None,
+                           typographer=True, heading_ids=True, table_class="data")
+    toc = [{"level": h.level, "text": h.text, "id": h.id} for h in out.headings]
+    body = out.html.replace("<li>[ ] ", '<li class="todo">').replace("<li>[x] ", '<li class="todo done">')
+    return body, toc
 
 
 _env = Environment(autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -68,14 +42,8 @@ def to_html(doc: Document, *, generator: str = "implhub") -> str:
 
 
 def to_pdf(html_text: str) -> bytes:
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # the shared libraries (Pango, HarfBuzz) are not installed
-        raise RenderError(f"PDF output needs WeasyPrint's system libraries ({exc}); on Debian or Ubuntu install them with "
-                          f"'apt-get install {PDF_PACKAGES}', or choose --format html") from None
-    pdf = HTML(string=html_text, base_url=".").write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+    """Through implhub.pdf: no file, host or attachment reaches the PDF."""
+    return pdf.html_to_pdf(html_text, field=None)
 
 
 def render(doc: Document, fmt: str) -> bytes:

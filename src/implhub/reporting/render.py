@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from email.message import EmailMessage
 
-from markdown_it import MarkdownIt
-
-from implhub.errors import ImplhubError
+from implhub import pdf
+from implhub.markup import Links, html_page
+from implhub.markup import markdown_to_html as _render
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm; @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 9pt; color: #666; } }
@@ -20,22 +19,15 @@ p, li { margin: 2pt 0; }
 """
 
 
-def markdown_to_html(md: str, *, title: str) -> str:
-    body = MarkdownIt("commonmark").enable("table").render(md)
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body>{body}</body></html>")
+def markdown_to_html(md: str, *, title: str, audience: str = "external") -> str:
+    """A report as a standalone HTML page. Whatever the report quotes (risk titles, customer names)
+    is escaped; links are live only in an internal report (see implhub.markup)."""
+    return html_page(_render(md, links=Links.for_audience(audience)).html, title=title, css=CSS)
 
 
 def html_to_pdf(doc: str) -> bytes:
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # the Python package loads, its system libraries do not
-        raise ImplhubError(
-            f"PDF output needs WeasyPrint's system libraries ({exc}); on Debian/Ubuntu install: "
-            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core",
-            field="--format pdf",
-        ) from None
-    return HTML(string=doc).write_pdf()  # type: ignore[no-any-return]
+    """Through implhub.pdf: no file, host or attachment reaches the PDF."""
+    return pdf.html_to_pdf(doc, field="--format pdf")
 
 
 def email_message(*, subject: str, sender: str, to: list[str], text: str, html_body: str | None = None) -> EmailMessage:
