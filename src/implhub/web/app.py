@@ -18,6 +18,7 @@ from implhub import __version__
 from implhub.errors import ImplhubError, NotFound, PermissionDenied
 from implhub.settings import Settings
 from implhub.store import Store, open_store
+from implhub.web import security
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -28,7 +29,9 @@ def _utcnow() -> dt.datetime:
 
 
 def create_app(settings: Settings, *, store: Store | None = None, clock: Callable[[], dt.datetime] = _utcnow) -> FastAPI:
-    app = FastAPI(title="implhub", version=__version__,
+    # /docs is served by implhub.web.security from a packaged copy of Swagger UI (no CDN); ReDoc
+    # only exists as a CDN script, so it is off
+    app = FastAPI(title="implhub", version=__version__, docs_url=None, redoc_url=None,
                   description="HTTP API of implhub: projects, plan, sizing, evidence, exit criteria.")
     app.state.settings = settings
     app.state.store = store or open_store(settings.database_url)
@@ -84,6 +87,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
     )
 
     accounts.install(app)
+    # added after the authentication middleware, so it wraps it and sees who is signed in
+    security.install(app, hsts=settings.base_url.lower().startswith("https://"))
     for module in (accounts, projects, plan, sizing, codestats, replica, loadtest, documents, exit, reporting, rightsize):
         app.include_router(module.router)
     for module in (api_accounts, api_projects, api_plan, api_sizing, api_codestats, api_replica, api_loadtest,

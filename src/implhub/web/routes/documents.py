@@ -13,6 +13,7 @@ from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.store.models import Project
 from implhub.web.deps import principal, require_external, require_internal, web_ctx
+from implhub.web.security import document_csp
 from implhub.web.tabs import Tab, register_tab
 
 router = APIRouter(include_in_schema=False)
@@ -37,8 +38,11 @@ def download(request: Request, ctx: Ctx, slug: str, doc: str, fmt: str) -> Respo
         require_internal(principal(request), project)
     _document, content = svc.render_doc(ctx, slug=slug, doc=doc, fmt=fmt)
     disposition = "inline" if fmt in ("html", "pdf") else "attachment"
+    # a rendered document is a page of its own: no script, no network, only its own styles
+    csp = document_csp(content.decode("utf-8") if fmt == "html" else "")
     return Response(content, media_type=svc.MEDIA[fmt],
-                    headers={"Content-Disposition": f'{disposition}; filename="{slug}-{doc}.{fmt}"', "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": f'{disposition}; filename="{slug}-{doc}.{fmt}"', "Cache-Control": "no-store",
+                             "Content-Security-Policy": csp})
 
 
 @router.get("/projects/{slug}/documents/{doc}.{fmt}")

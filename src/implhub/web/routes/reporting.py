@@ -12,6 +12,7 @@ from implhub.app import reporting as svc
 from implhub.app.context import Ctx
 from implhub.store.models import Project
 from implhub.web.deps import can_see_internal, principal, require_editor, require_external, web_ctx
+from implhub.web.security import document_csp
 from implhub.web.tabs import Tab, register_tab
 
 router = APIRouter()
@@ -72,4 +73,7 @@ def status_report(request: Request, slug: str, fmt: str, ctx: CtxDep, period: st
         raise ValidationError("expected md, html, pdf or email", field="format")
     data = svc.render_status(report, fmt, sender=ctx.settings.smtp_from or "implhub@localhost")
     name = f"{slug}-status-{period}-{audience}.{'eml' if fmt == 'email' else fmt}"
-    return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'inline; filename="{name}"'})
+    # a rendered report is a page of its own: no script, no network, only its own styles
+    csp = document_csp(data.decode("utf-8") if fmt == "html" else "")
+    return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'inline; filename="{name}"',
+                                                          "Content-Security-Policy": csp})
