@@ -56,6 +56,22 @@ def test_every_kind_of_answer_carries_the_headers(browser, seed, tdd_text) -> No
         assert resp.headers["cache-control"] == "no-store", url
 
 
+def test_a_pdf_cannot_be_framed_or_sniffed_or_cached(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as exc:
+        pytest.skip(f"WeasyPrint's system libraries are missing: {exc}")
+    slug = make_project(seed, tdd_text)
+    me = browser()
+    me.login("lead@example.com", make_user(seed, "lead@example.com", "admin"))
+    resp = me.get(f"/projects/{slug}/reports/status.pdf")
+    assert resp.status_code == 200 and resp.content.startswith(b"%PDF")
+    h = resp.headers
+    # the PDF viewer needs its object: only framing is refused by the policy
+    assert _directives(h["content-security-policy"]) == {"frame-ancestors": ["'none'"]}
+    assert (h["x-frame-options"], h["x-content-type-options"], h["cache-control"]) == ("DENY", "nosniff", "no-store")
+
+
 def test_a_rendered_report_page_allows_only_its_own_style(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
     slug = make_project(seed, tdd_text)
     me = browser()

@@ -27,6 +27,10 @@ APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'se
 #: an SVG picture (the Gantt chart) opened on its own: matplotlib styles it inline; it runs nothing
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
+#: a PDF: the browser's viewer must be allowed to load it (an object-src of 'none', which
+#: default-src 'none' implies, can leave it blank); a PDF runs no page script and cannot be framed
+PDF_CSP = "frame-ancestors 'none'"
+
 SWAGGER_PATH = "/docs"
 SWAGGER_ASSETS = "/static/swagger-ui"
 
@@ -59,8 +63,9 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 h = MutableHeaders(scope=message)
                 if "content-security-policy" not in h:
-                    svg = h.get("content-type", "").startswith("image/svg+xml")
-                    h["Content-Security-Policy"] = SVG_CSP if svg else APP_CSP
+                    kind = h.get("content-type", "")
+                    h["Content-Security-Policy"] = (SVG_CSP if kind.startswith("image/svg+xml")
+                                                    else PDF_CSP if kind.startswith("application/pdf") else APP_CSP)
                 h["X-Frame-Options"] = "DENY"
                 h["X-Content-Type-Options"] = "nosniff"
                 h["Referrer-Policy"] = "same-origin"

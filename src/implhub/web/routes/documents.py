@@ -39,10 +39,10 @@ def download(request: Request, ctx: Ctx, slug: str, doc: str, fmt: str) -> Respo
     _document, content = svc.render_doc(ctx, slug=slug, doc=doc, fmt=fmt)
     disposition = "inline" if fmt in ("html", "pdf") else "attachment"
     # a rendered document is a page of its own: no script, no network, only its own styles
-    csp = document_csp(content.decode("utf-8") if fmt == "html" else "")
-    return Response(content, media_type=svc.MEDIA[fmt],
-                    headers={"Content-Disposition": f'{disposition}; filename="{slug}-{doc}.{fmt}"', "Cache-Control": "no-store",
-                             "Content-Security-Policy": csp})
+    headers = {"Content-Disposition": f'{disposition}; filename="{slug}-{doc}.{fmt}"', "Cache-Control": "no-store"}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = document_csp(content.decode("utf-8"))
+    return Response(content, media_type=svc.MEDIA[fmt], headers=headers)
 
 
 @router.get("/projects/{slug}/documents/{doc}.{fmt}")

@@ -74,6 +74,7 @@ def status_report(request: Request, slug: str, fmt: str, ctx: CtxDep, period: st
     data = svc.render_status(report, fmt, sender=ctx.settings.smtp_from or "implhub@localhost")
     name = f"{slug}-status-{period}-{audience}.{'eml' if fmt == 'email' else fmt}"
     # a rendered report is a page of its own: no script, no network, only its own styles
-    csp = document_csp(data.decode("utf-8") if fmt == "html" else "")
-    return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": f'inline; filename="{name}"',
-                                                          "Content-Security-Policy": csp})
+    headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = document_csp(data.decode("utf-8"))
+    return Response(data, media_type=MEDIA[fmt], headers=headers)
