@@ -11,7 +11,7 @@ from implhub.replica.corpus import CorpusResult, generate
 from implhub.replica.shape import CorpusSpec
 
 SMALL = CorpusSpec(repositories=6, total_bytes=600_000, largest_bytes=160_000, monorepos=1,
-                   languages={"go": 0.5, "java": 0.3, "py": 0.2}, history=4, seed=7)
+                   languages={"go": 0.5, "java": 0.3, "py": 0.2}, history=4, seed=7, end_date="2026-11-30")
 
 
 def needs_git() -> None:
