@@ -13,7 +13,6 @@ import pytest
 from implhub.errors import ValidationError
 from implhub.replica import gitops
 from implhub.replica.corpus import STATE_DIR, CorpusResult, Progress, generate
-from implhub.replica.shape import CorpusSpec
 from tests.replica.conftest import SMALL, needs_git
 
 
