@@ -108,3 +108,27 @@ def test_the_connections_name_repositories_as_the_customer_does(designed_server:
     assert conn["repositoryPathPattern"] == "gitlab.northwind.example/{pathWithNamespace}"
     headers, _ = _get(f"{conn['url']}/api/v4/{conn['projectQuery'][0]}")
     assert int(headers["X-Total"]) > 0
+
+
+def test_serve_prints_the_gitlab_connection_of_each_gitlab_host(designed_corpus: CorpusResult, tmp_path: Path) -> None:
+    """`replica serve --connection gitlab` as a user runs it (its own process, real port)."""
+    import os
+    import sys
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "IMPLHUB_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-c", "from implhub.cli.main import main; main()", "replica", "serve",
+                             designed_corpus.out_dir, "--port", "0", "--quiet", "--connection", "gitlab"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.rstrip() == "]":
+                break
+        connections = json.loads("".join(lines))
+    finally:
+        proc.kill()
+        proc.wait()
+    assert [c["repositoryPathPattern"] for c in connections] == ["gitlab.northwind.example/{pathWithNamespace}"]
+    assert connections[0]["url"].endswith("/gitlab.northwind.example") and connections[0]["projectQuery"]
