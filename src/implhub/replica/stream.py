@@ -41,6 +41,8 @@ RECENT_DAYS = 5
 #: a packed text file costs about this much per byte of the newest tree (content + object overhead
 #: at the typical 5 KB file): what turns a newest-tree ratio into a share of the packed budget
 TREE_COST_PER_BYTE = 0.36
+#: a rewritten file also writes the trees along its path anew (measured: about this many packed bytes)
+REWRITE_TREE_COST = 150
 
 #: share of files that are binary assets, and of files above 1 MB (fixtures, bundles, media), as
 #: in open-source repositories: a few percent binary, about one file in a thousand above 1 MB
@@ -273,7 +275,7 @@ class RepoWriter:
             blob = content.encode()
             self._file(out, path, blob, "100755" if path.endswith(".sh") else "100644", lang)
             skip.add(path)
-            spent += self.est.text(len(blob))
+            spent += self.est.text(len(blob)) + REWRITE_TREE_COST
             self.stats.rewrites += 1
             self.stats.text_bytes += len(blob)
         return spent
