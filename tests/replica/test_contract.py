@@ -86,6 +86,13 @@ def test_scale_takes_a_factor_of_the_design(ctx, project) -> None:  # type: igno
     assert "gitlab.northwind.example/platform/shipment-router" in spec.required
     full, _ = svc.spec_for(ctx, project=project)
     assert not full.scaled and full.repositories == 38000
+    # history calibrated from the scan: newest-tree bytes against the git directories' sizes
+    scan = evidence.latest(ctx, project=project, kind="codestats_scan")
+    assert scan is not None
+    rows = scan.data["repositories"]
+    measured = sum(r["bytes"] for r in rows) / sum(r["git_dir_bytes"] for r in rows)
+    assert abs(spec.tree_ratio - min(20.0, max(0.05, measured))) < 0.001
+    assert "codestats_scan" in svc.tree_ratio(ctx, project)[1]
 
 
 def test_scale_needs_a_project_and_a_sane_factor(cli, ctx, project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
