@@ -51,10 +51,19 @@ def test_the_language_mix_is_within_5_points_of_the_target(designed_corpus: Corp
 
 def test_the_newest_commits_lie_in_the_week_before_the_end_date(designed_corpus: CorpusResult) -> None:
     end = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC).timestamp()
+    shapes = {s.name: s for s in plan(DESIGNED)}
+    recent = 0
     for r in designed_corpus.repos:
         newest = int(gitops.run(["log", "-1", "--format=%ct", "main"], git_dir=Path(r.path)).strip())
-        assert end - 7 * 86400 < newest <= end, r.name
-        assert newest == r.last_commit_at
+        assert newest == r.last_commit_at and newest <= end
+        if shapes[r.name].active:
+            assert end - 7 * 86400 < newest, r.name
+            recent += 1
+        else:  # quiet for a week to a year, as many repositories on a real code host
+            assert end - 372 * 86400 < newest <= end - 7 * 86400, r.name
+    # the queried repositories and the monorepo always have recent commits
+    assert all(shapes[n].active for n in DESIGNED.required) and shapes[designed_corpus.repos[0].name].active
+    assert 3 <= recent < len(designed_corpus.repos)
     oldest = min(int(gitops.run(["log", "--reverse", "--format=%ct", "main"], git_dir=Path(r.path)).split()[0])
                  for r in designed_corpus.repos)
     assert oldest < end - 60 * 86400  # history reaches back months, not days
@@ -79,7 +88,8 @@ def test_a_lower_tree_ratio_gives_a_smaller_newest_tree(tmp_path: Path) -> None:
     lean = generate(tmp_path / "lean", dataclasses.replace(base, tree_ratio=0.6)).to_dict()["achieved"]
     rich = generate(tmp_path / "rich", dataclasses.replace(base, tree_ratio=2.5)).to_dict()["achieved"]
     assert lean["tree_ratio"] < 0.9 < 1.6 < rich["tree_ratio"]
-    assert abs(lean["total_bytes"] - rich["total_bytes"]) <= 0.06 * base.total_bytes
+    # the total holds either way (history-heavy repositories pack less predictably: within 10%)
+    assert abs(lean["deviation"]["total_bytes"]) <= 0.10 and abs(rich["deviation"]["total_bytes"]) <= 0.05
 
 
 def test_the_end_date_defaults_to_today_and_a_resume_keeps_it(tmp_path: Path) -> None:
@@ -99,12 +109,12 @@ def test_the_end_date_defaults_to_today_and_a_resume_keeps_it(tmp_path: Path) ->
 
 def test_type_diff_after_one_week_ago_finds_commits_on_a_corpus_written_today(tmp_path: Path) -> None:
     needs_git()
-    spec = CorpusSpec(repositories=2, total_bytes=100_000, largest_bytes=60_000, history=4, seed=5)
+    spec = CorpusSpec(repositories=2, total_bytes=100_000, largest_bytes=60_000, monorepos=1, history=4, seed=5)
     result = generate(tmp_path / "c", spec)
-    for r in result.repos:
-        recent = subprocess.run(["git", "--git-dir", r.path, "log", "--since=1 week ago", "--format=%H", "main"],
-                                capture_output=True, text=True, check=True).stdout.split()
-        assert recent, r.name
+    monorepo = result.repos[0]
+    recent = subprocess.run(["git", "--git-dir", monorepo.path, "log", "--since=1 week ago", "--format=%H", "main"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert recent, monorepo.name
 
 
 def test_hosts_and_required_names_are_part_of_the_specification() -> None:

@@ -29,6 +29,10 @@ DEFAULT_LANGUAGES = {"go": 0.25, "java": 0.25, "ts": 0.2, "py": 0.15, "js": 0.05
 DEFAULT_TREE_RATIO = 1.5
 #: of a regular repository's content, the share in its main language (the rest: a second one)
 PRIMARY_SHARE = 6 / 7
+#: share of the other repositories with a commit in the last days before the end date (the rest
+#: last changed weeks to a year before, as on real code hosts); monorepos and the repositories
+#: the load profile queries always have recent commits
+ACTIVE_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class RepoShape:
     exact: bool  # the largest repository: its size is matched to the byte
     #: the language of the rest of its files
     secondary: str = ""
+    #: has commits in the last days before the end date
+    active: bool = True
 
 
 def parse_languages(text: str, *, field_name: str = "--languages") -> dict[str, float]:
@@ -232,8 +238,11 @@ def plan(spec: CorpusSpec) -> list[RepoShape]:
         sizes += sorted(_fill(draws, rest_total, MIN_REPO_BYTES, cap), reverse=True)
     names = assign(n, spec.hosts, spec.required, k, spec.seed)
     mains = assign_languages(sizes, k, spec.languages)
+    activity = random.Random(f"replica-activity:{spec.seed}")
+    required = set(spec.required)
+    active = [i < k or names[i] in required or activity.random() < ACTIVE_SHARE for i in range(n)]
     return [RepoShape(index=i, name=names[i], target_bytes=size, monorepo=i < k, primary=mains[i][0], exact=(i == 0),
-                      secondary=mains[i][1]) for i, size in enumerate(sizes)]
+                      secondary=mains[i][1], active=active[i]) for i, size in enumerate(sizes)]
 
 
 def assign_languages(sizes: list[int], monorepos: int, languages: dict[str, float]) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ MESSAGES = ("Add {s} {s} handling", "Fix {s} when {s} is empty", "Refactor {s} {
 START = 1_420_070_400  # 2015-01-01: the end of history when no end date is given
 SPAN = 5 * 365 * 86400
 DAY = 86400
-#: the newest commit of every repository lies within this many days before the end date, so a
+#: the newest commit of an active repository lies within this many days before the end date, so a
 #: `type:diff after:"1 week ago"` search finds commits in each repository the load test scopes
 RECENT_DAYS = 5
 #: a packed text file costs about this much per byte of the newest tree (content + object overhead
@@ -234,10 +234,12 @@ class RepoWriter:
 
     # -- commits ----------------------------------------------------------------------------
     def _schedule(self, commits: int) -> list[int]:
-        """Commit times, oldest first: the newest within RECENT_DAYS before the end date, the
-        others spread over the repository's lifetime (a few months to three years)."""
+        """Commit times, oldest first: the newest within RECENT_DAYS before the end date for an
+        active repository (else a week to a year before), the others spread over the repository's
+        lifetime (a few months to three years)."""
         r = self.rng
-        newest = self.end_ts - 3600 - int(r.random() * RECENT_DAYS * DAY)
+        quiet = 0 if self.shape.active else int(math.exp(r.uniform(math.log(7), math.log(365))) * DAY)
+        newest = self.end_ts - 3600 - quiet - int(r.random() * RECENT_DAYS * DAY)
         span = int(r.uniform(0.25, 3.0) * 365 * DAY)
         older = sorted(newest - 600 - int(r.random() * span) for _ in range(commits - 1))
         return [*older, newest]
