@@ -133,11 +133,19 @@ def code_host_name(repo: Repo, roots: Iterable[Path]) -> str | None:
     return None
 
 
+#: in a git directory but not the repository's history: sample hooks from the template (20 KB
+#: that would dominate a small repository), a work tree's index, reflogs
+_NOT_HISTORY = ("hooks", "index", "logs")
+
+
 def git_dir_bytes(git_dir: str) -> int:
-    """Apparent size of the repository's git directory (packed history and all), as Sourcegraph
-    reports gitDirBytes."""
+    """Apparent size of the repository's git directory (packed history, refs, config), as
+    Sourcegraph reports gitDirBytes, without sample hooks, the index and reflogs."""
     total = 0
-    for dirpath, _dirs, names in os.walk(git_dir):
+    for dirpath, dirs, names in os.walk(git_dir):
+        if dirpath == git_dir:
+            dirs[:] = [d for d in dirs if d not in _NOT_HISTORY]
+            names = [n for n in names if n not in _NOT_HISTORY]
         for name in names:
             try:
                 total += os.lstat(os.path.join(dirpath, name)).st_size
