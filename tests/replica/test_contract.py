@@ -103,3 +103,17 @@ def test_scale_needs_a_project_and_a_sane_factor(cli, ctx, project, tmp_path: Pa
     bad_date = cli("replica", "corpus", str(tmp_path / "c"), "--project", SLUG, "--scale", "0.001", "--end-date", "30/11/2026")
     assert bad_date.exit_code == 2 and "--end-date" in bad_date.stderr
     assert not any((tmp_path / d).exists() for d in ("a", "b", "c"))
+
+
+def test_a_stored_profile_that_queries_local_paths_is_named_with_the_fix(ctx, project) -> None:  # type: ignore[no-untyped-def]
+    """A profile stored before scans recorded code host names queries paths on disk: the replica
+    cannot hold those names, and says how to refresh the profile."""
+    from implhub.app import loadtest
+    from implhub.errors import ValidationError
+
+    data = loadtest.get_profile(ctx, slug=SLUG, kind="search")["profile"]
+    data["queries"]["regular"]["literal"] = [r"repo:^\.local/share/implhub/demo/codestats/gitserver/gitlab\.northwind\.example/a/b$ x"]
+    loadtest.update_profile(ctx, slug=SLUG, kind="search", data=data)
+    with pytest.raises(ValidationError) as info:
+        svc.spec_for(ctx, project=project, scale=0.001)
+    assert ".local/share" in info.value.message and f"loadtest profile {SLUG} --kind search --save" in info.value.message

@@ -16,7 +16,7 @@ from implhub.errors import ImplhubError, ValidationError
 from implhub.loadtest.profile import KINDS, SEARCH_TYPES, VARIANTS
 from implhub.replica.corpus import read_manifest
 from implhub.replica.languages import resolve
-from implhub.replica.names import HostSpec, host_name, names_in_queries
+from implhub.replica.names import HostSpec, host_name, names_in_queries, split_name
 from implhub.replica.shape import (
     DEFAULT_LANGUAGES,
     DEFAULT_TREE_RATIO,
@@ -69,16 +69,25 @@ def hosts_of(project: Project) -> list[HostSpec]:
 def profile_repositories(ctx: Ctx, project: Project) -> list[str]:
     """The repositories the project's load profiles query by name (`repo:^name$` filters of every
     kind's current profile): the replica must hold each of them."""
-    queries: list[str] = []
+    out: list[str] = []
     for kind in KINDS:
         try:
             profile = loadtest_app.get_profile(ctx, slug=project.slug, kind=kind)["profile"]
         except ImplhubError:
             continue  # a kind the design cannot drive yet (no users): it queries nothing
-        for variant in VARIANTS:
-            for t in SEARCH_TYPES:
-                queries += [str(q) for q in ((profile.get("queries") or {}).get(variant) or {}).get(t) or []]
-    return names_in_queries(queries)
+        queries = [str(q) for variant in VARIANTS for t in SEARCH_TYPES
+                   for q in ((profile.get("queries") or {}).get(variant) or {}).get(t) or []]
+        for name in names_in_queries(queries):
+            try:
+                split_name(name, field_name="load profile")
+            except ValidationError:
+                raise ValidationError(f"the {kind} load profile queries {name!r}, which is not a repository name on a code host "
+                                      f"(host/org/repo; a profile stored before scans recorded code host names); store one "
+                                      f"computed from the newest scan with 'implhub loadtest profile {project.slug} --kind {kind} "
+                                      f"--save'", field="load profile") from None
+            if name not in out:
+                out.append(name)
+    return out
 
 
 def tree_ratio(ctx: Ctx, project: Project) -> tuple[float, str]:
