@@ -4,7 +4,11 @@
    one fast-import per repository, repack), as a ratio to `git fast-import` alone loading a
    pre-built stream of the same content into a fresh bare repository. Measured side by side,
    several rounds, medians.
-2. Time per repository for 10,000 small repositories (--jobs as given).
+2. CPU time: the generator making each repository's fast-import stream against `git fast-import`
+   loading that very stream, interleaved repository by repository in one run (the generator's
+   CPU time from this process, fast-import's from its children), as a throughput ratio: the
+   generator keeps up when the ratio is at least 0.7.
+3. Time per repository for 10,000 small repositories (--jobs as given).
 
 Usage: .venv/bin/python bench/replica_generate.py [--rounds 3] [--small 10000] [--jobs 2] [--mb 40]
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import resource
 import shutil
 import statistics
 import subprocess
@@ -23,7 +28,7 @@ from pathlib import Path
 from implhub.replica import gitops
 from implhub.replica.corpus import build_repo, generate
 from implhub.replica.shape import MB, CorpusSpec, plan
-from implhub.replica.stream import RepoWriter
+from implhub.replica.stream import ESTIMATE, RepoWriter
 
 
 def objects_bytes(path: Path) -> int:
@@ -67,6 +72,36 @@ def throughput(work: Path, spec: CorpusSpec, rounds: int) -> None:
           f"ratio {statistics.median(ratios):.3f} (median of {rounds} side-by-side rounds)")
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_ratio(work: Path, spec: CorpusSpec) -> None:
+    """One interleaved run: per repository, make its stream (our CPU time), then load it with
+    git fast-import (the child's CPU time)."""
+    ours = theirs = 0.0
+    stream_bytes = 0
+    for s in plan(spec):
+        buf = io.BytesIO()
+        t = time.process_time()
+        RepoWriter(s, languages=spec.languages, history=spec.history, seed=spec.seed, end_date=spec.end_date,
+                   tree_ratio=spec.tree_ratio).write(buf, ESTIMATE.budget(s.target_bytes))
+        ours += time.process_time() - t
+        buf.write(b"done\n")
+        data = buf.getvalue()
+        stream_bytes += len(data)
+        repo = work / "cpu" / f"{s.index}.git"
+        gitops.init_bare(repo)
+        c = _children_cpu()
+        subprocess.run(["git", "fast-import", "--quiet", "--done"], input=data, check=True, env={**gitops._env(repo)})
+        theirs += _children_cpu() - c
+    shutil.rmtree(work / "cpu")
+    print(f"cpu: {stream_bytes / MB:.1f} MB of fast-import stream; generator {ours:.2f} s CPU "
+          f"({stream_bytes / MB / ours:.1f} MB/s), git fast-import {theirs:.2f} s CPU ({stream_bytes / MB / theirs:.1f} MB/s); "
+          f"generator throughput = {theirs / ours:.2f}x fast-import's (target >= 0.7)")
+
+
 def small_repos(work: Path, n: int, jobs: int) -> None:
     spec = CorpusSpec(repositories=n, total_bytes=n * 40_000, largest_bytes=400_000, history=5, seed=11)
     t = time.perf_counter()
@@ -86,7 +121,9 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="replica-bench-") as tmp:
         work = Path(tmp)
-        spec = CorpusSpec(repositories=12, total_bytes=int(args.mb * MB), largest_bytes=int(args.mb * MB / 4), seed=5, history=20)
+        spec = CorpusSpec(repositories=12, total_bytes=int(args.mb * MB), largest_bytes=int(args.mb * MB / 4), seed=5, history=20,
+                          end_date="2026-11-30")
+        cpu_ratio(work, spec)
         throughput(work, spec, args.rounds)
         if args.small:
             small_repos(work, args.small, args.jobs)

@@ -3,6 +3,7 @@ resumable, refusing foreign directories and full disks."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -12,7 +13,6 @@ import pytest
 from implhub.errors import ValidationError
 from implhub.replica import gitops
 from implhub.replica.corpus import STATE_DIR, CorpusResult, Progress, generate
-from implhub.replica.shape import CorpusSpec
 from tests.replica.conftest import SMALL, needs_git
 
 
@@ -29,7 +29,7 @@ def test_the_shape_is_within_tolerance_and_the_largest_exact(small_corpus: Corpu
 
 
 def test_every_repository_is_bare_and_fsck_clean(corpus_dir: Path) -> None:
-    repos = sorted(corpus_dir.glob("*.git"))
+    repos = sorted(corpus_dir.glob("*/*/*.git"))
     assert len(repos) == SMALL.repositories
     for repo in repos:
         ok, output = gitops.fsck(repo)
@@ -66,7 +66,7 @@ def test_it_resumes_after_an_interruption(tmp_path: Path, small_corpus: CorpusRe
 
     with pytest.raises(KeyboardInterrupt):
         generate(out, SMALL, jobs=1, on_progress=stop_after_two)
-    markers = sorted((out / STATE_DIR / "done").glob("*.json"))
+    markers = sorted((out / STATE_DIR / "done").rglob("*.json"))
     assert len(markers) == 2
     kept = {m.name: m.stat().st_mtime_ns for m in markers}
     # a half-written repository: its directory exists, its marker does not
@@ -75,7 +75,7 @@ def test_it_resumes_after_an_interruption(tmp_path: Path, small_corpus: CorpusRe
     (out / f"{half}.git" / "objects" / "junk").write_bytes(b"x" * 1000)
     result = generate(out, SMALL, jobs=1)
     assert result.to_dict()["achieved"]["resumed"] == 2
-    assert {m.name: m.stat().st_mtime_ns for m in (out / STATE_DIR / "done").glob("*.json") if m.name in kept} == kept
+    assert {m.name: m.stat().st_mtime_ns for m in (out / STATE_DIR / "done").rglob("*.json") if m.name in kept} == kept
     assert [(r.name, r.head, r.bytes) for r in result.repos] == [(r.name, r.head, r.bytes) for r in small_corpus.repos]
     assert not (out / f"{half}.git" / "objects" / "junk").exists()
 
@@ -89,7 +89,7 @@ def test_it_refuses_a_directory_holding_something_else(tmp_path: Path) -> None:
 
 
 def test_it_refuses_a_corpus_of_another_shape(corpus_dir: Path) -> None:
-    other = CorpusSpec(**{**SMALL.to_dict(), "seed": 8})
+    other = dataclasses.replace(SMALL, seed=8)
     with pytest.raises(ValidationError) as info:
         generate(corpus_dir, other)
     assert "another specification" in info.value.message
@@ -105,7 +105,8 @@ def test_it_refuses_when_the_disk_would_run_out(tmp_path: Path) -> None:
 def test_the_manifest_names_every_repository(corpus_dir: Path) -> None:
     manifest = json.loads((corpus_dir / STATE_DIR / "manifest.json").read_text())
     assert manifest["spec"] == SMALL.to_dict()
-    assert sorted(manifest["repositories"]) == sorted(p.name.removesuffix(".git") for p in corpus_dir.glob("*.git"))
+    assert sorted(manifest["repositories"]) == sorted(p.relative_to(corpus_dir).as_posix().removesuffix(".git")
+                                                      for p in corpus_dir.glob("*/*/*.git"))
 
 
 def test_fast_import_errors_are_reported(tmp_path: Path) -> None:

@@ -22,3 +22,18 @@ def test_the_demo_records_the_replica_and_a_simulated_corpus(ctx, demo_tdd_text,
     achieved = corpora[0].data["achieved"]
     assert achieved["repositories"] == part.MINI_REPOS and achieved["largest_bytes"] == corpora[0].data["target"]["largest_bytes"]
     assert any("miniature replica corpus" in line for line in lines)
+
+
+def test_the_demo_corpus_is_named_from_the_design_and_holds_the_profiles_repositories(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    needs_git()
+    from implhub.app.demo_parts import codestats as codestats_part
+
+    project = projects.create(ctx, text=demo_tdd_text, filename="demo-tdd.yaml", slug="northwind-logistics", demo=True).project
+    codestats_part.seed(ctx, project, DemoEnv(workdir=tmp_path))
+    part.seed(ctx, project, DemoEnv(workdir=tmp_path))
+    stored = evidence.latest(ctx, project=project, kind="replica_corpus")
+    assert stored is not None and stored.data["scaled"] is True and stored.data["design"]["repositories"] == 38000
+    assert set(stored.data["hosts"]) == {"gitlab.northwind.example", "github.northwind.example"}
+    served = {p.relative_to(tmp_path / "replica-corpus").as_posix().removesuffix(".git")
+              for p in (tmp_path / "replica-corpus").glob("*/*/*.git")}
+    assert "gitlab.northwind.example/platform/shipment-router" in served and len(served) == part.MINI_REPOS

@@ -41,7 +41,7 @@ def test_a_plain_git_clone_works(server: ReplicaServer, small_corpus: CorpusResu
 def test_the_connection_config_lists_every_repository(server: ReplicaServer, corpus_dir: Path) -> None:
     config = connection_config(server.url, repositories(corpus_dir))
     assert config["url"] == server.url
-    assert len(config["repos"]) == len(list(corpus_dir.glob("*.git")))
+    assert len(config["repos"]) == len(list(corpus_dir.glob("*/*/*.git")))
     listed = subprocess.run(["git", "ls-remote", f"{config['url']}/{config['repos'][-1]}"], capture_output=True, text=True)
     assert listed.returncode == 0 and "refs/heads/main" in listed.stdout
     json.dumps(config)

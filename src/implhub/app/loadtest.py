@@ -55,7 +55,8 @@ def repo_name(item: Any) -> str | None:
     parts = [p for p in str(raw).replace("\\", "/").split("/") if p]
     if not parts:
         return None
-    hosts = [i for i, p in enumerate(parts[:-1]) if "." in p and not p.endswith(".git")]
+    # a host name: dotted, not hidden (`.local` in ~/.local/share is a directory, not a code host)
+    hosts = [i for i, p in enumerate(parts[:-1]) if "." in p.strip(".") and not p.startswith(".") and not p.endswith(".git")]
     tail = parts[hosts[0]:] if hosts else parts[-2:]
     name = "/".join(tail)
     return name[:-4] if name.endswith(".git") else name

@@ -3,16 +3,28 @@ plan tasks; and writing and serving a corpus (the engine in implhub.replica)."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from pathlib import Path
 from typing import Any
 
 from implhub.app import evidence, projects
+from implhub.app import loadtest as loadtest_app
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError, ValidationError
+from implhub.loadtest.profile import KINDS, SEARCH_TYPES, VARIANTS
+from implhub.replica.corpus import read_manifest
 from implhub.replica.languages import resolve
-from implhub.replica.shape import DEFAULT_LANGUAGES, GB, CorpusSpec, normalise
+from implhub.replica.names import HostSpec, host_name, names_in_queries, split_name
+from implhub.replica.shape import (
+    DEFAULT_LANGUAGES,
+    DEFAULT_TREE_RATIO,
+    GB,
+    MIN_REPO_BYTES,
+    CorpusSpec,
+    normalise,
+)
 from implhub.store.models import EnvironmentRow, Project
 
 ENVIRONMENT = "replica"
@@ -43,22 +55,94 @@ def language_mix(ctx: Ctx, project: Project) -> tuple[dict[str, float], str]:
     return dict(DEFAULT_LANGUAGES), "default mix (no code statistics scan yet)"
 
 
-def spec_for(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) -> tuple[CorpusSpec, str]:
+def hosts_of(project: Project) -> list[HostSpec]:
+    """The design's code hosts as the replica names them (host name from the URL)."""
+    out: list[HostSpec] = []
+    for h in project.design.get("code_hosts") or []:
+        name = host_name(str(h.get("url") or ""))
+        if name and name not in {x.name for x in out}:
+            out.append(HostSpec(name=name, kind=str(h.get("kind") or "other"), repositories=int(h.get("repositories") or 0),
+                                organizations=[str(o) for o in h.get("organizations") or []]))
+    return out
+
+
+def profile_repositories(ctx: Ctx, project: Project) -> list[str]:
+    """The repositories the project's load profiles query by name (`repo:^name$` filters of every
+    kind's current profile): the replica must hold each of them."""
+    out: list[str] = []
+    for kind in KINDS:
+        try:
+            profile = loadtest_app.get_profile(ctx, slug=project.slug, kind=kind)["profile"]
+        except ImplhubError:
+            continue  # a kind the design cannot drive yet (no users): it queries nothing
+        queries = [str(q) for variant in VARIANTS for t in SEARCH_TYPES
+                   for q in ((profile.get("queries") or {}).get(variant) or {}).get(t) or []]
+        for name in names_in_queries(queries):
+            try:
+                split_name(name, field_name="load profile")
+            except ValidationError:
+                raise ValidationError(f"the {kind} load profile queries {name!r}, which is not a repository name on a code host "
+                                      f"(host/org/repo; a profile stored before scans recorded code host names); store one "
+                                      f"computed from the newest scan with 'implhub loadtest profile {project.slug} --kind {kind} "
+                                      f"--save'", field="load profile") from None
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def tree_ratio(ctx: Ctx, project: Project) -> tuple[float, str]:
+    """Newest-tree bytes per packed byte, from the newest scan of repositories whose packed size it
+    measured, or the default."""
+    ev = evidence.latest(ctx, project=project, kind="codestats_scan")
+    if ev is not None:
+        repos = [r for r in (ev.data or {}).get("repositories") or [] if isinstance(r, dict)]
+        tree = sum(int(r.get("bytes") or 0) for r in repos if r.get("git_dir_bytes"))
+        packed = sum(int(r.get("git_dir_bytes") or 0) for r in repos)
+        if tree > 0 and packed > 0:
+            return round(min(20.0, max(0.05, tree / packed)), 3), f"codestats_scan #{ev.id}: {tree:,} bytes in newest trees, {packed:,} packed"
+    return DEFAULT_TREE_RATIO, f"default ({DEFAULT_TREE_RATIO:g} bytes of newest tree per packed byte; no scan measured it)"
+
+
+def spec_for(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1, scale: float | None = None,
+             repos: int | None = None, total_gb: float | None = None, largest_gb: float | None = None,
+             end_date: str = "") -> tuple[CorpusSpec, str]:
     """The corpus specification the design asks for: the customer's repository count, total,
-    largest and monorepos, with the language mix of the newest scan."""
+    largest and monorepos, code hosts and organisations, the repositories the load profile
+    queries, with the language mix of the newest scan. `scale` (a factor) or explicit counts
+    scale it down; the design's own numbers stay in the specification."""
     p = _project(ctx, project)
-    scale = p.design.get("scale", {})
-    repos = int(scale.get("repositories") or 0)
-    if repos < 1:
+    scale_ = p.design.get("scale", {})
+    design_repos = int(scale_.get("repositories") or 0)
+    if design_repos < 1:
         raise ValidationError("the design has no repositories; set scale.repositories in the TDD", field="scale.repositories")
-    total = int(round(float(scale.get("total_repo_size_gb") or 0) * GB))
-    largest = int(round(float(scale.get("largest_repo_size_gb") or 0) * GB))
+    total = int(round(float(scale_.get("total_repo_size_gb") or 0) * GB))
+    largest = int(round(float(scale_.get("largest_repo_size_gb") or 0) * GB))
     if total <= 0 or largest <= 0:
         raise ValidationError("the design has no repository sizes; set scale.total_repo_size_gb and "
                               "scale.largest_repo_size_gb in the TDD", field="scale.total_repo_size_gb")
+    design = {"repositories": design_repos, "total_bytes": total, "largest_bytes": largest,
+              "monorepos": int(scale_.get("monorepos") or 0)}
+    factor = 1.0
+    n, t, big = design_repos, total, largest
+    if scale is not None:
+        if not 0 < scale <= 1:
+            raise ValidationError(f"expected a factor above 0 and at most 1, such as 0.01; got {scale:g}", field="--scale")
+        factor = scale
+        n = max(1, round(design_repos * scale))
+        t = max(n * MIN_REPO_BYTES, int(total * scale))
+        # the largest scales too, but stays a large share of a small total (the shape's tail)
+        big = min(t, max(int(largest * scale), MIN_REPO_BYTES, 4 * t // n if n > 1 else t))
+    n = repos if repos is not None else n
+    t = int(round(total_gb * GB)) if total_gb is not None else t
+    big = int(round(largest_gb * GB)) if largest_gb is not None else big
     langs, source = language_mix(ctx, p)
-    return CorpusSpec(repositories=repos, total_bytes=total, largest_bytes=largest, monorepos=int(scale.get("monorepos") or 0),
-                      languages=langs, history=history, seed=seed), source
+    ratio, _ = tree_ratio(ctx, p)
+    spec = CorpusSpec(repositories=n, total_bytes=t, largest_bytes=big, monorepos=min(design["monorepos"], n),
+                      languages=langs, history=history, seed=seed, hosts=hosts_of(p), required=profile_repositories(ctx, p),
+                      end_date=end_date, tree_ratio=ratio, scale=factor, design=design)
+    if not spec.scaled:
+        spec = dataclasses.replace(spec, scale=1.0)
+    return spec, source
 
 
 def _sizing(ctx: Ctx, project: Project) -> dict[str, Any]:
@@ -124,9 +208,9 @@ def plan(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) 
     profile and the plan tasks. Origin "replica": a new design revision keeps it."""
     p = _project(ctx, project)
     spec, lang_source = spec_for(ctx, project=p, history=history, seed=seed)
-    data = {
+    data: dict[str, Any] = {
         "corpus": {**spec.to_dict(), "total_gb": spec.total_bytes / GB, "largest_gb": spec.largest_bytes / GB,
-                   "languages_source": lang_source,
+                   "languages_source": lang_source, "tree_ratio_source": tree_ratio(ctx, p)[1],
                    "command": corpus_command(p.slug, spec)},
         "sizing": _sizing(ctx, p),
         "load_profile": _load_profile(p),
@@ -151,6 +235,13 @@ def plan(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) 
     return environment_dict(row)
 
 
+def gitlab_hosts(out_dir: Path, hosts: list[str]) -> list[str]:
+    """The served code hosts the corpus' design calls GitLab (from its manifest)."""
+    manifest = read_manifest(out_dir) or {}
+    kinds = {str(h.get("name")): str(h.get("kind")) for h in (manifest.get("spec") or {}).get("hosts") or []}
+    return [h for h in hosts if kinds.get(h) == "gitlab"]
+
+
 def corpus_command(slug: str, spec: CorpusSpec) -> str:
     return f"implhub replica corpus OUT_DIR --project {slug} --history {spec.history} --seed {spec.seed} --jobs 8"
 
@@ -170,5 +261,8 @@ def record_corpus(ctx: Ctx, *, project: Project | str, report: dict[str, Any], s
     p = _project(ctx, project)
     data = {k: report[k] for k in ("target", "achieved")}
     data["repositories"] = len(report["repositories"])
+    # whether the corpus is the design's size or scaled down from it, for whoever weighs the
+    # load tests run against it
+    data.update({k: report.get(k) for k in ("scaled", "scale", "design", "end_date", "hosts")})
     evidence.add(ctx, project=p, kind="replica_corpus", data=data, source=f"replica corpus in {Path(report['out_dir']).name}",
                  environment=ENVIRONMENT, simulated=simulated)

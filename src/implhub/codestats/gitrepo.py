@@ -4,11 +4,13 @@ default branch's tree and blobs from the object store through `git`, without a c
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class GitError(Exception):
@@ -83,6 +85,73 @@ def discover(roots: Iterable[Path]) -> list[Repo]:
                     keep.append(name)
             dirnames[:] = keep
     return found
+
+
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?$", re.IGNORECASE)
+
+
+def _host_like(segment: str) -> bool:
+    return bool(_HOST.match(segment)) and not segment.lower().endswith(".git")
+
+
+def name_from_url(url: str) -> str | None:
+    """`https://gitlab.example.com/group/repo.git`, `git@gitlab.example.com:group/repo.git`,
+    `ssh://git@host:22/group/repo` -> `host/group/repo`, as Sourcegraph names the repository.
+    Local paths and file:// URLs have no code host: None."""
+    url = url.strip()
+    scp = re.match(r"^[\w.-]+@([\w.-]+):(?!//)(.+)$", url)
+    if scp:
+        host, path = scp.group(1), scp.group(2)
+    else:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ssh", "git", "git+ssh") or not parts.hostname:
+            return None
+        host = parts.hostname + (f":{parts.port}" if parts.port and parts.scheme in ("http", "https")
+                                 and parts.port not in (80, 443) else "")
+        path = parts.path
+    path = path.strip("/").removesuffix(".git")
+    return f"{host.lower()}/{path}" if path else None
+
+
+def code_host_name(repo: Repo, roots: Iterable[Path]) -> str | None:
+    """The repository's name on its code host: from its `origin` remote, else from a gitserver
+    layout under the scanned directory (`<root>/<host>/<org>/<repo>`), never from where the scan
+    happens to find it on this disk."""
+    remote = _git(repo.git_dir, "config", "--get", "remote.origin.url")
+    if remote.returncode == 0:
+        name = name_from_url(remote.stdout.decode(errors="replace"))
+        if name:
+            return name
+    where = Path(repo.path).resolve()
+    for root in roots:
+        try:
+            rel = where.relative_to(Path(root).resolve()).parts
+        except ValueError:
+            continue
+        if len(rel) >= 3 and _host_like(rel[0]):
+            return "/".join(rel).removesuffix(".git")
+    return None
+
+
+#: in a git directory but not the repository's history: sample hooks from the template (20 KB
+#: that would dominate a small repository), a work tree's index, reflogs
+_NOT_HISTORY = ("hooks", "index", "logs")
+
+
+def git_dir_bytes(git_dir: str) -> int:
+    """Apparent size of the repository's git directory (packed history, refs, config), as
+    Sourcegraph reports gitDirBytes, without sample hooks, the index and reflogs."""
+    total = 0
+    for dirpath, dirs, names in os.walk(git_dir):
+        if dirpath == git_dir:
+            dirs[:] = [d for d in dirs if d not in _NOT_HISTORY]
+            names = [n for n in names if n not in _NOT_HISTORY]
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+    return total
 
 
 def _is_bare(git_dir: Path) -> bool:

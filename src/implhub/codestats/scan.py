@@ -27,8 +27,10 @@ from implhub.codestats.gitrepo import (
     GitError,
     Repo,
     TreeEntry,
+    code_host_name,
     default_branch,
     discover,
+    git_dir_bytes,
     iter_blobs,
     iter_tree,
 )
@@ -201,10 +203,10 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                 except GitError as exc:
                     st.error = str(exc)
             drain(0)
-    return _result(states)
+    return _result(states, roots)
 
 
-def _result(states: list[_RepoState]) -> dict[str, Any]:
+def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[str, Any]:
     totals: dict[str, Any] = {"repositories": 0, **dict.fromkeys(REPO_KEYS, 0)}
     languages: dict[str, dict[str, int]] = {}
     repositories: list[dict[str, Any]] = []
@@ -222,7 +224,8 @@ def _result(states: list[_RepoState]) -> dict[str, Any]:
                 mine[k] += lc[k]
         top = sorted(st.acc.languages.items(), key=lambda kv: -kv[1]["code"])[:5]
         repositories.append({
-            "path": st.repo.path, "bare": st.repo.bare, "branch": st.branch, "commit": st.commit,
+            "path": st.repo.path, "name": code_host_name(st.repo, roots or []), "git_dir_bytes": git_dir_bytes(st.repo.git_dir),
+            "bare": st.repo.bare, "branch": st.branch, "commit": st.commit,
             **st.acc.counts, "languages": {k: v["code"] for k, v in top},
         })
     largest = max(repositories, key=lambda r: r["bytes"], default=None)

@@ -161,6 +161,20 @@ class CodeHost(_Base):
     repositories: int = Field(0, ge=0)
     permission_sync: bool = False
     notes: str | None = None
+    organizations: list[str] = Field(default_factory=list, description=(
+        "Organisations (GitHub) or groups (GitLab, may be nested as group/subgroup) on this code host; "
+        "the replica names its repositories under them"))
+
+    @field_validator("organizations")
+    @classmethod
+    def _organizations(cls, v: list[str]) -> list[str]:
+        out = []
+        for org in v:
+            name = org.strip().strip("/")
+            if not name or any(not part or part in (".", "..") for part in name.split("/")) or " " in name:
+                raise ValueError(f"expected an organisation or group path like platform or platform/tools, got {org!r}")
+            out.append(name)
+        return out
 
 
 class Authentication(_Base):

@@ -1,12 +1,14 @@
 """Write a corpus: every repository of the plan as a bare repo, resumable, in parallel.
 
-OUT_DIR/<name>.git are the repositories. OUT_DIR/.implhub-replica/ holds the corpus
+OUT_DIR/<host>/<org>/<repo>.git are the repositories (named as Sourcegraph names them). OUT_DIR/.implhub-replica/ holds the corpus
 specification (manifest.json) and one marker per finished repository (done/<name>.json),
 written last: a repository without its marker is half-written and is redone on the next run.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 import json
 import os
@@ -25,7 +27,7 @@ from implhub.replica.stream import ESTIMATE, RepoWriter
 
 STATE_DIR = ".implhub-replica"
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2
 #: the exact-size repository is first written to this share of its size, then topped up
 EXACT_CONTENT_SHARE = 0.9
 MARGIN_BYTES = 64 * 10**6
@@ -57,10 +59,19 @@ class RepoResult:
     languages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     resumed: bool = False
+    tree_bytes: int = 0
+    first_commit_at: int = 0
+    last_commit_at: int = 0
 
     def public(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "bytes": self.bytes, "target_bytes": self.target_bytes,
-                "monorepo": self.monorepo, "commits": self.commits, "files": self.files, "head": self.head}
+                "monorepo": self.monorepo, "commits": self.commits, "files": self.files, "head": self.head,
+                "host": self.name.split("/", 1)[0], "tree_bytes": self.tree_bytes,
+                "last_commit_at": _iso(self.last_commit_at)}
+
+
+def _iso(ts: int) -> str | None:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z") if ts else None
 
 
 @dataclass
@@ -81,9 +92,18 @@ class CorpusResult:
         s = self.spec
         dev_total = (total - s.total_bytes) / s.total_bytes if s.total_bytes else 0.0
         dev_repos = (len(self.repos) - s.repositories) / s.repositories if s.repositories else 0.0
+        tree = sum(r.tree_bytes for r in self.repos)
+        hosts: dict[str, int] = {}
+        for r in self.repos:
+            hosts[r.name.split("/", 1)[0]] = hosts.get(r.name.split("/", 1)[0], 0) + 1
         return {
             "out_dir": self.out_dir,
             "target": s.to_dict(),
+            "scaled": s.scaled,
+            "scale": s.scale,
+            "design": s.design,
+            "end_date": s.end_date,
+            "hosts": hosts,
             "achieved": {
                 "repositories": len(self.repos),
                 "total_bytes": total,
@@ -94,6 +114,10 @@ class CorpusResult:
                 "files": sum(r.files for r in self.repos),
                 "binary_files": sum(r.binary_files for r in self.repos),
                 "files_over_1mb": sum(r.large_files for r in self.repos),
+                "tree_bytes": tree,
+                "tree_ratio": round(tree / total, 4) if total else 0.0,
+                "newest_commit": _iso(max((r.last_commit_at for r in self.repos), default=0)),
+                "oldest_newest_commit": _iso(min((r.last_commit_at for r in self.repos), default=0)),
                 "deviation": {"repositories": round(dev_repos, 5), "total_bytes": round(dev_total, 5),
                               "largest_bytes": largest - s.largest_bytes},
                 "within_tolerance": abs(dev_repos) <= 0.05 and abs(dev_total) <= 0.05 and largest == s.largest_bytes,
@@ -133,7 +157,18 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def check_out_dir(out_dir: Path, spec: CorpusSpec) -> None:
+def settle_end_date(out_dir: Path, spec: CorpusSpec, today: dt.date | None = None) -> CorpusSpec:
+    """The end date the commits are dated up to: the one given, else the one a corpus being
+    resumed was started with (so resuming writes the same commits), else today."""
+    if spec.end_date:
+        dt.date.fromisoformat(spec.end_date)
+        return spec
+    manifest = read_manifest(out_dir) if out_dir.is_dir() else None
+    kept = str(((manifest or {}).get("spec") or {}).get("end_date") or "")
+    return dataclasses.replace(spec, end_date=kept or (today or dt.date.today()).isoformat())
+
+
+def check_out_dir(out_dir: Path, spec: CorpusSpec, hosts: set[str] | None = None) -> None:
     """OUT_DIR must be new, empty, or a corpus of this very specification (to resume it)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ValidationError("expected a directory, got a file", field="OUT_DIR", file=str(out_dir))
@@ -151,7 +186,7 @@ def check_out_dir(out_dir: Path, spec: CorpusSpec) -> None:
         raise ValidationError("the directory holds a replica corpus of another specification "
                               f"({_describe(CorpusSpec.from_dict(manifest['spec']))}); give the same options to resume it, "
                               "or another directory", field="OUT_DIR", file=str(out_dir))
-    foreign = [e for e in entries if e != STATE_DIR and not e.endswith(".git")]
+    foreign = [e for e in entries if e != STATE_DIR and not e.endswith(".git") and e not in (hosts or set())]
     if foreign:
         raise ValidationError(f"the corpus directory also holds {', '.join(foreign[:5])}; move those away first",
                               field="OUT_DIR", file=str(out_dir))
@@ -167,7 +202,7 @@ def finished(out_dir: Path) -> dict[str, RepoResult]:
     out: dict[str, RepoResult] = {}
     if not done_dir.is_dir():
         return out
-    for marker in done_dir.glob("*.json"):
+    for marker in done_dir.rglob("*.json"):
         data = json.loads(marker.read_text())
         result = RepoResult(**data)
         if (out_dir / f"{result.name}.git").is_dir():
@@ -212,7 +247,8 @@ def build_repo(out_dir: str, shape: RepoShape, spec: CorpusSpec) -> RepoResult:
     path = root / f"{shape.name}.git"
 
     def writer() -> RepoWriter:
-        return RepoWriter(shape, languages=spec.languages, history=spec.history, seed=spec.seed)
+        return RepoWriter(shape, languages=spec.languages, history=spec.history, seed=spec.seed, end_date=spec.end_date,
+                          tree_ratio=spec.tree_ratio)
 
     if not shape.exact:
         w = writer()
@@ -224,7 +260,8 @@ def build_repo(out_dir: str, shape: RepoShape, spec: CorpusSpec) -> RepoResult:
                         monorepo=shape.monorepo, commits=stats.commits, files=stats.files,
                         binary_files=stats.binary_files, large_files=stats.large_files,
                         head=gitops.head_commit(path), languages=dict(stats.languages),
-                        seconds=round(time.monotonic() - started, 3))
+                        seconds=round(time.monotonic() - started, 3), tree_bytes=stats.tree_bytes,
+                        first_commit_at=stats.first_commit_at, last_commit_at=stats.last_commit_at)
     marker = _marker(root, shape.name)
     marker.parent.mkdir(parents=True, exist_ok=True)
     tmp = marker.with_suffix(".tmp")
@@ -276,6 +313,7 @@ def _exact(root: Path, path: Path, shape: RepoShape, writer: Callable[[], RepoWr
         stats.binary_files += 1
         stats.commits += 1
         stats.large_files += 1 if pad > 1_000_000 else 0
+        stats.tree_bytes += pad
     finally:
         if base_dir.exists():
             shutil.rmtree(base_dir)
@@ -284,11 +322,12 @@ def _exact(root: Path, path: Path, shape: RepoShape, writer: Callable[[], RepoWr
 
 # -- the corpus -----------------------------------------------------------------------------------
 
-def prepare(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1,
-            free_bytes: Callable[[Path], int] | None = None) -> tuple[list[RepoShape], dict[str, RepoResult]]:
+def prepare(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1, free_bytes: Callable[[Path], int] | None = None,
+            today: dt.date | None = None) -> tuple[list[RepoShape], dict[str, RepoResult]]:
     """Everything that can refuse, before anything is written: the shape, OUT_DIR, disk space."""
+    spec = settle_end_date(out_dir, spec, today)
     shapes = plan(spec)
-    check_out_dir(out_dir, spec)
+    check_out_dir(out_dir, spec, {s.name.split("/", 1)[0] for s in shapes})
     done = finished(out_dir) if out_dir.exists() else {}
     need = required_bytes(shapes, set(done), max(1, jobs))
     have = (free_bytes or _free_bytes)(out_dir)
@@ -301,14 +340,18 @@ def prepare(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1,
 
 
 def generate(out_dir: Path, spec: CorpusSpec, *, jobs: int = 1, on_progress: Callable[[Progress], None] | None = None,
-             free_bytes: Callable[[Path], int] | None = None, started: Callable[[int, int], None] | None = None) -> CorpusResult:
+             free_bytes: Callable[[Path], int] | None = None, started: Callable[[int, int], None] | None = None,
+             today: dt.date | None = None) -> CorpusResult:
     """Write the corpus (or finish writing it). Raises before writing anything on bad input."""
     t0 = time.monotonic()
     out_dir = out_dir.resolve()
     jobs = max(1, jobs)
+    spec = settle_end_date(out_dir, spec, today)
     shapes, done = prepare(out_dir, spec, jobs=jobs, free_bytes=free_bytes)
     (_state(out_dir) / "done").mkdir(parents=True, exist_ok=True)
-    manifest = {"format": FORMAT, "spec": spec.to_dict(), "repositories": [s.name for s in shapes]}
+    manifest = {"format": FORMAT, "spec": spec.to_dict(), "scaled": spec.scaled, "scale": spec.scale, "design": spec.design,
+                "end_date": spec.end_date, "hosts": [h.to_dict() for h in spec.hosts],
+                "repositories": [s.name for s in shapes]}
     (_state(out_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1))
     total_bytes = sum(s.target_bytes for s in shapes)
     results: dict[str, RepoResult] = {}

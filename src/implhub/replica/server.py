@@ -2,7 +2,9 @@
 
 Each request runs `git http-backend` as CGI (the way git documents it for Apache or nginx), with
 GIT_PROJECT_ROOT set to the corpus and GIT_HTTP_EXPORT_ALL so every repository is readable.
-Pushes are refused (receive-pack stays off): the replica is read-only.
+Pushes are refused (receive-pack stays off): the replica is read-only. Repositories live at
+`/<host>/<org>/<repo>.git` and answer without the `.git` too, as code hosts do; each code host
+also answers a GitLab REST v4 project listing at `/<host>/api/v4/projects` (`gitlab_api`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from implhub.errors import ValidationError
+from implhub.replica import gitlab_api
 from implhub.replica.gitops import GIT_ENV, git_binary
 
 
@@ -30,16 +33,33 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.log(format % args)
 
     def do_GET(self) -> None:
+        parts = urlsplit(self.path).path.strip("/").split("/")
+        if len(parts) >= 4 and parts[1:3] == ["api", "v4"]:
+            self._api(parts[0], "/".join(parts[3:]))
+            return
         self._cgi()
 
     def do_POST(self) -> None:
         self._cgi()
 
+    def _api(self, host: str, rest: str) -> None:
+        url = urlsplit(self.path)
+        base = f"http://{self.headers.get('Host') or self.server.url.removeprefix('http://')}"
+        ans = gitlab_api.answer(self.server.projects, host, rest, parse_qs(url.query, keep_blank_values=True), base)
+        body = ans.encode()
+        self.send_response(ans.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in ans.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
     def _cgi(self) -> None:
         url = urlsplit(self.path)
         env = {**os.environ, **GIT_ENV,
                "GIT_PROJECT_ROOT": str(self.server.root), "GIT_HTTP_EXPORT_ALL": "1",
-               "REQUEST_METHOD": self.command, "PATH_INFO": url.path, "QUERY_STRING": url.query,
+               "REQUEST_METHOD": self.command, "PATH_INFO": self.server.resolve(url.path), "QUERY_STRING": url.query,
                "CONTENT_TYPE": self.headers.get("Content-Type", ""), "REMOTE_ADDR": self.client_address[0],
                "SERVER_PROTOCOL": "HTTP/1.0", "GATEWAY_INTERFACE": "CGI/1.1"}
         length = self.headers.get("Content-Length")
@@ -104,7 +124,19 @@ class ReplicaServer(ThreadingHTTPServer):
         self.root = root.resolve()
         self.git = git_binary()
         self.log = log
+        self.names = repositories(self.root)
+        self.bare = {n.removesuffix(".git") for n in self.names}
+        self.projects = gitlab_api.catalogue(self.root, self.names)
         super().__init__((host, port), _Handler)
+
+    def resolve(self, path: str) -> str:
+        """`/host/org/repo/info/refs` -> `/host/org/repo.git/info/refs`: clone URLs work with and
+        without `.git`, as on GitHub and GitLab."""
+        parts = path.strip("/").split("/")
+        for i in range(len(parts), 0, -1):
+            if "/".join(parts[:i]) in self.bare:
+                return "/" + "/".join([f"{'/'.join(parts[:i])}.git", *parts[i:]])
+        return path
 
     @property
     def url(self) -> str:
@@ -113,8 +145,20 @@ class ReplicaServer(ThreadingHTTPServer):
 
 
 def repositories(root: Path) -> list[str]:
-    """The bare repositories under root, as paths relative to it (name.git)."""
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.endswith(".git") and (p / "HEAD").is_file())
+    """The bare repositories under root, as paths relative to it (host/org/repo.git; a corpus of
+    an earlier format holds name.git at the top). The corpus' own state directory is skipped."""
+    found: list[str] = []
+    for dirpath, dirnames, _files in os.walk(root):
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            d = here / name
+            if name.endswith(".git") and (d / "HEAD").is_file():
+                found.append(d.relative_to(root).as_posix())
+            elif not name.startswith("."):
+                keep.append(name)
+        dirnames[:] = keep
+    return sorted(found)
 
 
 def make_server(root: Path, *, host: str = "127.0.0.1", port: int = 0, log: Any = None) -> ReplicaServer:
@@ -136,5 +180,15 @@ def make_server(root: Path, *, host: str = "127.0.0.1", port: int = 0, log: Any 
 
 
 def connection_config(url: str, repos: list[str]) -> dict[str, Any]:
-    """Sourcegraph's code host connection for generic git hosts (kind OTHER): clone URL = url/repo."""
-    return {"url": url, "repos": repos}
+    """Sourcegraph's code host connection for generic git hosts (kind OTHER): clone URL = url/repo.
+    `repositoryPathPattern` "{repo}" names each repository by its path, host/org/repo, as the
+    customer's code host names it (the default, "{base}/{repo}", would prefix the replica's
+    address)."""
+    return {"url": url, "repos": [r.removesuffix(".git") for r in repos], "repositoryPathPattern": "{repo}"}
+
+
+def gitlab_connection(url: str, host: str) -> dict[str, Any]:
+    """Sourcegraph's GitLab code host connection for one code host of the replica: it lists the
+    projects through the host's GitLab API and names them host/group/project."""
+    return {"url": f"{url}/{host}", "token": "replica-read-only", "projectQuery": ["projects?membership=true&archived=no"],
+            "repositoryPathPattern": f"{host}/{{pathWithNamespace}}"}

@@ -16,12 +16,23 @@ from typing import Any
 
 from implhub.errors import ValidationError
 from implhub.replica.languages import LANGUAGES, resolve
+from implhub.replica.names import HostSpec, assign
 
 GB = 10**9
 MB = 10**6
 #: the smallest repository the generator writes: a README, a source file and a commit, packed
 MIN_REPO_BYTES = 24_000
 DEFAULT_LANGUAGES = {"go": 0.25, "java": 0.25, "ts": 0.2, "py": 0.15, "js": 0.05, "cpp": 0.05, "sh": 0.05}
+#: bytes of the newest tree (a checkout) per byte of packed repository, when no scan measured it:
+#: source text deflates 4-5x and a repository's history holds about twice its newest tree, so a
+#: checkout is about 1.5 times its packed repository
+DEFAULT_TREE_RATIO = 1.5
+#: of a regular repository's content, the share in its main language (the rest: a second one)
+PRIMARY_SHARE = 6 / 7
+#: share of the other repositories with a commit in the last days before the end date (the rest
+#: last changed weeks to a year before, as on real code hosts); monorepos and the repositories
+#: the load profile queries always have recent commits
+ACTIVE_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -35,16 +46,38 @@ class CorpusSpec:
     languages: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LANGUAGES))
     history: int = 20
     seed: int = 1
+    #: the design's code hosts (empty: one generic host) and the names the load profile queries
+    hosts: list[HostSpec] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    #: the newest commits are dated up to this day (YYYY-MM-DD); "" until the writer settles it
+    end_date: str = ""
+    #: newest-tree bytes per packed byte: history depth and tree content are calibrated apart
+    tree_ratio: float = DEFAULT_TREE_RATIO
+    #: the design's own numbers when this corpus is scaled down from them, and the factor
+    scale: float = 1.0
+    design: dict[str, int] | None = None
+
+    @property
+    def scaled(self) -> bool:
+        d = self.design
+        return d is not None and (d.get("repositories") != self.repositories or d.get("total_bytes") != self.total_bytes
+                                  or d.get("largest_bytes") != self.largest_bytes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["hosts"] = [h.to_dict() for h in self.hosts]
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CorpusSpec:
+        design = d.get("design")
         return cls(repositories=int(d["repositories"]), total_bytes=int(d["total_bytes"]),
                    largest_bytes=int(d["largest_bytes"]), monorepos=int(d.get("monorepos", 0)),
                    languages={str(k): float(v) for k, v in dict(d.get("languages") or DEFAULT_LANGUAGES).items()},
-                   history=int(d.get("history", 20)), seed=int(d.get("seed", 1)))
+                   history=int(d.get("history", 20)), seed=int(d.get("seed", 1)),
+                   hosts=[HostSpec.from_dict(h) for h in d.get("hosts") or []], required=[str(r) for r in d.get("required") or []],
+                   end_date=str(d.get("end_date") or ""), tree_ratio=float(d.get("tree_ratio", DEFAULT_TREE_RATIO)),
+                   scale=float(d.get("scale", 1.0)), design={str(k): int(v) for k, v in design.items()} if design else None)
 
 
 @dataclass(frozen=True)
@@ -56,6 +89,10 @@ class RepoShape:
     #: the language most of its files are in (a monorepo mixes the corpus' languages)
     primary: str
     exact: bool  # the largest repository: its size is matched to the byte
+    #: the language of the rest of its files
+    secondary: str = ""
+    #: has commits in the last days before the end date
+    active: bool = True
 
 
 def parse_languages(text: str, *, field_name: str = "--languages") -> dict[str, float]:
@@ -106,6 +143,9 @@ def validate(spec: CorpusSpec) -> None:
         raise ValidationError(f"monorepos must be between 0 and the number of repositories ({n})", field="--monorepos")
     if spec.history < 1:
         raise ValidationError("expected a history of at least 1 commit", field="--history")
+    if not 0.05 <= spec.tree_ratio <= 20:
+        raise ValidationError(f"expected newest-tree bytes per packed byte between 0.05 and 20, got {spec.tree_ratio:g}",
+                              field="tree_ratio")
     for key in spec.languages:
         if key not in LANGUAGES:
             raise ValidationError(f"unknown language {key!r}; expected one of {', '.join(sorted(LANGUAGES))}", field="--languages")
@@ -196,21 +236,37 @@ def plan(spec: CorpusSpec) -> list[RepoShape]:
         # jitter so neighbours differ, keep the fitted shape
         draws = [d * rng.uniform(0.85, 1.15) for d in draws]
         sizes += sorted(_fill(draws, rest_total, MIN_REPO_BYTES, cap), reverse=True)
-    langs = list(spec.languages)
-    weights = [spec.languages[x] for x in langs]
-    shapes: list[RepoShape] = []
-    used: set[str] = set()
-    from implhub.replica.languages import WORDS
+    names = assign(n, spec.hosts, spec.required, k, spec.seed)
+    mains = assign_languages(sizes, k, spec.languages)
+    activity = random.Random(f"replica-activity:{spec.seed}")
+    required = set(spec.required)
+    active = [i < k or names[i] in required or activity.random() < ACTIVE_SHARE for i in range(n)]
+    return [RepoShape(index=i, name=names[i], target_bytes=size, monorepo=i < k, primary=mains[i][0], exact=(i == 0),
+                      secondary=mains[i][1], active=active[i]) for i, size in enumerate(sizes)]
+
+
+def assign_languages(sizes: list[int], monorepos: int, languages: dict[str, float]) -> list[tuple[str, str]]:
+    """Each repository's main language, so that the corpus' bytes per language meet the mix: the
+    largest first, each taking the language furthest below its share so far (a monorepo mixes
+    every language in proportion; a regular repository is mostly its main language)."""
+    langs = list(languages)
+    have = dict.fromkeys(langs, 0.0)
+    total = 0.0
+    out: list[tuple[str, str]] = []
+
+    def neediest() -> str:
+        return max(langs, key=lambda x: (languages[x] * total - have[x], languages[x]))
 
     for i, size in enumerate(sizes):
-        is_mono = i < k
-        if is_mono:
-            name = f"monorepo-{i + 1}" if k > 1 else "monorepo"
-        else:
-            name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}"
-            while name in used:
-                name = f"{name}-{i}"
-        used.add(name)
-        primary = rng.choices(langs, weights=weights)[0]
-        shapes.append(RepoShape(index=i, name=name, target_bytes=size, monorepo=is_mono, primary=primary, exact=(i == 0)))
-    return shapes
+        total += size
+        if i < monorepos:
+            for lang in langs:
+                have[lang] += size * languages[lang]
+            out.append((langs[0], langs[0]))
+            continue
+        main = neediest()
+        have[main] += size * PRIMARY_SHARE
+        second = neediest()
+        have[second] += size * (1 - PRIMARY_SHARE)
+        out.append((main, second))
+    return out
