@@ -15,11 +15,12 @@ from implhub.app import codestats, evidence, projects
 from implhub.app import plan as plan_app
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.errors import Conflict, ExternalServiceError, NotFound, ValidationError
+from implhub.errors import ExternalServiceError, NotFound, ValidationError, VersionConflict
 from implhub.reporting import logs as rules
 from implhub.reporting import reminders as rem
 from implhub.reporting import status as status_engine
 from implhub.reporting.render import email_message, html_to_pdf, markdown_to_html
+from implhub.store.concurrency import advance_version, next_number
 from implhub.store.models import Project
 from implhub.store.models.reporting import LogEntry, ReminderSent
 
@@ -59,7 +60,8 @@ def sync_design_risks(ctx: Ctx, project: Project) -> int:
 
 
 def _insert(ctx: Ctx, project: Project, kind: str, values: dict[str, Any], *, origin: str = "log") -> LogEntry:
-    number = (ctx.session.scalar(select(func.max(LogEntry.number)).where(LogEntry.project_id == project.id, LogEntry.kind == kind)) or 0) + 1
+    number = next_number(ctx.session, scope=f"log:{project.id}:{kind}", current_max=lambda: ctx.session.scalar(
+        select(func.max(LogEntry.number)).where(LogEntry.project_id == project.id, LogEntry.kind == kind)))
     entry = LogEntry(project_id=project.id, kind=kind, number=number, title=values["title"],
                      description=values.get("description", ""), owner=values.get("owner", ""),
                      status=values.get("status", rules.STATUSES[kind][0]), visibility=values.get("visibility", "internal"),
@@ -75,7 +77,8 @@ def _insert(ctx: Ctx, project: Project, kind: str, values: dict[str, Any], *, or
 def add_entry(ctx: Ctx, *, slug: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
     sync_design_risks(ctx, project)
-    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project))
+    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project),
+                           today=ctx.today())
     return entry_dict(_insert(ctx, project, kind, clean))
 
 
@@ -90,15 +93,19 @@ def get_entry(ctx: Ctx, *, project: Project, kind: str, ref: str) -> LogEntry:
 def update_entry(ctx: Ctx, *, slug: str, kind: str, ref: str, values: dict[str, Any], expected_version: int | None = None) -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
     entry = get_entry(ctx, project=project, kind=kind, ref=ref)
+    ref_text = rules.entry_ref(kind, entry.number)
     if expected_version is not None and expected_version != entry.version:
-        raise Conflict(f"{rules.entry_ref(kind, entry.number)} was changed by someone else since you loaded it (version {entry.version}, you had {expected_version}); reload and try again")
-    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project), partial=True)
+        raise VersionConflict(f"{ref_text} was changed by someone else since you loaded it (version {entry.version}, you had "
+                              f"{expected_version}); reload and try again", current_version=entry.version)
+    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project), partial=True,
+                           today=ctx.today())
     before = entry_dict(entry)
+    # the store decides who wins two concurrent saves: only one moves the entry past the version read
+    advance_version(ctx.session, entry, expected=expected_version, what=ref_text)
     fields = {**(entry.fields or {}), **clean.pop("fields")}
     for key, value in clean.items():
         setattr(entry, key, value)
     entry.fields = fields
-    entry.version += 1
     entry.updated_at = ctx.now()
     ctx.session.flush()
     after = entry_dict(entry)
@@ -122,10 +129,8 @@ def list_entries(ctx: Ctx, *, project: Project, kind: str | None = None, audienc
     if open_only:
         rows = [r for r in rows if r["status"] in rules.OPEN_STATUSES]
     if audience != "internal":
-        for r in rows:
-            r.pop("owner", None)
-            r.pop("created_by", None)
-            r["fields"].pop("resolution", None)
+        # the one filter for customers and share visitors: web tab, API and status report alike
+        rows = [x for r in rows if (x := rules.external_entry(r)) is not None]
     return rows
 
 
