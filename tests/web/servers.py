@@ -38,7 +38,7 @@ class Servers:
         return env
 
     def start(self, count: int = 2, *extra: str) -> list[str]:
-        for i in range(count):
+        for _ in range(count):
             port = free_port()
             log = open(self.tmp_path / f"server{len(self.procs)}.log", "wb")  # noqa: SIM115 - kept open for the process
             proc = subprocess.Popen([str(IMPLHUB), "serve", "--host", "127.0.0.1", "--port", str(port), *extra],

@@ -82,9 +82,9 @@ def test_two_servers_saving_the_same_version_exactly_one_wins_every_round(server
             version = _version(ca, a, s["slug"], s["task"])
             status = ["in_progress", "blocked"]
             answers = race([
-                lambda: ca.patch(f"{a}/api/projects/{s['slug']}/plan/tasks/{s['task']}",
+                lambda version=version, round_=round_, status=status: ca.patch(f"{a}/api/projects/{s['slug']}/plan/tasks/{s['task']}",
                                  json={"status": status[round_ % 2], "expected_version": version, "assignee": "from A"}),
-                lambda: cb.patch(f"{b}/api/projects/{s['slug']}/plan/tasks/{s['task']}",
+                lambda version=version, round_=round_, status=status: cb.patch(f"{b}/api/projects/{s['slug']}/plan/tasks/{s['task']}",
                                  json={"status": status[(round_ + 1) % 2], "expected_version": version, "assignee": "from B"}),
             ])
             codes = sorted(r.status_code for r in answers)
@@ -123,8 +123,8 @@ def test_concurrent_risk_status_saves_of_one_version_exactly_one_wins(servers: S
         for round_ in range(10):
             version = next(e for e in client.get(f"{a}/api/projects/{s['slug']}/logs").json() if e["ref"] == ref)["version"]
             answers = race([
-                lambda: client.patch(f"{a}/api/projects/{s['slug']}/logs/risk/{ref}?expected_version={version}", json={"status": "mitigated"}),
-                lambda: client.patch(f"{b}/api/projects/{s['slug']}/logs/risk/{ref}?expected_version={version}", json={"status": "occurred"}),
+                lambda version=version: client.patch(f"{a}/api/projects/{s['slug']}/logs/risk/{ref}?expected_version={version}", json={"status": "mitigated"}),
+                lambda version=version: client.patch(f"{b}/api/projects/{s['slug']}/logs/risk/{ref}?expected_version={version}", json={"status": "occurred"}),
             ])
             assert sorted(r.status_code for r in answers) == [200, 409], f"round {round_}: {[r.text[:200] for r in answers]}"
             assert next(r for r in answers if r.status_code == 409).json()["current_version"] == version + 1

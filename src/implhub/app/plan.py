@@ -26,8 +26,8 @@ from implhub.planning.model import STATUSES, Dependency, PlanTask
 from implhub.planning.schedule import Schedule, check, schedule
 from implhub.planning.template import load_template_file
 from implhub.planning.views import VIEWS, plan_dict
-from implhub.store.models import Project
 from implhub.store.concurrency import advance_version, next_number
+from implhub.store.models import Project
 from implhub.store.models.plan import PlanBaseline, PlanNote, PlanRow, PlanTaskRow
 
 _in_exit_evaluation: contextvars.ContextVar[bool] = contextvars.ContextVar("plan_in_exit_evaluation", default=False)
