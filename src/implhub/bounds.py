@@ -20,7 +20,7 @@ DATE_YEARS = 10
 DB_INT_MIN = -(2**31)
 DB_INT_MAX = 2**31 - 1
 #: C0 controls, DEL and C1 controls; tab and line breaks are allowed in free text
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
 
 
@@ -62,7 +62,7 @@ def db_id(value: int, *, what: str, field: str | None = None) -> int:
 
 def check_text(value: str, *, field: str, single_line: bool = False) -> str:
     """Refuse NUL and other control characters (and line breaks in one-line fields)."""
-    m = _CONTROL.search(value)
+    m = CONTROL_CHARS.search(value)
     if m:
         raise ValidationError(f"contains the control character {m.group(0)!r} at position {m.start() + 1}; "
                               "remove it (only tabs and line breaks are allowed in text)", field=field)

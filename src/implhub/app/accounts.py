@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.bounds import check_text
+from implhub.bounds import check_text, in_db_range
 from implhub.errors import ImplhubError, NotFound, PermissionDenied, ValidationError
 from implhub.settings import Settings
 from implhub.store import throttle
@@ -355,7 +355,7 @@ def list_tokens(ctx: Ctx, *, email: str | None = None) -> list[tuple[ApiToken, s
 
 
 def revoke_token(ctx: Ctx, *, token_id: int, email: str | None = None) -> ApiToken:
-    tok = ctx.session.get(ApiToken, token_id)
+    tok = ctx.session.get(ApiToken, token_id) if in_db_range(token_id) else None
     if tok is None or (email is not None and ctx.session.get(User, tok.user_id).email != email):  # type: ignore[union-attr]
         raise NotFound(f"no API token {token_id}; 'implhub token list' shows them", field="TOKEN_ID")
     if tok.revoked_at is None:
@@ -454,7 +454,7 @@ def revoke_share(ctx: Ctx, *, slug: str, share_id: int) -> ShareLink:
     from implhub.app.projects import get_or_raise
 
     project = get_or_raise(ctx, slug=slug)
-    share = ctx.session.get(ShareLink, share_id)
+    share = ctx.session.get(ShareLink, share_id) if in_db_range(share_id) else None
     if share is None or share.project_id != project.id:
         raise NotFound(f"no share link {share_id} on {slug}; 'implhub share list {slug}' shows them", field="SHARE_ID")
     if share.revoked_at is None:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
-from implhub.bounds import check_date
+from implhub.bounds import check_date, check_dates, check_text
 from implhub.errors import Conflict, NotFound, ValidationError, VersionConflict
 from implhub.intake.scale import assess, load_thresholds
 from implhub.planning import export as exports
@@ -224,6 +224,10 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     template = load_template_file(ctx.settings.plan_template_file)
     exceptional = assess(p.design.get("scale", {}), load_thresholds(ctx.settings.scale_thresholds_file)).exceptional
     today = today_for(ctx, p)
+    # a start in year 357 would make every calendar walk (Gantt, documents) take minutes
+    if start is not None:
+        check_date(start, today=today, field="--start")
+    check_dates(blackout or [], today=today, field="--blackout")
     start = start or (existing.start if existing else today)
     black = sorted(set(blackout if blackout is not None else [dt.date.fromisoformat(d) for d in (existing.blackout if existing else [])]))
     customer = p.design.get("customer", {})
@@ -360,6 +364,10 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
         raise ValidationError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}", field="--status")
     if note_visibility not in ("internal", "external"):
         raise ValidationError("expected internal or external", field="--note-visibility")
+    if note:
+        check_text(note, field="--note")
+    if isinstance(assignee, str):
+        check_text(assignee, field="--assignee", single_line=True)
     today = today_for(ctx, p)
     before = {"status": r.status, "actual_start": _iso(r.actual_start), "actual_end": _iso(r.actual_end), "assignee": r.assignee}
     new_status = status or r.status
@@ -429,6 +437,7 @@ def set_blackout(ctx: Ctx, *, project: Project | str, add: Sequence[dt.date] = (
     """Add or remove project blackout dates; the schedule moves with them."""
     p = _project(ctx, project)
     row = _plan_or_raise(ctx, p)
+    check_dates(add, today=today_for(ctx, p), field="--blackout")
     before = list(row.blackout or [])
     dates = (set(before) | {d.isoformat() for d in add}) - {d.isoformat() for d in remove}
     row.blackout = sorted(dates)
