@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from implhub.app import codestats, evidence, projects
 from implhub.app import plan as plan_app
@@ -280,26 +281,38 @@ def check_delivery_settings(ctx: Ctx) -> None:
         raise ValidationError("set the sender address of reminders", field="IMPLHUB_SMTP_FROM")
 
 
+SENT_ELSEWHERE = "sent by another run of implhub remind"
+
+
 def send_reminders(ctx_factory: Callable[[], Any], *, slug: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Send every pending reminder, each in its own unit of work: claimed (unique key) before
-    sending, marked sent after, released on failure so the next run retries it. `ctx_factory`
-    is a context manager yielding a Ctx."""
+    sending, marked sent after, released on failure so the next run retries it. An event another
+    run (another cron host) claimed first is `skipped`, not failed. `ctx_factory` is a context
+    manager yielding a Ctx."""
     with ctx_factory() as ctx:
         check_delivery_settings(ctx)
         pending = pending_reminders(ctx, slug=slug, today=today)
         settings = ctx.settings
         pids = {p.slug: p.id for p in projects.list_projects(ctx)}
-    sent, failed = [], []
+    sent, failed, skipped = [], [], []
     smtp: smtplib.SMTP | None = None
     try:
         for r in pending:
             with ctx_factory() as ctx:
                 if ctx.session.scalar(select(ReminderSent.id).where(ReminderSent.key == r.key)) is not None:
-                    continue  # another run sent it meanwhile
+                    skipped.append({**r.public(), "reason": SENT_ELSEWHERE})
+                    continue
                 claim = ReminderSent(key=r.key, project_id=pids.get(r.project), to=r.to, subject=r.subject,
                                      channel="email" if settings.smtp_host else "webhook", state="sending", sent_at=ctx.now())
                 ctx.session.add(claim)
-                ctx.session.flush()
+                try:
+                    ctx.session.flush()
+                except IntegrityError:
+                    # a concurrent run claimed the same event first (the unique key decides): it
+                    # sends it; this run has nothing to do for it and is not a failure
+                    ctx.session.rollback()
+                    skipped.append({**r.public(), "reason": SENT_ELSEWHERE})
+                    continue
                 try:
                     if settings.smtp_host:
                         if smtp is None:
@@ -322,7 +335,7 @@ def send_reminders(ctx_factory: Callable[[], Any], *, slug: str | None = None, t
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 pass
-    return {"sent": sent, "failed": failed}
+    return {"sent": sent, "failed": failed, "skipped": skipped}
 
 
 def _smtp_connect(settings: Any) -> smtplib.SMTP:
