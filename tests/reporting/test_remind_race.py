@@ -52,7 +52,7 @@ def test_two_concurrent_remind_runs_send_each_reminder_once_and_both_exit_0(cli,
         outs = [p.communicate(timeout=300) for p in procs]
     finally:
         controller.stop()
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
         assert "Traceback" not in err
     results = [json.loads(out) for out, _ in outs]
