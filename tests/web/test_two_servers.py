@@ -146,3 +146,30 @@ def test_concurrent_creations_of_numbered_entries_all_succeed_with_distinct_numb
         assert [r.status_code for r in risks + baselines] == [201] * 14, [r.text[:300] for r in risks + baselines if r.status_code != 201]
         assert sorted(r.json()["number"] for r in risks) == list(range(1, 9))
         assert sorted(r.json()["number"] for r in baselines) == list(range(2, 8))  # baseline 1 was taken at generation
+
+
+def test_two_servers_saving_the_web_task_form_of_one_version_exactly_one_wins(servers: Servers, store: Store) -> None:
+    import re
+
+    s = seeded(store)
+    with store.session() as session:
+        ctx = Ctx(session=session, settings=load_settings(), actor="tester@example.com")
+        user = accounts.get_user_or_raise(ctx, email="admin@example.com")
+        user.password_hash = accounts.hash_password("correct horse battery")
+    a, b = servers.start(2)
+    with httpx.Client(base_url=a, timeout=60) as ca:
+        token = re.search(r'name="csrf-token" content="([^"]+)"', ca.get("/login").text)
+        assert token
+        assert ca.post("/login", data={"email": "admin@example.com", "password": "correct horse battery",
+                                       "csrf_token": token.group(1)}).status_code == 303
+        # the same browser session (cookies) reaches both servers, as behind a balancer
+        with httpx.Client(base_url=b, timeout=60, cookies=ca.cookies) as cb:
+            bearer = {"Authorization": f"Bearer {s['token']}"}
+            url = f"/projects/{s['slug']}/plan/tasks/{s['task']}"
+            with httpx.Client(headers=bearer, timeout=60) as api:
+                for round_ in range(10):
+                    version = _version(api, a, s["slug"], s["task"])
+                    form = {"csrf_token": token.group(1), "expected_version": str(version), "status": "in_progress"}
+                    data_a, data_b = {**form, "assignee": f"a{round_}"}, {**form, "assignee": f"b{round_}"}
+                    answers = race([lambda d=data_a: ca.post(url, data=d), lambda d=data_b: cb.post(url, data=d)])  # type: ignore[misc]
+                    assert sorted(r.status_code for r in answers) == [303, 409], f"round {round_}: {[r.text[:300] for r in answers]}"
