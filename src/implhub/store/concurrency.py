@@ -17,7 +17,7 @@ the committed row).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -60,7 +60,7 @@ def advance_version(session: Session, row: Versioned, *, expected: int | None, w
 
 
 def _raise(session: Session, table: Any, row: Versioned, condition: int, what: str,
-           who: Callable[[Any], str] | None) -> None:
+           who: Callable[[Any], str] | None) -> NoReturn:
     fresh = session.execute(select(table.__table__).where(table.id == row.id)).mappings().one_or_none()
     current = int(fresh["version"]) if fresh is not None else None
     by = f" by {who(fresh)}" if who is not None and fresh is not None else ""
