@@ -181,6 +181,8 @@ def reset_password(ctx: Ctx, *, email: str) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_version += 1
+    # the lockout message says to ask an admin for a reset: the reset lifts the account's lock
+    throttle.forgive(ctx.session, reset=[f"email:{user.email}"], decrement=[])
     record(ctx, project=None, action="user.reset_password", entity="user", entity_id=user.email,
            summary=f"new one-time password for {user.email}")
     return password
