@@ -89,3 +89,15 @@ class ExternalServiceError(ImplhubError):
     """An outside system (code host, Sourcegraph, Prometheus, SMTP) refused or failed."""
 
     http_status = 502
+
+
+class VersionConflict(Conflict):
+    """A stale edit refused by the store: someone saved this entity since the caller loaded it.
+    Carries the version now stored, so the loser can reload (JSON key `current_version`)."""
+
+    def __init__(self, message: str, *, current_version: int | None, field: str | None = "expected_version") -> None:
+        self.current_version = current_version
+        super().__init__(message, field=field)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "current_version": self.current_version}

@@ -130,7 +130,7 @@ def test_reminders_are_delivered_exactly_once(cli, project, smtp, db_url) -> Non
     assert sorted((s["to"], s["subject"]) for s in sent) == sorted((d["to"], d["subject"]) for d in dry)
     assert len(smtp.messages) == len(dry)
     second = cli("remind", "--json", "--today", "2026-12-01")
-    assert json.loads(second.stdout) == {"sent": [], "failed": []}
+    assert json.loads(second.stdout) == {"sent": [], "failed": [], "skipped": []}
     assert len(smtp.messages) == len(dry)
     assert json.loads(cli("remind", "--dry-run", "--json", "--today", "2026-12-01").stdout) == []
 

@@ -167,3 +167,36 @@ def test_the_sign_in_page_gives_setup_hints_only_before_the_first_account(browse
     assert "Sign in" in page and "implhub demo" not in page and "one-time password" not in page
     failed = b.post("/login", {"email": "cust@example.com", "password": "wrong one"})
     assert "wrong email or password" in failed.text and "implhub demo" not in failed.text
+
+
+def test_unknown_and_known_emails_cost_the_same_password_check(browser, seed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Timing parity, counted rather than timed: every sign-in runs exactly one argon2 check."""
+    from argon2 import PasswordHasher
+
+    from implhub.app import accounts
+
+    make_user(seed, "ana@example.com", "internal")
+    seed(lambda ctx: accounts.create_user(ctx, email="off@example.com", role="internal"))
+    seed(lambda ctx: accounts.set_active(ctx, email="off@example.com", active=False))
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            calls.append(str(hash))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+    b = browser()
+    for email in ("ana@example.com", "nobody@example.com", "off@example.com"):
+        calls.clear()
+        assert b.login(email, "wrong password").status_code == 403
+        assert len(calls) == 1, email
+
+
+def test_control_characters_at_sign_in_are_refused_not_a_server_error(browser, seed) -> None:  # type: ignore[no-untyped-def]
+    make_user(seed, "ana@example.com", "internal")
+    b = browser()
+    for email, password in (("ana\x00@example.com", "x"), ("ana@example.com", "pass\x00word"), ("ana@exa\r\nmple.com", "x")):
+        resp = b.login(email, password)
+        assert resp.status_code == 422, (email, password, resp.status_code)
+        assert "control character" in resp.text or "line break" in resp.text

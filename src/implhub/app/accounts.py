@@ -15,12 +15,14 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from implhub.app.activity import record
 from implhub.app.context import Ctx
+from implhub.bounds import check_text, in_db_range
 from implhub.errors import ImplhubError, NotFound, PermissionDenied, ValidationError
 from implhub.settings import Settings
+from implhub.store import throttle
 from implhub.store.models import DesignRevision, Project
 from implhub.store.models.accounts import ApiToken, LoginAttempt, ShareLink, User, UserProject
 
@@ -179,6 +181,8 @@ def reset_password(ctx: Ctx, *, email: str) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_version += 1
+    # the lockout message says to ask an admin for a reset: the reset lifts the account's lock
+    throttle.forgive(ctx.session, reset=[f"email:{user.email}"], decrement=[])
     record(ctx, project=None, action="user.reset_password", entity="user", entity_id=user.email,
            summary=f"new one-time password for {user.email}")
     return password
@@ -191,6 +195,16 @@ def set_active(ctx: Ctx, *, email: str, active: bool) -> User:
     record(ctx, project=None, action="user.enable" if active else "user.disable", entity="user", entity_id=user.email,
            summary=f"{'enabled' if active else 'disabled'} {user.email}")
     return user
+
+
+def sign_out(ctx: Ctx, *, user_id: int) -> None:
+    """End every web session of the account, on every server: the session cookie carries the
+    session version, checked against the store on every request. API tokens are not sessions:
+    they end on revoke and disable only."""
+    user = ctx.session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+        record(ctx, project=None, action="user.sign_out", entity="user", entity_id=user.email, summary=f"{user.email} signed out")
 
 
 def list_users(ctx: Ctx) -> list[User]:
@@ -228,29 +242,43 @@ def change_password(ctx: Ctx, *, user: User, current: str, new: str, confirm: st
 
 # --- sign-in and throttling ---------------------------------------------------------------------
 
-def _failures(ctx: Ctx, *, email: str | None = None, ip: str | None = None) -> int:
-    since = ctx.now() - THROTTLE_WINDOW
-    q = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
-    if email is not None:
-        q = q.where(LoginAttempt.email == email)
-    if ip is not None:
-        q = q.where(LoginAttempt.ip == ip)
-    return int(ctx.session.scalar(q) or 0)
+def _dummy_hash() -> str:
+    """A hash checked for unknown, disabled and password-less accounts: every sign-in costs one
+    argon2 verification, so the answer's timing does not tell which e-mails have an account."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(24))
+    return _DUMMY_HASH
+
+
+_DUMMY_HASH: str | None = None
 
 
 def authenticate(ctx: Ctx, *, email: str, password: str, ip: str = "") -> User:
-    """Check a password sign-in. Raises TooManyAttempts while the email or the address is locked,
-    PermissionDenied (one message for every failure: it never says which part was wrong)."""
-    email = email.strip().lower()
+    """Check a password sign-in. Raises TooManyAttempts while the account or the address is over
+    its limit in the window, PermissionDenied (one message for every failure: it never says which
+    part was wrong). The attempt is counted in the store before the password is checked, in its
+    own transaction (call this before the unit of work writes anything)."""
+    check_text(email, field="email", single_line=True)
+    check_text(password, field="password", single_line=True)
+    email = email.strip().lower()[:320]
     minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
-    if _failures(ctx, email=email) >= MAX_FAILURES_PER_EMAIL or (ip and _failures(ctx, ip=ip) >= MAX_FAILURES_PER_IP):
+    engine = ctx.session.get_bind()
+    assert isinstance(engine, Engine)
+    limits = {f"email:{email}": MAX_FAILURES_PER_EMAIL}
+    if ip:
+        limits[f"ip:{ip[:64]}"] = MAX_FAILURES_PER_IP
+    counts = throttle.count_attempt(engine, list(limits), now=ctx.now(), window=THROTTLE_WINDOW)
+    if any(counts[k] > limit for k, limit in limits.items()):
         raise TooManyAttempts(f"too many failed sign-ins; wait {minutes} minutes and try again, or ask an admin to reset the password")
     user = get_user(ctx, email=email)
-    ok = user is not None and user.active and verify_password(user.password_hash, password)
-    ctx.session.add(LoginAttempt(email=email[:320], ip=ip[:64], at=ctx.now(), success=ok))
+    usable = user is not None and user.active and bool(user.password_hash)
+    ok = verify_password(user.password_hash if usable and user is not None else _dummy_hash(), password) and usable
+    ctx.session.add(LoginAttempt(email=email, ip=ip[:64], at=ctx.now(), success=ok))
     ctx.session.flush()
     if not ok or user is None:
         raise PermissionDenied("wrong email or password", field="password")
+    throttle.forgive(ctx.session, reset=[f"email:{email}"], decrement=[k for k in limits if k.startswith("ip:")])
     user.last_login_at = ctx.now()
     return user
 
@@ -329,7 +357,7 @@ def list_tokens(ctx: Ctx, *, email: str | None = None) -> list[tuple[ApiToken, s
 
 
 def revoke_token(ctx: Ctx, *, token_id: int, email: str | None = None) -> ApiToken:
-    tok = ctx.session.get(ApiToken, token_id)
+    tok = ctx.session.get(ApiToken, token_id) if in_db_range(token_id) else None
     if tok is None or (email is not None and ctx.session.get(User, tok.user_id).email != email):  # type: ignore[union-attr]
         raise NotFound(f"no API token {token_id}; 'implhub token list' shows them", field="TOKEN_ID")
     if tok.revoked_at is None:
@@ -428,7 +456,7 @@ def revoke_share(ctx: Ctx, *, slug: str, share_id: int) -> ShareLink:
     from implhub.app.projects import get_or_raise
 
     project = get_or_raise(ctx, slug=slug)
-    share = ctx.session.get(ShareLink, share_id)
+    share = ctx.session.get(ShareLink, share_id) if in_db_range(share_id) else None
     if share is None or share.project_id != project.id:
         raise NotFound(f"no share link {share_id} on {slug}; 'implhub share list {slug}' shows them", field="SHARE_ID")
     if share.revoked_at is None:

@@ -32,6 +32,7 @@ from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
 from implhub.loadtest import script as script_engine
+from implhub.store.concurrency import next_number
 from implhub.store.models import Evidence, Project
 from implhub.store.models.loadtest import LoadProfileRow
 
@@ -133,7 +134,9 @@ def update_profile(ctx: Ctx, *, slug: str, kind: str, data: dict[str, Any], note
     profile_engine.validate_profile(data, source=filename)
     rows = _profile_rows(ctx, project, kind)
     before = dict(rows[-1].data) if rows else None
-    row = LoadProfileRow(project_id=project.id, kind=kind, version=(rows[-1].version + 1) if rows else 1, data=data,
+    version = next_number(ctx.session, scope=f"loadtest_profile:{project.id}:{kind}", current_max=lambda: ctx.session.scalar(
+        select(func.max(LoadProfileRow.version)).where(LoadProfileRow.project_id == project.id, LoadProfileRow.kind == kind)))
+    row = LoadProfileRow(project_id=project.id, kind=kind, version=version, data=data,
                          note=note, created_at=ctx.now(), created_by=ctx.actor)
     ctx.session.add(row)
     ctx.session.flush()

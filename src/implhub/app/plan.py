@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
-from implhub.errors import Conflict, NotFound, ValidationError
+from implhub.bounds import check_date, check_dates, check_text
+from implhub.errors import Conflict, NotFound, ValidationError, VersionConflict
 from implhub.intake.scale import assess, load_thresholds
 from implhub.planning import export as exports
 from implhub.planning.calendar import WorkCalendar
@@ -25,6 +26,7 @@ from implhub.planning.model import STATUSES, Dependency, PlanTask
 from implhub.planning.schedule import Schedule, check, schedule
 from implhub.planning.template import load_template_file
 from implhub.planning.views import VIEWS, plan_dict
+from implhub.store.concurrency import advance_version, next_number
 from implhub.store.models import Project
 from implhub.store.models.plan import PlanBaseline, PlanNote, PlanRow, PlanTaskRow
 
@@ -222,6 +224,10 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     template = load_template_file(ctx.settings.plan_template_file)
     exceptional = assess(p.design.get("scale", {}), load_thresholds(ctx.settings.scale_thresholds_file)).exceptional
     today = today_for(ctx, p)
+    # a start in year 357 would make every calendar walk (Gantt, documents) take minutes
+    if start is not None:
+        check_date(start, today=today, field="--start")
+    check_dates(blackout or [], today=today, field="--blackout")
     start = start or (existing.start if existing else today)
     black = sorted(set(blackout if blackout is not None else [dt.date.fromisoformat(d) for d in (existing.blackout if existing else [])]))
     customer = p.design.get("customer", {})
@@ -279,7 +285,7 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
             r = PlanTaskRow(project_id=p.id, task_id=t.id, status="not_started", version=1)
             ctx.session.add(r)
         elif any(getattr(r, k) != v for k, v in _task_fields(t).items()):
-            r.version += 1
+            advance_version(ctx.session, r, expected=None, what=f"task {t.id}", who=_task_author)
         for k, v in _task_fields(t).items():
             setattr(r, k, v)
         r.position, r.updated_at, r.updated_by = position, now, ctx.actor
@@ -308,7 +314,8 @@ def take_baseline(ctx: Ctx, *, project: Project | str, label: str = "", _record:
     the plan as planned from its start)."""
     p = _project(ctx, project)
     c = compute(ctx, project=p, as_planned=as_planned)
-    number = (ctx.session.scalar(select(func.max(PlanBaseline.number)).where(PlanBaseline.project_id == p.id)) or 0) + 1
+    number = next_number(ctx.session, scope=f"plan_baseline:{p.id}",
+                         current_max=lambda: ctx.session.scalar(select(func.max(PlanBaseline.number)).where(PlanBaseline.project_id == p.id)))
     b = PlanBaseline(project_id=p.id, number=number, label=label,
                      tasks={s.task.id: [s.start.isoformat(), s.finish.isoformat()] for s in c.schedule.tasks},
                      finish=c.schedule.finish, taken_at=ctx.now(), taken_by=ctx.actor)
@@ -350,13 +357,17 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
     row = _plan_or_raise(ctx, p)
     r = _task_row_or_raise(ctx, p, task_id)
     if expected_version is not None and expected_version != r.version:
-        raise Conflict(f"task {task_id} was changed by {r.updated_by or 'someone'} at {r.updated_at:%Y-%m-%d %H:%M} "
-                       f"(now version {r.version}, you loaded version {expected_version}); reload and try again",
-                       field="expected_version")
+        raise VersionConflict(f"task {task_id} was changed by {r.updated_by or 'someone'} at {r.updated_at:%Y-%m-%d %H:%M} "
+                              f"(now version {r.version}, you loaded version {expected_version}); reload and try again",
+                              current_version=r.version)
     if status is not None and status not in STATUSES:
         raise ValidationError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}", field="--status")
     if note_visibility not in ("internal", "external"):
         raise ValidationError("expected internal or external", field="--note-visibility")
+    if note:
+        check_text(note, field="--note")
+    if isinstance(assignee, str):
+        check_text(assignee, field="--assignee", single_line=True)
     today = today_for(ctx, p)
     before = {"status": r.status, "actual_start": _iso(r.actual_start), "actual_end": _iso(r.actual_end), "assignee": r.assignee}
     new_status = status or r.status
@@ -382,15 +393,19 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
         if new_start is None:
             forecast = compute(ctx, project=p).schedule.by_id()[task_id].start
             new_start = min(forecast, new_end)
-    r.status, r.actual_start, r.actual_end = new_status, new_start, new_end
-    if assignee is not _UNSET:
-        r.assignee = (assignee or "").strip() or None
-    tasks = [_to_task(x) for x in _task_rows(ctx, p)]
-    check(tasks, project_start=row.start, today=today)
-    after = {"status": r.status, "actual_start": _iso(r.actual_start), "actual_end": _iso(r.actual_end), "assignee": r.assignee}
+    new_assignee = r.assignee if assignee is _UNSET else ((assignee or "").strip() or None)
+    for value, name in ((new_start, "actual_start"), (new_end, "actual_end")):
+        if value is not None and value not in (r.actual_start, r.actual_end):
+            check_date(value, today=today, field=name)
+    after = {"status": new_status, "actual_start": _iso(new_start), "actual_end": _iso(new_end), "assignee": new_assignee}
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
-        r.version += 1
+        # the store decides who wins: the row moves to its next version only if it is still at the
+        # version the editor loaded (two servers saving the same version: exactly one succeeds)
+        advance_version(ctx.session, r, expected=expected_version, what=f"task {task_id}", who=_task_author)
+        r.status, r.actual_start, r.actual_end, r.assignee = new_status, new_start, new_end, new_assignee
+        tasks = [_to_task(x) for x in _task_rows(ctx, p)]
+        check(tasks, project_start=row.start, today=today)
         r.updated_at, r.updated_by = ctx.now(), ctx.actor
         ctx.session.flush()
         record(ctx, project=p, action="plan.task.update", entity="plan_task", entity_id=task_id,
@@ -398,10 +413,14 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
                before={k: before[k] for k in changed}, after=changed)
     if note and note.strip():
         n = PlanNote(project_id=p.id, task_id=task_id, text=note.strip(), visibility=note_visibility, at=ctx.now(), author=ctx.actor)
-        ctx.session.add(n)
         if not changed:
-            r.version += 1
+            # a note overwrites nothing: it is not refused as stale (unless the caller asked for a
+            # version check), but the version still grows by exactly one per note, however many
+            # are added at once
+            advance_version(ctx.session, r, expected=expected_version, what=f"task {task_id}", who=_task_author,
+                            check=expected_version is not None)
             r.updated_at, r.updated_by = ctx.now(), ctx.actor
+        ctx.session.add(n)
         ctx.session.flush()
         record(ctx, project=p, action="plan.note.add", entity="plan_task", entity_id=task_id,
                summary=f"{task_id}: {note_visibility} note added", after={"text": n.text, "visibility": note_visibility})
@@ -409,10 +428,16 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
     return next(t for t in plan["tasks"] if t["id"] == task_id)
 
 
+def _task_author(fresh: Any) -> str:
+    at = fresh["updated_at"]
+    return f"{fresh['updated_by'] or 'someone'}" + (f" at {at:%Y-%m-%d %H:%M}" if at is not None else "")
+
+
 def set_blackout(ctx: Ctx, *, project: Project | str, add: Sequence[dt.date] = (), remove: Sequence[dt.date] = ()) -> list[str]:
     """Add or remove project blackout dates; the schedule moves with them."""
     p = _project(ctx, project)
     row = _plan_or_raise(ctx, p)
+    check_dates(add, today=today_for(ctx, p), field="--blackout")
     before = list(row.blackout or [])
     dates = (set(before) | {d.isoformat() for d in add}) - {d.isoformat() for d in remove}
     row.blackout = sorted(dates)

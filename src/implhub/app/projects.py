@@ -14,6 +14,7 @@ from implhub.errors import NotFound, ValidationError
 from implhub.intake.diff import Change, diff_designs
 from implhub.intake.loader import LoadedTDD, design_warnings, load_tdd_text
 from implhub.intake.scale import assess, load_thresholds
+from implhub.store.concurrency import next_number
 from implhub.store.models import DesignRevision, EnvironmentRow, Evidence, Project
 
 
@@ -120,7 +121,10 @@ def update(ctx: Ctx, *, slug: str, text: str, filename: str) -> RevisionResult:
     changes = diff_designs(before, loaded.design)
     if not changes:
         return RevisionResult(project, project.current, [], [], loaded.warnings)
-    rev = _new_revision(ctx, project, loaded, text, filename, number=project.current.number + 1)
+    # two saves of the design at once get revisions n+1 and n+2, never the same number
+    number = next_number(ctx.session, scope=f"design_revision:{project.id}", current_max=lambda: ctx.session.scalar(
+        select(func.max(DesignRevision.number)).where(DesignRevision.project_id == project.id)))
+    rev = _new_revision(ctx, project, loaded, text, filename, number=number)
     project.name = loaded.tdd.customer.name
     project.updated_at = ctx.now()
     conflicts = _sync_environments(ctx, project, loaded.design)

@@ -10,16 +10,18 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from implhub.app import codestats, evidence, projects
 from implhub.app import plan as plan_app
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.errors import Conflict, ExternalServiceError, NotFound, ValidationError
+from implhub.errors import ExternalServiceError, NotFound, ValidationError, VersionConflict
 from implhub.reporting import logs as rules
 from implhub.reporting import reminders as rem
 from implhub.reporting import status as status_engine
 from implhub.reporting.render import email_message, html_to_pdf, markdown_to_html
+from implhub.store.concurrency import advance_version, next_number
 from implhub.store.models import Project
 from implhub.store.models.reporting import LogEntry, ReminderSent
 
@@ -59,7 +61,8 @@ def sync_design_risks(ctx: Ctx, project: Project) -> int:
 
 
 def _insert(ctx: Ctx, project: Project, kind: str, values: dict[str, Any], *, origin: str = "log") -> LogEntry:
-    number = (ctx.session.scalar(select(func.max(LogEntry.number)).where(LogEntry.project_id == project.id, LogEntry.kind == kind)) or 0) + 1
+    number = next_number(ctx.session, scope=f"log:{project.id}:{kind}", current_max=lambda: ctx.session.scalar(
+        select(func.max(LogEntry.number)).where(LogEntry.project_id == project.id, LogEntry.kind == kind)))
     entry = LogEntry(project_id=project.id, kind=kind, number=number, title=values["title"],
                      description=values.get("description", ""), owner=values.get("owner", ""),
                      status=values.get("status", rules.STATUSES[kind][0]), visibility=values.get("visibility", "internal"),
@@ -75,7 +78,8 @@ def _insert(ctx: Ctx, project: Project, kind: str, values: dict[str, Any], *, or
 def add_entry(ctx: Ctx, *, slug: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
     sync_design_risks(ctx, project)
-    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project))
+    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project),
+                           today=ctx.today())
     return entry_dict(_insert(ctx, project, kind, clean))
 
 
@@ -90,15 +94,19 @@ def get_entry(ctx: Ctx, *, project: Project, kind: str, ref: str) -> LogEntry:
 def update_entry(ctx: Ctx, *, slug: str, kind: str, ref: str, values: dict[str, Any], expected_version: int | None = None) -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
     entry = get_entry(ctx, project=project, kind=kind, ref=ref)
+    ref_text = rules.entry_ref(kind, entry.number)
     if expected_version is not None and expected_version != entry.version:
-        raise Conflict(f"{rules.entry_ref(kind, entry.number)} was changed by someone else since you loaded it (version {entry.version}, you had {expected_version}); reload and try again")
-    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project), partial=True)
+        raise VersionConflict(f"{ref_text} was changed by someone else since you loaded it (version {entry.version}, you had "
+                              f"{expected_version}); reload and try again", current_version=entry.version)
+    clean = rules.validate(kind, values, stakeholders=_stakeholders(project), project_start=project_start(ctx, project), partial=True,
+                           today=ctx.today())
     before = entry_dict(entry)
+    # the store decides who wins two concurrent saves: only one moves the entry past the version read
+    advance_version(ctx.session, entry, expected=expected_version, what=ref_text)
     fields = {**(entry.fields or {}), **clean.pop("fields")}
     for key, value in clean.items():
         setattr(entry, key, value)
     entry.fields = fields
-    entry.version += 1
     entry.updated_at = ctx.now()
     ctx.session.flush()
     after = entry_dict(entry)
@@ -122,10 +130,8 @@ def list_entries(ctx: Ctx, *, project: Project, kind: str | None = None, audienc
     if open_only:
         rows = [r for r in rows if r["status"] in rules.OPEN_STATUSES]
     if audience != "internal":
-        for r in rows:
-            r.pop("owner", None)
-            r.pop("created_by", None)
-            r["fields"].pop("resolution", None)
+        # the one filter for customers and share visitors: web tab, API and status report alike
+        rows = [x for r in rows if (x := rules.external_entry(r)) is not None]
     return rows
 
 
@@ -275,26 +281,38 @@ def check_delivery_settings(ctx: Ctx) -> None:
         raise ValidationError("set the sender address of reminders", field="IMPLHUB_SMTP_FROM")
 
 
+SENT_ELSEWHERE = "sent by another run of implhub remind"
+
+
 def send_reminders(ctx_factory: Callable[[], Any], *, slug: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Send every pending reminder, each in its own unit of work: claimed (unique key) before
-    sending, marked sent after, released on failure so the next run retries it. `ctx_factory`
-    is a context manager yielding a Ctx."""
+    sending, marked sent after, released on failure so the next run retries it. An event another
+    run (another cron host) claimed first is `skipped`, not failed. `ctx_factory` is a context
+    manager yielding a Ctx."""
     with ctx_factory() as ctx:
         check_delivery_settings(ctx)
         pending = pending_reminders(ctx, slug=slug, today=today)
         settings = ctx.settings
         pids = {p.slug: p.id for p in projects.list_projects(ctx)}
-    sent, failed = [], []
+    sent, failed, skipped = [], [], []
     smtp: smtplib.SMTP | None = None
     try:
         for r in pending:
             with ctx_factory() as ctx:
                 if ctx.session.scalar(select(ReminderSent.id).where(ReminderSent.key == r.key)) is not None:
-                    continue  # another run sent it meanwhile
+                    skipped.append({**r.public(), "reason": SENT_ELSEWHERE})
+                    continue
                 claim = ReminderSent(key=r.key, project_id=pids.get(r.project), to=r.to, subject=r.subject,
                                      channel="email" if settings.smtp_host else "webhook", state="sending", sent_at=ctx.now())
                 ctx.session.add(claim)
-                ctx.session.flush()
+                try:
+                    ctx.session.flush()
+                except IntegrityError:
+                    # a concurrent run claimed the same event first (the unique key decides): it
+                    # sends it; this run has nothing to do for it and is not a failure
+                    ctx.session.rollback()
+                    skipped.append({**r.public(), "reason": SENT_ELSEWHERE})
+                    continue
                 try:
                     if settings.smtp_host:
                         if smtp is None:
@@ -317,7 +335,7 @@ def send_reminders(ctx_factory: Callable[[], Any], *, slug: str | None = None, t
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 pass
-    return {"sent": sent, "failed": failed}
+    return {"sent": sent, "failed": failed, "skipped": skipped}
 
 
 def _smtp_connect(settings: Any) -> smtplib.SMTP:

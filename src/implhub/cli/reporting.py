@@ -202,9 +202,12 @@ def remind_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="show what 
     else:
         for r in result["sent"]:
             typer.echo(f"sent   {r['to']:<36} {r['subject']}")
+        for r in result["skipped"]:
+            typer.echo(f"skipped {r['to']:<35} {r['subject']}: {r['reason']}")
         for r in result["failed"]:
             typer.echo(f"FAILED {r['to']:<36} {r['subject']}: {r['error']}", err=True)
-        typer.echo(f"{len(result['sent'])} sent, {len(result['failed'])} failed")
+        typer.echo(f"{len(result['sent'])} sent, {len(result['failed'])} failed"
+                   + (f", {len(result['skipped'])} sent by another run" if result["skipped"] else ""))
     if result["failed"]:
         raise typer.Exit(int(ExitCode.FAILED))
 

@@ -31,9 +31,27 @@ def check_port(host: str, port: int) -> None:
                                   "choose another with --port", field="--port") from exc
 
 
-def run_server(*, host: str, port: int) -> None:
+def parse_forwarded_allow_ips(value: str | None) -> list[str]:
+    """The proxies trusted to say who the client is (X-Forwarded-For, X-Forwarded-Proto): IP
+    addresses or networks, comma-separated, or * (any: only when nothing else can reach the port)."""
+    import ipaddress
+
+    items = [v.strip() for v in (value or "").split(",") if v.strip()]
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValidationError(f"expected IP addresses or networks of the proxy (e.g. 10.0.0.5 or 10.0.0.0/24), got {item!r}",
+                                  field="--forwarded-allow-ips") from None
+    return items
+
+
+def run_server(*, host: str, port: int, forwarded_allow_ips: str | None = None) -> None:
     import uvicorn
 
+    proxies = parse_forwarded_allow_ips(forwarded_allow_ips)
     check_port(host, port)
 
     from implhub.web.app import create_app
@@ -45,13 +63,20 @@ def run_server(*, host: str, port: int) -> None:
         s = dataclasses.replace(s, base_url=f"http://{shown}:{port}")
     app = create_app(s)
     console.print(f"implhub web app on http://{host}:{port}  (store: {s.database_url.split('@')[-1]})", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # X-Forwarded-For is believed only from the proxies named: otherwise anyone could pick the
+    # address sign-in throttling counts against (uvicorn alone would trust it from loopback)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) if proxies else None)
 
 
 @handle_errors
-def serve_cmd(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")) -> None:
+def serve_cmd(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+              forwarded_allow_ips: str = typer.Option(
+                  "", "--forwarded-allow-ips",
+                  help="addresses or networks of a trusted reverse proxy / load balancer, comma-separated; only "
+                       "requests from them may name the client with X-Forwarded-For (default: none, the header is ignored)")) -> None:
     """Start the web app (default http://127.0.0.1:8000)."""
-    run_server(host=host, port=port)
+    run_server(host=host, port=port, forwarded_allow_ips=forwarded_allow_ips or None)
 
 
 def register(app: typer.Typer) -> None:

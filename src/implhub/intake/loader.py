@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from implhub.bounds import CONTROL_CHARS, check_text
 from implhub.errors import ValidationError
 from implhub.intake.roles import REQUIRED_INTERNAL, role_title
 from implhub.intake.schema import TDD
@@ -58,6 +59,75 @@ def _loc_line(root: Any, loc: tuple[Any, ...]) -> int | None:
         else:
             break
     return line
+
+
+def _refuse_raw_controls(text: str, filename: str) -> None:
+    """NUL and other control characters in the file itself (the YAML reader would fail on them
+    without saying where; PostgreSQL cannot store a NUL)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        try:
+            check_text(line.rstrip("\r"), field="document")
+        except ValidationError as exc:
+            raise ValidationError(exc.message.replace("position", "column"), file=filename, line=number,
+                                  field=_field_at_line(text, number)) from None
+
+
+def _field_at_line(text: str, number: int) -> str | None:
+    """The key path written on a line (parsed with the control characters masked), if any."""
+    masked = CONTROL_CHARS.sub("\ue000", text)
+    if masked.lstrip().startswith("---\n") and "\n## " in masked:  # Markdown: the YAML front matter
+        masked, offset, _ = split_markdown(masked)
+        number -= offset - 1
+    try:
+        root = YAML(typ="rt").load(io.StringIO(masked))
+    except Exception:  # noqa: BLE001 - only a hint for the message; the line number is given anyway
+        return None
+    return _path_on_line(root, number, ())
+
+
+def _path_on_line(node: Any, number: int, loc: tuple[Any, ...]) -> str | None:
+    items = node.items() if isinstance(node, CommentedMap) else enumerate(node) if isinstance(node, CommentedSeq) else ()
+    for key, value in items:
+        try:
+            line = (node.lc.key(key) if isinstance(node, CommentedMap) else node.lc.item(key))[0] + 1
+        except (KeyError, TypeError, AttributeError):
+            line = None
+        here = (*loc, key)
+        if isinstance(value, str) and "\ue000" in value and (line is None or line <= number):
+            return _dotted(here)
+        if isinstance(value, (CommentedMap, CommentedSeq)):
+            found = _path_on_line(value, number, here)
+            if found:
+                return found
+    return None
+
+
+def _control_problems(data: Any, root: Any, offset: int, filename: str,
+                      loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+    """Values (written with YAML escapes like "\\0") that hold control characters; line breaks
+    are refused in one-line fields such as the customer's name (they break the calendar feed)."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        here = (*loc, key)
+        if isinstance(value, str):
+            try:
+                check_text(value, field=_dotted(here), single_line=_dotted(here) in SINGLE_LINE_FIELDS or _is_name(here))
+            except ValidationError as exc:
+                line = _loc_line(root, here)
+                found.append((here, f"{filename}:{line + offset - 1 if line is not None else '?'}: {_dotted(here)}: {exc.message}"))
+        elif isinstance(value, (dict, list)):
+            found += _control_problems(value, root, offset, filename, here)
+    return found
+
+
+#: fields that are one line wherever they are shown (calendar feed, document titles, e-mail subjects)
+SINGLE_LINE_FIELDS = {"customer.name", "customer.tier", "customer.country", "customer.subdivision", "customer.timezone",
+                      "customer.crm_opportunity_url", "deployment.instance_url"}
+
+
+def _is_name(loc: tuple[Any, ...]) -> bool:
+    return bool(loc) and loc[-1] in ("name", "email", "url", "kind", "role", "side") or (len(loc) >= 2 and loc[-2] == "design_links")
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -132,6 +202,7 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 def load_tdd_text(text: str, *, filename: str = "<tdd>") -> LoadedTDD:
     """Parse and validate. Raises ValidationError naming file, line and field; never partial."""
+    _refuse_raw_controls(text, filename)
     is_md = filename.lower().endswith((".md", ".markdown")) or text.lstrip().startswith("---\n") and "\n## " in text
     sections: dict[str, tuple[int, str]] = {}
     offset = 1
@@ -161,6 +232,13 @@ def load_tdd_text(text: str, *, filename: str = "<tdd>") -> LoadedTDD:
         elif kind == "risks":
             data.setdefault("risks", [])
             data["risks"] = list(data["risks"]) + [{"title": b} for b in _bullets(body)]
+    controls = _control_problems(data, root, offset, filename)
+    if controls:
+        first_loc, first_problem = controls[0]
+        line = _loc_line(root, first_loc)
+        raise ValidationError(f"{len(controls)} field(s) with control characters in the design document", file=filename,
+                              line=line + offset - 1 if line is not None else None, field=_dotted(first_loc),
+                              details=[problem for _loc, problem in controls])
     try:
         tdd = TDD.model_validate(data)
     except PydanticError as exc:

@@ -29,6 +29,15 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="allow", use_enum_values=True, populate_by_name=True)
 
 
+def _http_url(value: str) -> str:
+    from urllib.parse import urlparse
+
+    u = urlparse(value.strip())
+    if u.scheme.lower() not in ("http", "https") or not u.netloc:
+        raise ValueError(f"expected an http:// or https:// link, got {value!r}")
+    return value
+
+
 class Package(StrEnum):
     standard = "standard"
     advanced = "advanced"
@@ -48,7 +57,20 @@ class Customer(_Base):
     timezone: str = Field("UTC", description="IANA time zone, e.g. Europe/Berlin")
     package: Package = Field(Package.standard, description="standard (45 days), advanced (90), custom")
     custom_timebox_days: int | None = Field(None, gt=0, description="Calendar days when package is custom")
-    design_links: list[str] = Field(default_factory=list, description="Links to design artefacts")
+    design_links: list[str] = Field(default_factory=list, description="Links to design artefacts (http or https)")
+
+    @field_validator("design_links")
+    @classmethod
+    def _links(cls, v: list[str]) -> list[str]:
+        # the links end up as <a href> in documents and pages: a javascript: link would be a script
+        for link in v:
+            _http_url(link)
+        return v
+
+    @field_validator("crm_opportunity_url")
+    @classmethod
+    def _crm(cls, v: str | None) -> str | None:
+        return _http_url(v) if v else v
 
     @field_validator("country")
     @classmethod
@@ -102,6 +124,11 @@ class Deployment(_Base):
     kubernetes_version: str | None = None
     sourcegraph_version: str | None = Field(None, description="Target Sourcegraph version, e.g. 6.4.0")
     instance_url: str | None = Field(None, description="Production URL once known")
+
+    @field_validator("instance_url")
+    @classmethod
+    def _instance_url(cls, v: str | None) -> str | None:
+        return _http_url(v) if v else v
     ingress: str | None = None
     tls: str | None = None
     dns: str | None = None

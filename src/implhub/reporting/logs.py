@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from implhub.bounds import check_date, check_text, db_id
 from implhub.errors import ValidationError
 from implhub.intake.roles import canonical_role
 
@@ -27,6 +28,30 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "expansion": ("value", "expected"),
 }
 SCORE = {"low": 1, "medium": 2, "high": 3}
+#: the kind-specific fields a customer or share visitor may read: what the project's web tab
+#: shows them. Everything else (a decision's decided_by, an expansion's value, an issue's
+#: resolution) stays internal, in every door: web tab, API, status report.
+EXTERNAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "risk": ("probability", "impact", "mitigation"),
+    "issue": ("severity", "due_date"),
+    "decision": ("decided_on",),
+    "expansion": (),
+}
+#: the common keys of an entry a customer may read (no owner, no author: internal people)
+EXTERNAL_KEYS = ("ref", "kind", "number", "title", "description", "status", "visibility", "fields", "origin", "version",
+                 "created_at", "updated_at")
+
+
+def external_entry(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The customer's copy of a log entry (the `entry_dict` shape), or None when the entry is
+    internal. The one filter every door applies before an entry reaches a customer."""
+    if entry.get("visibility") != "external":
+        return None
+    kind = str(entry.get("kind"))
+    allowed = EXTERNAL_FIELDS.get(kind, ())
+    out = {k: entry[k] for k in EXTERNAL_KEYS if k in entry}
+    out["fields"] = {k: v for k, v in dict(entry.get("fields") or {}).items() if k in allowed}
+    return out
 
 
 def entry_ref(kind: str, number: int) -> str:
@@ -39,7 +64,7 @@ def parse_ref(ref: str, kind: str) -> int:
         text = text[1:]
     if not text.isdigit():
         raise ValidationError(f"expected a {kind} reference like {PREFIX[kind]}3 or 3, got {ref!r}", field="REF")
-    return int(text)
+    return db_id(int(text), what=kind, field="REF")
 
 
 def resolve_owner(owner: str, stakeholders: list[dict[str, Any]]) -> str:
@@ -62,8 +87,9 @@ def resolve_owner(owner: str, stakeholders: list[dict[str, Any]]) -> str:
 
 
 def validate(kind: str, values: dict[str, Any], *, stakeholders: list[dict[str, Any]],
-             project_start: dt.date | None, partial: bool = False) -> dict[str, Any]:
-    """Check a new entry (or, with partial, the changed fields of one). Returns clean values."""
+             project_start: dt.date | None, partial: bool = False, today: dt.date | None = None) -> dict[str, Any]:
+    """Check a new entry (or, with partial, the changed fields of one). Returns clean values.
+    With `today`, dates must lie within ten years of it."""
     if kind not in KINDS:
         raise ValidationError(f"unknown log kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
     out: dict[str, Any] = {}
@@ -71,6 +97,8 @@ def validate(kind: str, values: dict[str, Any], *, stakeholders: list[dict[str, 
     for key, value in values.items():
         if value is None:
             continue
+        if isinstance(value, str):
+            check_text(value, field=f"--{key.replace('_', '-')}", single_line=key in ("title", "owner"))
         if key == "title":
             if not str(value).strip():
                 raise ValidationError("a title is required", field="--title")
@@ -97,6 +125,8 @@ def validate(kind: str, values: dict[str, Any], *, stakeholders: list[dict[str, 
             fields[key] = value
         elif key in ("due_date", "decided_on"):
             day = value if isinstance(value, dt.date) else _parse_date(str(value), key)
+            if today is not None:
+                check_date(day, today=today, field="--due" if key == "due_date" else "--decided-on")
             if key == "due_date" and project_start is not None and day < project_start:
                 raise ValidationError(f"due date {day} is before the project starts ({project_start})", field="--due")
             fields[key] = day.isoformat()

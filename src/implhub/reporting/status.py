@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from implhub.reporting.logs import OPEN_STATUSES, entry_ref, risk_score
+from implhub.reporting.logs import OPEN_STATUSES, entry_ref, external_entry, risk_score
 
 PERIOD_DAYS = {"week": 7, "month": 30}
 
@@ -131,10 +131,14 @@ def _reasons(tasks: list[dict[str, Any]], today: dt.date) -> list[str]:
 
 
 def _log_row(e: dict[str, Any], audience: str) -> dict[str, Any]:
-    row = {"ref": entry_ref(e["kind"], e["number"]), "title": e["title"], "status": e["status"],
-           "owner": e.get("owner", ""), **{k: v for k, v in e.get("fields", {}).items() if k != "resolution" or audience == "internal"}}
     if audience != "internal":
-        row.pop("owner", None)  # customer-facing reports name roles through the plan, not people
+        # the same filter as the logs tab and the logs API; customer-facing reports name roles
+        # through the plan, not people
+        e = external_entry(e) or {**e, "fields": {}}
+    row = {"ref": entry_ref(e["kind"], e["number"]), "title": e["title"], "status": e["status"],
+           "owner": e.get("owner", ""), **dict(e.get("fields", {}))}
+    if audience != "internal":
+        row.pop("owner", None)
     return row
 
 

@@ -4,6 +4,7 @@
 from implhub.store.models import (  # noqa: F401,E402
     accounts,
     codestats,
+    concurrency,
     exit,
     loadtest,
     plan,

@@ -73,7 +73,12 @@ def login(request: Request, ctx: CtxDep, email: Annotated[str, Form()] = "", pas
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, ctx: CtxDep) -> RedirectResponse:
+    p = principal(request)
+    if p is not None and p.user_id is not None and p.via == "web":
+        # a copy of the cookie (another tab, another server behind the balancer, a replay) must
+        # not outlive the sign-out: the account's session version moves on
+        svc.sign_out(ctx, user_id=p.user_id)
     response = RedirectResponse("/login", status_code=303)
     auth.clear_session(response)
     return response
