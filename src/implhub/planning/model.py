@@ -70,6 +70,8 @@ class PlanTask:
     status: str = "not_started"
     actual_start: dt.date | None = None
     actual_end: dt.date | None = None
+    #: re-forecast finish of an unfinished task, earlier or later than the computed one
+    expected_end: dt.date | None = None
 
 
 @dataclass
