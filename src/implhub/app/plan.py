@@ -175,6 +175,15 @@ def view_of(ctx: Ctx, c: Computed, *, view: str) -> dict[str, Any]:
                     versions={r.task_id: r.version for r in c.rows}, show_person=lambda name: name.strip().lower() in people)
     out["project"] = c.project.slug
     out["name"] = c.project.name
+    from implhub.app.plan_confirm import annotate
+    from implhub.intake.roles import role_title
+
+    annotate(ctx, c.project, c.rows, out["tasks"])
+    expected = {r.task_id: r.expected_end for r in c.rows}
+    for t in out["tasks"]:  # owners by role, in words, in every view (the customer reads these)
+        t["owner_title"] = role_title(t["owner_role"])
+        end = expected.get(t["id"]) if t["status"] != "done" else None
+        t["expected_end"] = end.isoformat() if end else None
     if view == "internal":
         out["baseline"] = c.baseline
         out["warnings"] = list(c.row.warnings or [])
