@@ -162,7 +162,9 @@ def test_generation_gives_one_set_of_tasks_per_environment_with_stable_ids() -> 
     assert {d.id for d in by["install-prod"].depends_on} == {"infra-prod"}
     scanned, _, _ = instantiate(t, design(change_management={"image_scanning": {"required": True, "timeline_days": 7}}), exceptional=False)
     sby = {x.id: x for x in scanned}
-    assert {d.id for d in sby["install-prod"].depends_on} == {"infra-prod", "image-scan"}
+    # the scan gates every environment's install: dev already waits for it, so production does through dev
+    assert {d.id for d in sby["install-dev"].depends_on} == {"infra-dev", "image-scan"}
+    assert {d.id for d in sby["install-prod"].depends_on} == {"infra-prod"}
     assert sby["image-scan"].duration == 7
 
 

@@ -32,7 +32,7 @@ class TemplateTask:
     days_from: str | None = None
     depends_on: tuple[Dependency, ...] = ()
     per_environment: str | None = None  # nonprod | prod | all
-    when: str = "always"  # always | exceptional_scale | image_scanning
+    when: str = "always"  # always | exceptional_scale | a design option of planning.generate.DESIGN_OPTIONS
     milestone: bool = False
     deadline: bool = False
     line: int | None = None
