@@ -194,10 +194,12 @@ def task_health(st: ScheduledTask, *, calendar: WorkCalendar, today: dt.date) ->
 
 def _task_health(st: ScheduledTask, *, calendar: WorkCalendar, today: dt.date) -> None:
     t = st.task
+    bf = st.baseline_finish
     if t.status == "done":
         st.health, st.health_reason = "done", f"finished {st.finish}"
+        if bf is not None and st.finish > bf:  # how late it finished: the status report lists it as slipped
+            st.slip_days = calendar.index_on_or_before(st.finish) - calendar.index_on_or_before(bf)
         return
-    bf = st.baseline_finish
     if bf is not None and st.finish > bf:
         st.slip_days = calendar.index_on_or_before(st.finish) - calendar.index_on_or_before(bf)
         if today > bf:
