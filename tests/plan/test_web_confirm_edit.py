@@ -11,7 +11,12 @@ from sqlalchemy import select
 
 from implhub.store.models import ActivityEntry
 from implhub.web.deps import Principal
-from tests.plan.test_web import ADMIN, CUSTOMER, SLUG, _csrf, client, who  # noqa: F401
+from tests.plan import test_web as _web
+from tests.plan.test_web import CUSTOMER, SLUG, _csrf
+
+# the plan tab's fixtures: a demo project with a plan, and who the app believes is asking
+client = _web.client
+who = _web.who
 
 pytestmark = pytest.mark.web
 INTERNAL = Principal(name="Priya Raman", kind="internal", email="priya@sourcegraph.example", projects={SLUG: "IE"})
