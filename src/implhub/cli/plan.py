@@ -156,9 +156,9 @@ def show_cmd(
         return
     style = HEALTH_STYLE.get(plan["health"], "")
     console.print(f"[bold]{plan['name']}[/] plan ({view}): [{style}]{plan['health']}[/] - {plan['health_reasons'][0]}", highlight=False)
-    console.print(f"start {plan['start']}, forecast finish {plan['forecast_finish']}"
-                  + (f", baseline {plan['baseline_finish']}" if plan.get("baseline_finish") else "")
-                  + f", timebox ends {plan['timebox_end']}", highlight=False)
+    console.print(f"start {plan['start']}, timebox ends {plan['timebox_end']}", highlight=False)
+    console.print(f"forecast finish {plan['forecast_finish']}"
+                  + (f", baseline {plan['baseline_finish']}" if plan.get("baseline_finish") else ""), highlight=False)
     console.print(plan_table(plan))
     for w in plan.get("warnings", []):
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
@@ -168,23 +168,24 @@ STATUS_SHORT = {"not_started": "todo", "in_progress": "doing", "blocked": "block
 
 
 def plan_table(plan: dict[str, Any]) -> Table:
-    """The task table, readable at 80 columns: dates as MM-DD (the year is in the header), the
-    title wraps under the id, status and health in one short column, the critical path as `!`.
-    Wider terminals get the same columns with room to spare."""
+    """The task table, readable at 80 columns: dates as MM-DD (the years are in the lines above
+    it), the title wraps under the id, the owner role over the assignee's first name, the
+    critical path as `!`. Wider terminals get the same columns with room to spare."""
     table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold",
                   caption="dates MM-DD; base = baseline finish; ! = critical path", caption_justify="left")
-    table.add_column("task", ratio=1, overflow="fold", min_width=20)
-    table.add_column("owner", no_wrap=True, max_width=12, overflow="ellipsis")
-    for name in ("start", "finish", "base"):
+    table.add_column("task", ratio=1, overflow="fold", min_width=24)
+    table.add_column("owner", overflow="fold", max_width=9)
+    for name in ("start", "end", "base"):
         table.add_column(name, no_wrap=True, width=5)
-    table.add_column("status", no_wrap=True)
+    table.add_column("status", no_wrap=True, max_width=7)
+    table.add_column("health", no_wrap=True, max_width=8)
     table.add_column("!", no_wrap=True, width=1)
     for t in plan["tasks"]:
         owner = t["owner_role"] + (f" {t['assignee'].split()[0]}" if t.get("assignee") else "")
         style = HEALTH_STYLE.get(t["health"], "")
         title = ("◆ " if t["milestone"] else "") + t["title"]
-        table.add_row(f"[bold]{t['id']}[/] {title}", owner, t["start"][5:], t["finish"][5:],
-                      (t["baseline_finish"] or "")[5:], f"{STATUS_SHORT.get(t['status'], t['status'])}/[{style}]{t['health']}[/]",
+        table.add_row(f"[bold]{t['id']}[/] {title}", owner, t["start"][5:], t["finish"][5:], (t["baseline_finish"] or "")[5:],
+                      STATUS_SHORT.get(t["status"], t["status"]), f"[{style}]{t['health']}[/]",
                       "!" if t["critical"] and t["status"] != "done" else "")
     return table
 
