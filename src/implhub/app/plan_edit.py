@@ -351,15 +351,16 @@ def apply_kept_edits(tasks: list[PlanTask], old: Sequence[PlanTaskRow], plan_row
         kept.append(f"kept out (removed for this project): {', '.join(sorted(gone))}")
     by_id = {t.id: t for t in tasks}
     for r in old:
-        t = by_id.get(r.task_id)
-        if t is not None and r.edited:
+        found = by_id.get(r.task_id)
+        if found is not None and r.edited:
+            t = found
             for name in r.edited:
                 if name == "depends_on":
                     t.depends_on = [Dependency(d["id"], int(d.get("lag", 0))) for d in r.depends_on or []]
                 elif name in EDITABLE:
                     setattr(t, name, getattr(r, name))
             kept.append(f"kept your edit of {r.task_id}: {', '.join(r.edited)}")
-        elif t is None and r.origin == "added":
+        elif found is None and r.origin == "added":
             added = _to_task(r)
             deps = [d.id for d in added.depends_on]
             at = max((i for i, x in enumerate(tasks) if x.id in deps), default=len(tasks) - 1)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 import typer
 import typer.core
 
@@ -27,7 +28,7 @@ class _ImplementationOrder(typer.core.TyperGroup):
     """Lists the commands in the implementation's order (panels appear in the order of their
     first command), not in the order the modules happened to register them."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
         return sorted(names, key=lambda n: (*_PANEL_OF.get(n, (len(HELP_PANELS), 0, ""))[:2], names.index(n)))
 
@@ -81,9 +82,11 @@ for _module in (tdd, projects, plan, sizing, codestats, replica, loadtest, docum
 
 
 def _set_panels(root: typer.Typer) -> None:
-    for info in [*root.registered_groups, *root.registered_commands]:
-        name = info.name if info.name is not None else getattr(info.callback, "__name__", "").replace("_", "-")
-        info.rich_help_panel = _PANEL_OF.get(name or "", (0, 0, OTHER_PANEL))[2]
+    for group in root.registered_groups:
+        group.rich_help_panel = _PANEL_OF.get(group.name or "", (0, 0, OTHER_PANEL))[2]
+    for command in root.registered_commands:
+        name = command.name or getattr(command.callback, "__name__", "").replace("_", "-")
+        command.rich_help_panel = _PANEL_OF.get(name, (0, 0, OTHER_PANEL))[2]
 
 
 _set_panels(app)
