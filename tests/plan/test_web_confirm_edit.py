@@ -122,3 +122,19 @@ def test_the_team_page_shows_each_persons_weeks(client: TestClient, who: dict[st
     who["p"] = CUSTOMER
     assert client.get("/team").status_code == 403
     assert client.get("/api/team/load").status_code == 403
+
+
+def test_the_customer_view_names_owners_by_role_and_shows_the_answers(client: TestClient, who: dict[str, Any]) -> None:
+    who["p"] = CUSTOMER
+    page = client.get(f"/projects/{SLUG}?tab=plan").text
+    client.post(f"/projects/{SLUG}/plan/confirm/kickoff", data={"csrf_token": _csrf(page), "decision": "confirmed"})
+    portal = client.get(f"/projects/{SLUG}?tab=portal")
+    assert portal.status_code == 200, portal.text
+    milestones = portal.text.split('id="portal-milestones"', 1)[1].split("</table>", 1)[0]
+    assert "Implementation Project Manager" in milestones and "confirmed by Luis Ortega on" in milestones
+    plan_rows = portal.text.split('id="portal-plan"', 1)[1].split("</table>", 1)[0]
+    assert "Sourcegraph Administrator" in plan_rows
+    md = client.get(f"/projects/{SLUG}/plan/export.md?view=external").text
+    assert "Sourcegraph Administrator (ADMIN)" in md
+    csv = client.get(f"/projects/{SLUG}/plan/export.csv?view=external").text
+    assert "owner_title" in csv.splitlines()[0] and "confirmed by Luis Ortega" in csv

@@ -191,7 +191,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         lines += ["", f"And {len(r['slipped']) - MAX_ROWS} more task(s) slipped by less; the plan lists them all."]
     lines += ["", "## Next", ""]
     nxt_headers = ["Task", "Owner", "Start", "Finish", "Status"]
-    lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t["owner_role"], t["start"], t["finish"], str(t["status"]).replace("_", " ")] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
+    lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t.get("owner_title") or t["owner_role"], t["start"], t["finish"], str(t["status"]).replace("_", " ")] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
     if r["milestones"]:
         lines += ["", "## Milestones", ""]
         lines += _table(["Milestone", "Owner", "Date", "Status", "Customer confirmation"],
