@@ -138,3 +138,18 @@ def test_the_customer_view_names_owners_by_role_and_shows_the_answers(client: Te
     assert "Sourcegraph Administrator (ADMIN)" in md
     csv = client.get(f"/projects/{SLUG}/plan/export.csv?view=external").text
     assert "owner_title" in csv.splitlines()[0] and "confirmed by Luis Ortega" in csv
+
+
+def test_re_owning_from_the_prefilled_form_keeps_the_dependency_lags(client: TestClient) -> None:
+    bearer = {"Authorization": "Bearer x"}
+    lagged = client.patch(f"/api/projects/{SLUG}/plan/tasks/owner-joins", headers=bearer, json={"depends_on": ["installed-prod+2"]})
+    assert lagged.status_code == 200, lagged.text
+    page = client.get(f"/projects/{SLUG}?tab=plan").text
+    form = re.search(r'action="/projects/[^"]+/plan/tasks/owner-joins/shape".*?</form>', page, re.S)
+    assert form and 'value="installed-prod+2"' in form.group(0)
+    version = str(lagged.json()["version"])
+    ok = client.post(f"/projects/{SLUG}/plan/tasks/owner-joins/shape", data={
+        "csrf_token": _csrf(page), "expected_version": version, "owner_role": "IE", "depends_on": "installed-prod+2"})
+    assert ok.status_code == 303, ok.text
+    task = next(t for t in client.get(f"/api/projects/{SLUG}/plan").json()["tasks"] if t["id"] == "owner-joins")
+    assert task["owner_role"] == "IE" and task["lags"] == {"installed-prod": 2}

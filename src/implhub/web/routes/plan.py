@@ -156,10 +156,12 @@ def shape(request: Request, slug: str, task_id: str, ctx: CtxDep, expected_versi
     if remove:
         edits.remove_task(ctx, project=project, task_id=task_id, expected_version=expected_version)
         return RedirectResponse(f"/projects/{slug}?tab=plan", status_code=303)
-    current = next(t for t in svc.get_plan(ctx, project=project)["tasks"] if t["id"] == task_id) \
+    current = next((t for t in svc.get_plan(ctx, project=project)["tasks"] if t["id"] == task_id), None) \
         if svc.has_plan(ctx, project=project) else None
     deps = _list(depends_on)
-    same_deps = current is not None and sorted(deps) == sorted(current["depends_on"]) and not current["lags"]
+    # the form is prefilled: an unchanged list (lags included) is no re-link
+    same_deps = current is not None and sorted(deps) == sorted(
+        d + (f"+{current['lags'][d]}" if current["lags"].get(d) else "") for d in current["depends_on"])
     edits.edit_task(ctx, project=project, task_id=task_id, title=title or None, days=_ints(days, "days"),
                     owner_role=owner_role or None, depends_on=None if same_deps else deps, expected_version=expected_version)
     return RedirectResponse(f"/projects/{slug}?tab=plan#task-{task_id}", status_code=303)
