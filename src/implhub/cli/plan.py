@@ -1,4 +1,4 @@
-"""`implhub plan`: generate, baseline, set, show, export, blackout."""
+"""`implhub plan`: generate, baseline, set (and re-forecast), show, export, blackout; add, edit, remove."""
 
 from __future__ import annotations
 
@@ -160,6 +160,15 @@ def show_cmd(
     console.print(f"forecast finish {plan['forecast_finish']}"
                   + (f", baseline {plan['baseline_finish']}" if plan.get("baseline_finish") else ""), highlight=False)
     console.print(plan_table(plan))
+    for t in plan["tasks"]:  # the customer's answers (given in the portal) and re-forecasts, in words
+        c = t.get("confirmation")
+        if c:
+            console.print(f"{t['id']}: {c['decision']} by {c['by']} on {c['at'][:10]}" + (f": {c['comment']}" if c.get("comment") else ""),
+                          highlight=False, markup=False)
+        elif t.get("confirmable") and t["status"] != "done":
+            console.print(f"{t['id']}: awaiting the customer's confirmation", highlight=False, markup=False)
+        if t.get("expected_end"):
+            console.print(f"{t['id']}: re-forecast to finish {t['expected_end']}", highlight=False, markup=False)
     for w in plan.get("warnings", []):
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
 
