@@ -180,7 +180,7 @@ def _reforecast_reason(st: ScheduledTask) -> str:
     t = st.task
     if t.expected_end is None or t.status == "done":
         return ""
-    if st.finish != t.expected_end:
+    if st.finish > t.expected_end:  # (earlier only when the day asked for is not a working day)
         return f"re-forecast to finish {t.expected_end}, which cannot hold: {st.finish} at the earliest; "
     return f"re-forecast to finish {t.expected_end}; "
 
