@@ -110,3 +110,21 @@ def test_demo_loads_the_demo_implementation(cli) -> None:  # type: ignore[no-unt
     assert len(shown["design"]["code_hosts"]) == 2
     assert shown["warnings"] == []
     assert shown["exceptional_scale"]["exceptional"] is True
+
+
+def test_a_second_project_for_the_same_customer_is_refused_naming_the_first(cli, tmp_path, tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+    first = cli("project", "create", "--tdd", _write(tmp_path, "t.yaml", tdd_text))
+    assert first.exit_code == 0, first.output
+    # the same customer typed with other case and spacing is the same customer
+    assert "name: Example Corp" in tdd_text
+    renamed = tdd_text.replace("name: Example Corp", "name: \"example  CORP\"", 1)
+    again = cli("project", "create", "--tdd", _write(tmp_path, "t2.yaml", renamed))
+    assert again.exit_code == 2
+    assert "example-corp" in again.stderr and "--new" in again.stderr
+    st = open_store(db_url)
+    with st.session() as s:
+        assert s.scalar(select(func.count()).select_from(Project)) == 1
+    st.dispose()
+    on_purpose = cli("project", "create", "--tdd", _write(tmp_path, "t3.yaml", tdd_text), "--new")
+    assert on_purpose.exit_code == 0, on_purpose.output
+    assert on_purpose.stdout.strip() == "example-corp-2"

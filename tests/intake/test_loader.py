@@ -107,3 +107,21 @@ def test_scale_thresholds_can_be_overridden(tmp_path) -> None:  # type: ignore[n
     f.write_text("seats: 500\n")
     with pytest.raises(ValidationError, match="unknown threshold 'seats'"):
         load_thresholds(f)
+
+
+def test_a_yaml_syntax_error_names_where_the_construct_opened_and_where_it_broke() -> None:
+    text = ("schema_version: 1\ncustomer:\n  name: Contoso Bank\n  country: US\nenvironments:\n"
+            "  - {name: prod, kind: prod}\nscale: [unclosed\n  users: 300\n  repositories: 10\n")
+    with pytest.raises(ValidationError) as exc:
+        load_tdd_text(text, filename="contoso.yaml")
+    message = exc.value.render()
+    assert exc.value.line == 7  # where the bracket opened, not only where the parser noticed
+    assert "line 7" in message and "line 8" in message and "[unclosed" in message
+    assert "contoso.yaml:7" in message and "contoso.yaml:8" in message
+
+
+def test_a_yaml_syntax_error_in_markdown_front_matter_counts_lines_of_the_whole_file() -> None:
+    text = "---\nschema_version: 1\ncustomer: {name: \"Contoso\n  country: US\n---\n\n## Context\nA bank.\n"
+    with pytest.raises(ValidationError) as exc:
+        load_tdd_text(text, filename="contoso.md")
+    assert exc.value.line == 3

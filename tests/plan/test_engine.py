@@ -162,7 +162,9 @@ def test_generation_gives_one_set_of_tasks_per_environment_with_stable_ids() -> 
     assert {d.id for d in by["install-prod"].depends_on} == {"infra-prod"}
     scanned, _, _ = instantiate(t, design(change_management={"image_scanning": {"required": True, "timeline_days": 7}}), exceptional=False)
     sby = {x.id: x for x in scanned}
-    assert {d.id for d in sby["install-prod"].depends_on} == {"infra-prod", "image-scan"}
+    # the scan gates every environment's install: dev already waits for it, so production does through dev
+    assert {d.id for d in sby["install-dev"].depends_on} == {"infra-dev", "image-scan"}
+    assert {d.id for d in sby["install-prod"].depends_on} == {"infra-prod"}
     assert sby["image-scan"].duration == 7
 
 
@@ -193,3 +195,23 @@ def test_a_very_large_standard_customer_gets_a_clear_warning() -> None:
     # the same customer on the advanced package (90 days) fits without squeezing
     roomy = generate(t, {**big, "customer": {**big["customer"], "package": "advanced"}}, exceptional=True, calendar=cal(), start=MON)
     assert roomy.critical_days <= roomy.available_days and roomy.squeeze == 1.0
+
+
+def test_a_re_forecast_moves_the_finish_and_the_successors_earlier_or_later() -> None:
+    tasks = [task("a", 5), task("b", 3, "a"), task("m", 0, "b", milestone=True)]
+    base = schedule(tasks, calendar=cal(), today=MON).by_id()
+    assert base["a"].finish == D(2026, 12, 4)
+    later = [task("a", 5, expected_end=D(2026, 12, 9)), task("b", 3, "a"), task("m", 0, "b", milestone=True)]
+    s = schedule(later, calendar=cal(), today=MON).by_id()
+    assert s["a"].finish == D(2026, 12, 9) and s["b"].start == D(2026, 12, 10) and s["m"].finish > base["m"].finish
+    assert s["a"].health_reason.startswith("re-forecast to finish 2026-12-09")
+    earlier = [task("a", 5, expected_end=D(2026, 12, 1)), task("b", 3, "a"), task("m", 0, "b", milestone=True)]
+    e = schedule(earlier, calendar=cal(), today=MON).by_id()
+    assert e["a"].finish == D(2026, 12, 1) and e["b"].start == D(2026, 12, 2)
+    # unfinished work cannot finish before today, whatever was forecast: the reason says so
+    stale = [task("a", 5, expected_end=D(2026, 11, 27)), task("b", 3, "a")]
+    st = schedule(stale, calendar=cal(), today=D(2026, 12, 2)).by_id()
+    assert st["a"].finish == D(2026, 12, 2) and "cannot hold" in st["a"].health_reason
+    # a milestone happens on the day it is re-forecast to
+    ms = [task("a", 5), task("m", 0, "a", milestone=True, expected_end=D(2026, 12, 14))]
+    assert schedule(ms, calendar=cal(), today=MON).by_id()["m"].finish == D(2026, 12, 14)

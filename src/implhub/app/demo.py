@@ -48,7 +48,7 @@ def load(ctx: Ctx, *, workdir: Path, reset: bool = False, parts: list[str] | Non
             return existing, [f"demo project {DEMO_SLUG!r} exists already (use --reset to rebuild it)"]
         ctx.session.delete(existing)
         ctx.session.flush()
-    result = projects.create(ctx, text=demo_tdd_text(), filename="demo-tdd.yaml", slug=DEMO_SLUG, demo=True)
+    result = projects.create(ctx, text=demo_tdd_text(), filename="demo-tdd.yaml", slug=DEMO_SLUG, demo=True, new=True)
     env = DemoEnv(workdir=workdir)
     lines = [f"created {result.project.name} ({DEMO_SLUG})"]
     for part in parts if parts is not None else PARTS:

@@ -73,7 +73,7 @@ def _to_task(r: PlanTaskRow) -> PlanTask:
                     depends_on=[Dependency(d["id"], int(d.get("lag", 0))) for d in r.depends_on or []],
                     phase=r.phase, owner_role=r.owner_role, visibility=r.visibility, milestone=r.milestone,
                     deadline=r.deadline, environment=r.environment, template_id=r.template_id, status=r.status,
-                    actual_start=r.actual_start, actual_end=r.actual_end)
+                    actual_start=r.actual_start, actual_end=r.actual_end, expected_end=r.expected_end)
 
 
 def exit_statuses(ctx: Ctx, project: Project) -> dict[int, str] | None:
@@ -177,6 +177,15 @@ def view_of(ctx: Ctx, c: Computed, *, view: str) -> dict[str, Any]:
                     versions={r.task_id: r.version for r in c.rows}, show_person=lambda name: name.strip().lower() in people)
     out["project"] = c.project.slug
     out["name"] = c.project.name
+    from implhub.app.plan_confirm import annotate
+    from implhub.intake.roles import role_title
+
+    annotate(ctx, c.project, c.rows, out["tasks"])
+    expected = {r.task_id: r.expected_end for r in c.rows}
+    for t in out["tasks"]:  # owners by role, in words, in every view (the customer reads these)
+        t["owner_title"] = role_title(t["owner_role"])
+        end = expected.get(t["id"]) if t["status"] != "done" else None
+        t["expected_end"] = end.isoformat() if end else None
     if view == "internal":
         out["baseline"] = c.baseline
         out["warnings"] = list(c.row.warnings or [])
@@ -203,6 +212,8 @@ class GenerateResult:
     created: bool
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: this project's own edits the regeneration kept (added, removed, re-linked, re-owned tasks)
+    kept: list[str] = field(default_factory=list)
 
 
 def _task_fields(t: PlanTask) -> dict[str, Any]:
@@ -236,6 +247,9 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     assert gen.timebox_end is not None
 
     rows = _task_rows(ctx, p) if existing else []
+    from implhub.app.plan_edit import apply_kept_edits
+
+    kept = apply_kept_edits(gen.tasks, rows, existing)
     old = {r.task_id: r for r in rows}
     new = {t.id: t for t in gen.tasks}
     changes: list[str] = []
@@ -263,7 +277,7 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
             f"{len(changes)} change(s). Nothing was changed: run again with --force to apply them (tasks that stay keep "
             "their actuals, assignees and notes)", field="--force", details=changes)
     if existing and not changes:
-        return GenerateResult(plan=get_plan(ctx, project=p), created=False, changes=[], warnings=gen.warnings)
+        return GenerateResult(plan=get_plan(ctx, project=p), created=False, changes=[], warnings=gen.warnings, kept=kept)
 
     now = ctx.now()
     if existing is None:
@@ -301,8 +315,9 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     record(ctx, project=p, action="plan.generate" if created else "plan.regenerate", entity="plan", entity_id=p.slug,
            summary=(f"generated the plan: {len(gen.tasks)} tasks from {start}" if created else
                     f"regenerated the plan: {len(changes)} change(s)") + (" (forced over entered data)" if force and entered else ""),
-           after={"start": start.isoformat(), "tasks": len(gen.tasks), "changes": changes[:200], "warnings": gen.warnings})
-    return GenerateResult(plan=get_plan(ctx, project=p), created=created, changes=changes, warnings=gen.warnings)
+           after={"start": start.isoformat(), "tasks": len(gen.tasks), "changes": changes[:200], "warnings": gen.warnings,
+                  "kept": kept})
+    return GenerateResult(plan=get_plan(ctx, project=p), created=created, changes=changes, warnings=gen.warnings, kept=kept)
 
 
 AUTO_BASELINE = "taken automatically at generation"

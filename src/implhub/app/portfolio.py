@@ -200,7 +200,8 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
 
 #: the task fields the portal shows (never notes from the internal view, lags or internal people)
 EXTERNAL_TASK_FIELDS = ("id", "title", "phase", "start", "finish", "baseline_start", "baseline_finish", "status",
-                        "health", "milestone", "deadline", "depends_on", "actual_start", "actual_end", "version")
+                        "health", "milestone", "deadline", "depends_on", "actual_start", "actual_end", "version",
+                        "owner_role", "owner_title", "confirmable", "confirmation")
 
 
 def _external_task(t: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.errors import NotFound, ValidationError
+from implhub.errors import Conflict, NotFound, ValidationError
 from implhub.intake.diff import Change, diff_designs
 from implhub.intake.loader import LoadedTDD, design_warnings, load_tdd_text
 from implhub.intake.scale import assess, load_thresholds
@@ -86,10 +86,34 @@ class RevisionResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def create(ctx: Ctx, *, text: str, filename: str, slug: str | None = None, demo: bool = False) -> RevisionResult:
-    """Validate the TDD and create the project. Raises before anything is stored."""
+def customer_key(name: str) -> str:
+    """A customer's name as compared for duplicates: case and spaces do not count."""
+    return re.sub(r"\s+", "", name).casefold()
+
+
+def active_project_for(ctx: Ctx, *, customer: str) -> Project | None:
+    """The customer's active implementation, if one exists (name compared by `customer_key`)."""
+    key = customer_key(customer)
+    for project in ctx.session.scalars(select(Project).where(Project.state == "active").order_by(Project.id)):
+        if customer_key(project.name) == key:
+            return project
+    return None
+
+
+def create(ctx: Ctx, *, text: str, filename: str, slug: str | None = None, demo: bool = False,
+           new: bool | None = None) -> RevisionResult:
+    """Validate the TDD and create the project. Raises before anything is stored. A customer
+    with an active project is refused (naming it) unless `new` asks for a second one on purpose;
+    by default choosing an own `slug` is that purpose, a slug derived from the name (which would
+    silently become `name-2`) is not."""
     loaded = load_tdd_text(text, filename=filename)
     name = loaded.tdd.customer.name
+    on_purpose = new if new is not None else slug is not None
+    existing = None if on_purpose else active_project_for(ctx, customer=name)
+    if existing is not None:
+        raise Conflict(f"{name} has an active project already: {existing.slug} ({existing.name}); update it with "
+                       f"'implhub project update {existing.slug} --tdd FILE', or give --new (or your own --slug) to start a second one",
+                       file=filename, field="customer.name")
     if slug is not None:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
             raise ValidationError("expected lower-case letters, digits and dashes", field="--slug")

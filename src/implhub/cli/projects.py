@@ -23,12 +23,13 @@ project_app = typer.Typer(help="Implementation projects: created from the TDD, k
 def create_cmd(
     tdd: str = typer.Option(..., "--tdd", help="TDD file (.yaml or .md), or - for stdin"),
     slug: str | None = typer.Option(None, "--slug", help="Slug to use instead of one from the customer name"),
+    new: bool = typer.Option(False, "--new", help="Create it even though the customer has an active project"),
     as_json: bool = typer.Option(False, "--json", help="Print the stored project"),
 ) -> None:
-    """Validate the TDD and create the project; prints its slug."""
+    """Validate the TDD and create the project; prints its slug. A customer with an active project is refused unless --new (or an own --slug)."""
     text = read_file_arg(tdd)
     with context() as ctx:
-        result = svc.create(ctx, text=text, filename=tdd, slug=slug)
+        result = svc.create(ctx, text=text, filename=tdd, slug=slug, new=new or None)
         out = svc.project_dict(ctx, result.project)
     if as_json:
         print_json(out)

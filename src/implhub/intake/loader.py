@@ -200,6 +200,31 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def yaml_syntax_error(exc: MarkedYAMLError, *, filename: str, offset: int, text: str) -> ValidationError:
+    """A YAML syntax error naming both lines: where the construct opened (a bracket, a quote, a
+    block) and where the parser found it broken. The opening line leads: that is where the
+    mistake usually is (`scale: [unclosed` is noticed only on the next line)."""
+    problem = exc.problem_mark
+    opened = exc.context_mark
+    lines = text.splitlines()
+
+    def quote(mark: Any) -> str:
+        n = int(mark.line)
+        return f" ({lines[n].strip()[:60]!r})" if 0 <= n < len(lines) and lines[n].strip() else ""
+
+    what = str(exc.problem or exc)
+    if opened is not None and problem is not None and opened.line != problem.line:
+        context = re.sub(r"^while (parsing|scanning) (an? )?", "", str(exc.context or "construct"))
+        return ValidationError(
+            f"not valid YAML: the {context} opened on line {opened.line + offset}{quote(opened)} is broken on line "
+            f"{problem.line + offset}{quote(problem)}: {what}", file=filename, line=opened.line + offset,
+            details=[f"{filename}:{opened.line + offset}: the {context} opens here",
+                     f"{filename}:{problem.line + offset}: {what}"])
+    mark = problem or opened
+    line = (mark.line + offset) if mark is not None else None
+    return ValidationError(f"not valid YAML: {what}" + (quote(mark) if mark is not None else ""), file=filename, line=line)
+
+
 def load_tdd_text(text: str, *, filename: str = "<tdd>") -> LoadedTDD:
     """Parse and validate. Raises ValidationError naming file, line and field; never partial."""
     _refuse_raw_controls(text, filename)
@@ -213,9 +238,7 @@ def load_tdd_text(text: str, *, filename: str = "<tdd>") -> LoadedTDD:
     try:
         root = yaml.load(io.StringIO(yaml_text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + offset) if mark is not None else None
-        raise ValidationError(f"not valid YAML: {exc.problem or exc}", file=filename, line=line) from None
+        raise yaml_syntax_error(exc, filename=filename, offset=offset, text=yaml_text) from None
     if not isinstance(root, dict):
         raise ValidationError("expected a mapping at the top of the document (customer:, scale:, ...)", file=filename, line=offset)
     data: dict[str, Any] = _plain(root)

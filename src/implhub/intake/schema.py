@@ -246,9 +246,18 @@ class ImageScanning(_Base):
     tool: str | None = None
 
 
+class ChangeAdvisory(_Base):
+    """The customer's change-advisory board (CAB): every production change needs its approval."""
+
+    required: bool = False
+    lead_time_days: int | None = Field(None, ge=0, description="Working days between a change request and its approval")
+    board: str | None = Field(None, description="Name of the board or the process, e.g. 'weekly CAB, Tuesdays'")
+
+
 class ChangeManagement(_Base):
     upgrade_cadence: str | None = None
     image_scanning: ImageScanning = Field(default_factory=ImageScanning)
+    change_advisory: ChangeAdvisory = Field(default_factory=ChangeAdvisory)
     promotion: str | None = Field(None, description="How updates move dev -> staging -> prod")
     ci_cd_stack: list[str] = Field(default_factory=list)
 
@@ -283,6 +292,14 @@ class Expansion(_Base):
     requirements: str | None = None
     expected_users: int | None = Field(None, ge=0)
     expected_repositories: int | None = Field(None, ge=0)
+
+
+class PostGoLive(_Base):
+    """What the implementation keeps doing after go-live, before the handoff."""
+
+    priority_support_days: int | None = Field(None, ge=0, description="Working days of priority support after go-live")
+    rightsizing_window_days: int | None = Field(
+        None, ge=0, description="Working days of production usage to observe before right-sizing")
 
 
 class Stakeholder(_Base):
@@ -322,6 +339,7 @@ class TDD(_Base):
     risks: list[Risk] = Field(default_factory=list)
     agreed_limits: AgreedLimits = Field(default_factory=AgreedLimits)
     expansion: Expansion = Field(default_factory=Expansion)
+    post_golive: PostGoLive = Field(default_factory=PostGoLive)
     other_unique_aspects: list[str] = Field(default_factory=list)
     context: str | None = Field(None, description="Prose: the customer's needs, use cases, technical environment")
     stakeholders: list[Stakeholder] = Field(default_factory=list)

@@ -13,7 +13,7 @@ from typing import Any
 FORMATS = ("md", "csv", "xlsx", "ics", "svg", "png")
 COLUMNS = ("id", "title", "phase", "environment", "owner_role", "assignee", "start", "finish",
            "baseline_start", "baseline_finish", "status", "health", "health_reason", "critical",
-           "milestone", "depends_on")
+           "milestone", "depends_on", "owner_title", "expected_end", "confirmation")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 
@@ -28,6 +28,10 @@ def _cell(task: dict[str, Any], column: str) -> Any:
     value = task.get(column)
     if column == "depends_on":
         return ", ".join(value or [])
+    if column == "confirmation":  # the customer's answer: who, when, and their comment
+        if not value:
+            return ""
+        return f"{value['decision']} by {value['by']} on {str(value['at'])[:10]}" + (f": {value['comment']}" if value.get("comment") else "")
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "" if value is None else value
@@ -96,7 +100,8 @@ def to_markdown(plan: dict[str, Any], *, title: str) -> str:
     for t in plan["tasks"]:
         mark = "◆" if t["milestone"] else ("**!**" if t["critical"] else "")
         title_cell = str(t["title"]).replace("|", "\\|")
-        owner = t["owner_role"] + (f" ({t['assignee']})" if t.get("assignee") else "")
+        role = f"{t['owner_title']} ({t['owner_role']})" if t.get("owner_title") else t["owner_role"]
+        owner = role + (f", {t['assignee']}" if t.get("assignee") else "")
         lines.append(f"| {mark} | {title_cell} | {owner} | {t['start']} | {t['finish']} | {t['baseline_finish'] or ''} "
                      f"| {t['status'].replace('_', ' ')} | {t['health'].replace('_', ' ')} |")
     lines += ["", "◆ milestone; **!** on the critical path.", ""]

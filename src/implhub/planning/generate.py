@@ -17,6 +17,13 @@ PACKAGE_DAYS = {"standard": 45, "advanced": 90}
 GROWTH_REFERENCE = {"users": 1_000, "repositories": 5_000}
 GROWTH_CAP = 2.5
 NONPROD_KINDS = ("dev", "staging", "other")
+#: template `when` values that follow a design option: the task is generated when the key is set
+DESIGN_OPTIONS = {
+    "image_scanning": "change_management.image_scanning.required",
+    "change_advisory": "change_management.change_advisory.required",
+    "priority_support": "post_golive.priority_support_days",
+    "rightsizing_window": "post_golive.rightsizing_window_days",
+}
 
 
 @dataclass
@@ -87,13 +94,13 @@ def instantiate(template: Template, design: dict[str, Any], *, exceptional: bool
     """Tasks for this design with their nominal durations; also each task's shortest duration."""
     warnings: list[str] = []
     envs = _environments(design, warnings)
-    image_scanning = bool(_lookup(design, "change_management.image_scanning.required"))
+    options = {when: bool(_lookup(design, path)) for when, path in DESIGN_OPTIONS.items()}
     instances: dict[str, list[tuple[str | None, str, TemplateTask]]] = {}
     chosen: list[tuple[TemplateTask, str | None, str]] = []
     for t in template.tasks:
         if t.when == "exceptional_scale" and not exceptional:
             continue
-        if t.when == "image_scanning" and not image_scanning:
+        if t.when in options and not options[t.when]:
             continue
         targets: list[str | None] = [name for name, kind in envs if _matches(t.per_environment, kind)] if t.per_environment else [None]
         for env in targets:

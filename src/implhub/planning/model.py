@@ -32,7 +32,7 @@ class TemplateTask:
     days_from: str | None = None
     depends_on: tuple[Dependency, ...] = ()
     per_environment: str | None = None  # nonprod | prod | all
-    when: str = "always"  # always | exceptional_scale | image_scanning
+    when: str = "always"  # always | exceptional_scale | a design option of planning.generate.DESIGN_OPTIONS
     milestone: bool = False
     deadline: bool = False
     line: int | None = None
@@ -70,6 +70,8 @@ class PlanTask:
     status: str = "not_started"
     actual_start: dt.date | None = None
     actual_end: dt.date | None = None
+    #: re-forecast finish of an unfinished task, earlier or later than the computed one
+    expected_end: dt.date | None = None
 
 
 @dataclass

@@ -130,6 +130,8 @@ def schedule(
         else:
             s = max(es, t_idx)
             e = s + d
+        if t.expected_end is not None and t.status != "done":
+            s, e = _reforecast(t.expected_end, s, e, d, t_idx, calendar)
         span[t.id] = (s, e)
 
     project_end = max((e for _, e in span.values()), default=0)
@@ -164,12 +166,40 @@ def schedule(
                     timebox_end=timebox_end, baseline_finish=bfin)
 
 
-def task_health(st: ScheduledTask, *, calendar: WorkCalendar, today: dt.date) -> None:
+def _reforecast(expected: dt.date, s: int, e: int, d: int, t_idx: int, calendar: WorkCalendar) -> tuple[int, int]:
+    """The span of an unfinished task re-forecast to finish on `expected`: the finish moves,
+    earlier or later, but never before the task starts nor (unfinished work) before today."""
+    x = calendar.index_on_or_before(expected)
+    if d == 0 and e == s:  # a milestone: it happens on the expected day, not before it can
+        at = max(s, x)
+        return at, at
+    return s, max(x + 1, s + 1, t_idx + 1)
+
+
+def _reforecast_reason(st: ScheduledTask) -> str:
     t = st.task
+    if t.expected_end is None or t.status == "done":
+        return ""
+    if st.finish > t.expected_end:  # (earlier only when the day asked for is not a working day)
+        return f"re-forecast to finish {t.expected_end}, which cannot hold: {st.finish} at the earliest; "
+    return f"re-forecast to finish {t.expected_end}; "
+
+
+def task_health(st: ScheduledTask, *, calendar: WorkCalendar, today: dt.date) -> None:
+    _task_health(st, calendar=calendar, today=today)
+    why = _reforecast_reason(st)
+    if why:
+        st.health_reason = why + st.health_reason
+
+
+def _task_health(st: ScheduledTask, *, calendar: WorkCalendar, today: dt.date) -> None:
+    t = st.task
+    bf = st.baseline_finish
     if t.status == "done":
         st.health, st.health_reason = "done", f"finished {st.finish}"
+        if bf is not None and st.finish > bf:  # how late it finished: the status report lists it as slipped
+            st.slip_days = calendar.index_on_or_before(st.finish) - calendar.index_on_or_before(bf)
         return
-    bf = st.baseline_finish
     if bf is not None and st.finish > bf:
         st.slip_days = calendar.index_on_or_before(st.finish) - calendar.index_on_or_before(bf)
         if today > bf:

@@ -13,7 +13,7 @@ from implhub.intake.roles import canonical_role
 from implhub.planning.model import VISIBILITIES, Dependency, Phase, Template, TemplateTask
 
 PER_ENVIRONMENT = ("nonprod", "prod", "all")
-WHEN = ("always", "exceptional_scale", "image_scanning")
+WHEN = ("always", "exceptional_scale", "image_scanning", "change_advisory", "priority_support", "rightsizing_window")
 GROWS_WITH = ("users", "repositories")
 _KNOWN = {"id", "title", "phase", "owner", "days", "min_days", "grows_with", "days_from", "visibility",
           "depends_on", "per_environment", "when", "milestone", "deadline"}

@@ -57,7 +57,8 @@ def build(
     for t in tasks:
         finish, base = _d(t.get("finish")), _d(t.get("baseline_finish"))
         status = t.get("status")
-        row = {k: t.get(k) for k in ("id", "title", "owner_role", "start", "finish", "baseline_finish", "status", "health", "milestone", "critical")}
+        row = {k: t.get(k) for k in ("id", "title", "owner_role", "start", "finish", "baseline_finish", "status", "health", "milestone", "critical",
+                                     "owner_title", "health_reason", "expected_end", "confirmation", "confirmable")}
         if t.get("assignee") and audience == "internal":
             row["assignee"] = t["assignee"]
         if status == "done" and finish and start <= finish <= end:
@@ -67,7 +68,7 @@ def build(
             slipped.append({**row, "slip_working_days": int(slip) if isinstance(slip, int) and slip > 0 else working_days(base, finish)})
         if status != "done" and finish and _d(t.get("start")) and _d(t.get("start")) <= horizon:  # type: ignore[operator]
             upcoming.append(row)
-        if t.get("milestone"):
+        if t.get("milestone") or t.get("confirmable"):
             milestones.append(row)
     upcoming.sort(key=lambda r: (r["finish"], r["id"]))
     slipped.sort(key=lambda r: -r["slip_working_days"])
@@ -187,16 +188,19 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines += ["## Completed this period", ""]
     lines += _table(["Task", "Finished"], [[t["title"], t["finish"]] for t in r["completed"]]) if r["completed"] else ["Nothing finished in this period."]
     lines += ["", "## Slipped against the baseline", ""]
-    lines += _table(["Task", "Baseline finish", "Forecast finish", "Slip (working days)"],
-                    [[t["title"], t["baseline_finish"], t["finish"], t["slip_working_days"]] for t in r["slipped"][:MAX_ROWS]]) if r["slipped"] else ["Nothing has slipped."]
+    lines += _table(["Task", "Baseline finish", "Forecast finish", "Slip (working days)", "Why"],
+                    [[t["title"], t["baseline_finish"], t["finish"], t["slip_working_days"], t.get("health_reason") or ""]
+                     for t in r["slipped"][:MAX_ROWS]]) if r["slipped"] else ["Nothing has slipped."]
     if len(r["slipped"]) > MAX_ROWS:
         lines += ["", f"And {len(r['slipped']) - MAX_ROWS} more task(s) slipped by less; the plan lists them all."]
     lines += ["", "## Next", ""]
     nxt_headers = ["Task", "Owner", "Start", "Finish", "Status"]
-    lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t["owner_role"], t["start"], t["finish"], str(t["status"]).replace("_", " ")] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
+    lines += _table(nxt_headers, [[t["title"], t.get("assignee") or t.get("owner_title") or t["owner_role"], t["start"], t["finish"], str(t["status"]).replace("_", " ")] for t in r["next"]]) if r["next"] else ["No open tasks in the coming weeks."]
     if r["milestones"]:
         lines += ["", "## Milestones", ""]
-        lines += _table(["Milestone", "Date", "Status"], [[m["title"], m["finish"], str(m["status"]).replace("_", " ")] for m in r["milestones"]])
+        lines += _table(["Milestone", "Owner", "Date", "Status", "Customer confirmation"],
+                        [[m["title"], m.get("owner_title") or m["owner_role"], m["finish"], str(m["status"]).replace("_", " "),
+                          _confirmation(m)] for m in r["milestones"]])
     lines += ["", "## Open risks", ""]
     lines += _table(["Ref", "Risk", "Probability", "Impact", "Mitigation"],
                     [[x["ref"], x["title"], x.get("probability", ""), x.get("impact", ""), x.get("mitigation", "")] for x in r["risks"]]) if r["risks"] else ["No open risks."]
@@ -220,6 +224,14 @@ def render_markdown(r: dict[str, Any]) -> str:
     else:
         lines.append("No measurements yet.")
     return "\n".join(lines) + "\n"
+
+
+def _confirmation(m: dict[str, Any]) -> str:
+    c = m.get("confirmation")
+    if not c:
+        return "awaiting" if m.get("confirmable") else ""
+    text = f"{c['decision']} by {c['by']} on {str(c['at'])[:10]}"
+    return text + (f": {c['comment']}" if c.get("comment") else "")
 
 
 def render_portfolio_markdown(rows: list[dict[str, Any]], *, today: dt.date) -> str:

@@ -27,6 +27,8 @@ class PlanRow(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     generated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     generated_by: Mapped[str] = mapped_column(String(200), default="")
+    #: template task ids removed from this project's plan on purpose: regenerating keeps them out
+    removed: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class PlanTaskRow(Base):
@@ -58,6 +60,13 @@ class PlanTaskRow(Base):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200), default="")
+    #: the re-forecast finish of an unfinished task ("this will finish on the 18th")
+    expected_end: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    #: template (generated) | added (by hand for this project)
+    origin: Mapped[str] = mapped_column(String(20), default="template")
+    #: fields edited by hand for this project (depends_on, owner_role, title, duration, ...):
+    #: regenerating from the template keeps their values
+    edited: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class PlanBaseline(Base):
@@ -89,3 +98,22 @@ class PlanNote(Base):
     visibility: Mapped[str] = mapped_column(String(10), default="internal")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     author: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PlanConfirmation(Base):
+    """A customer's answer on the production design or a customer-facing milestone: confirmed,
+    or declined with a comment. Every answer is kept; the newest per task is the current one."""
+
+    __tablename__ = "plan_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    task_id: Mapped[str] = mapped_column(String(120))
+    #: confirmed | declined
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: the design revision the answer was given on (for the production design)
+    revision: Mapped[int | None] = mapped_column(default=None)
+    by_name: Mapped[str] = mapped_column(String(200), default="")
+    by_email: Mapped[str] = mapped_column(String(320), default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -57,11 +57,13 @@ def show_project(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
 
 @router.post("/projects", status_code=201)
 def create_project(request: Request, ctx: CtxDep,
-                   tdd: Annotated[str, Body(media_type="text/plain", description="TDD as YAML or Markdown")]) -> dict[str, Any]:
+                   tdd: Annotated[str, Body(media_type="text/plain", description="TDD as YAML or Markdown")],
+                   new: bool = False) -> dict[str, Any]:
+    """`?new=true` creates a second project for a customer that has an active one (else 409)."""
     p = principal(request)
     if p is None or not p.is_internal:
         raise PermissionDenied("only the implementation team creates projects")
-    result = projects.create(ctx, text=tdd, filename="request body")
+    result = projects.create(ctx, text=tdd, filename="request body", new=new or None)
     return projects.project_dict(ctx, result.project)
 
 

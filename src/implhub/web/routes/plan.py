@@ -9,12 +9,15 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from implhub.app import plan as svc
+from implhub.app import plan_confirm as confirmations
+from implhub.app import plan_edit as edits
+from implhub.app import team as team_svc
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
-from implhub.errors import ValidationError
+from implhub.errors import PermissionDenied, ValidationError
 from implhub.planning.export import FORMATS
 from implhub.planning.model import STATUSES
 from implhub.store.models import Project
@@ -116,3 +119,88 @@ def baseline(request: Request, slug: str, ctx: CtxDep, label: Annotated[str, For
     require_editor(principal(request), project)
     svc.take_baseline(ctx, project=project, label=label)
     return RedirectResponse(f"/projects/{slug}?tab=plan", status_code=303)
+
+
+def _ints(value: str, field: str) -> int | None:
+    if not value.strip():
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ValidationError(f"expected a whole number, got {value!r}", field=field) from None
+
+
+def _list(value: str) -> list[str]:
+    return [x.strip() for x in value.split(",") if x.strip()]
+
+
+@router.post("/projects/{slug}/plan/tasks/{task_id}/forecast")
+def reforecast(request: Request, slug: str, task_id: str, ctx: CtxDep, expected_version: Annotated[int, Form()],
+               expected_end: Annotated[str, Form()] = "", remaining_days: Annotated[str, Form()] = "",
+               clear: Annotated[bool, Form()] = False) -> RedirectResponse:
+    """Re-forecast an unfinished task from the plan tab (a stale form is refused with 409)."""
+    project = get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    edits.reforecast(ctx, project=project, task_id=task_id, expected_end=_date(expected_end, "expected_end"),
+                     remaining_days=_ints(remaining_days, "remaining_days"), clear=clear, expected_version=expected_version)
+    return RedirectResponse(f"/projects/{slug}?tab=plan#task-{task_id}", status_code=303)
+
+
+@router.post("/projects/{slug}/plan/tasks/{task_id}/shape")
+def shape(request: Request, slug: str, task_id: str, ctx: CtxDep, expected_version: Annotated[int, Form()],
+          title: Annotated[str, Form()] = "", days: Annotated[str, Form()] = "", owner_role: Annotated[str, Form()] = "",
+          depends_on: Annotated[str, Form()] = "", remove: Annotated[bool, Form()] = False) -> RedirectResponse:
+    """Re-link (comma-separated 'id' or 'id+LAG'), re-own, rename, re-size or remove a task."""
+    project = get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    if remove:
+        edits.remove_task(ctx, project=project, task_id=task_id, expected_version=expected_version)
+        return RedirectResponse(f"/projects/{slug}?tab=plan", status_code=303)
+    current = next((t for t in svc.get_plan(ctx, project=project)["tasks"] if t["id"] == task_id), None) \
+        if svc.has_plan(ctx, project=project) else None
+    deps = _list(depends_on)
+    # the form is prefilled: an unchanged list (lags included) is no re-link
+    same_deps = current is not None and sorted(deps) == sorted(
+        d + (f"+{current['lags'][d]}" if current["lags"].get(d) else "") for d in current["depends_on"])
+    edits.edit_task(ctx, project=project, task_id=task_id, title=title or None, days=_ints(days, "days"),
+                    owner_role=owner_role or None, depends_on=None if same_deps else deps, expected_version=expected_version)
+    return RedirectResponse(f"/projects/{slug}?tab=plan#task-{task_id}", status_code=303)
+
+
+@router.post("/projects/{slug}/plan/tasks")
+def add(request: Request, slug: str, ctx: CtxDep, task_id: Annotated[str, Form()], title: Annotated[str, Form()],
+        days: Annotated[str, Form()], owner_role: Annotated[str, Form()], depends_on: Annotated[str, Form()] = "",
+        before: Annotated[str, Form()] = "", visibility: Annotated[str, Form()] = "external") -> RedirectResponse:
+    project = get_or_raise(ctx, slug=slug)
+    require_editor(principal(request), project)
+    edits.add_task(ctx, project=project, task_id=task_id.strip(), title=title, days=_ints(days, "days") or 0,
+                   owner_role=owner_role, depends_on=_list(depends_on), before=_list(before), visibility=visibility)
+    return RedirectResponse(f"/projects/{slug}?tab=plan#task-{task_id.strip()}", status_code=303)
+
+
+@router.get("/team", response_class=HTMLResponse)
+def team_page(request: Request, ctx: CtxDep, weeks: int | None = None) -> HTMLResponse:
+    """Who is over-committed across implementations, per ISO week (the implementation team only)."""
+    p = principal(request)
+    if p is None or not p.is_internal:
+        raise PermissionDenied("this page is for the implementation team")
+    from implhub.web.app import render
+
+    rows = team_svc.load(ctx, weeks=weeks)
+    return render(request, "team.html", {
+        "people": sorted({r.person for r in rows}), "weeks": sorted({r.week for r in rows}),
+        "cells": {(r.person, r.week): r for r in rows}, "over": sum(r.overcommitted for r in rows)})
+
+
+@router.post("/projects/{slug}/plan/confirm/{task_id}")
+def confirm(request: Request, slug: str, task_id: str, ctx: CtxDep, decision: Annotated[str, Form()],
+            comment: Annotated[str, Form()] = "") -> RedirectResponse:
+    """The customer confirms, or declines with a comment, the production design or a
+    customer-facing milestone (customer accounts of this project only)."""
+    project = get_or_raise(ctx, slug=slug)
+    p = require_external(principal(request), project)
+    if p.kind != "customer":
+        raise PermissionDenied("only the customer's accounts confirm the design and the milestones")
+    confirmations.confirm(ctx, project=project, task_id=task_id, decision=decision, comment=comment,
+                          by_name=p.name, by_email=p.email or "")
+    return RedirectResponse(f"/projects/{slug}?tab=plan#task-{task_id}", status_code=303)

@@ -175,13 +175,13 @@ def _field_errors(exc: ImplhubError, default: str) -> dict[str, str]:
 
 @router.post("/projects/new", response_model=None)
 async def create_project(request: Request, ctx: CtxDep, tdd: Annotated[UploadFile | None, File()] = None,
-                         slug: Annotated[str, Form()] = "") -> Response:
+                         slug: Annotated[str, Form()] = "", new: Annotated[bool, Form()] = False) -> Response:
     p = principal(request)
     if p is None or not p.is_internal:
         raise PermissionDenied("only the implementation team creates projects")
     try:
         text, name = await _read_upload(tdd)
-        result = projects.create(ctx, text=text, filename=name, slug=slug.strip() or None)
+        result = projects.create(ctx, text=text, filename=name, slug=slug.strip() or None, new=new or None)
     except ImplhubError as exc:
         ctx.session.rollback()
         return render(request, "new_project.html", {"errors": _field_errors(exc, "tdd"), "slug": slug}, status_code=exc.http_status)
