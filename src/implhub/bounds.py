@@ -38,7 +38,7 @@ def check_date(day: dt.date, *, today: dt.date, field: str, years: int = DATE_YE
     """Refuse a date more than `years` years before or after today."""
     low, high = date_window(today, years)
     if not low <= day <= high:
-        raise ValidationError(f"{day.isoformat()} is too far from today; expected a date from {low.isoformat()} to {high.isoformat()}",
+        raise ValidationError(f"{day.isoformat()} is too far from today (not within {years} years of it); expected a date from {low.isoformat()} to {high.isoformat()}",
                               field=field)
     return day
 

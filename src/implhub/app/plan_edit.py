@@ -16,6 +16,7 @@ from implhub.app.context import Ctx
 from implhub.app.plan import (
     _plan_or_raise,
     _project,
+    _task_author,
     _task_row_or_raise,
     _task_rows,
     _to_task,
@@ -24,16 +25,16 @@ from implhub.app.plan import (
     get_plan,
     today_for,
 )
+from implhub.bounds import check_date
 from implhub.errors import Conflict, ValidationError
 from implhub.intake.roles import canonical_role
 from implhub.planning.model import VISIBILITIES, Dependency, PlanTask
 from implhub.planning.schedule import topological_order
 from implhub.planning.template import parse_dependency
+from implhub.store.concurrency import advance_version
 from implhub.store.models import Project
 from implhub.store.models.plan import PlanNote, PlanRow, PlanTaskRow
 
-#: how far from today a forecast date may be: further is a typing mistake, not a plan
-DATE_BOUND_YEARS = 10
 TASK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
 #: fields a person may shape per project; regenerating keeps the ones they edited
 EDITABLE = ("title", "duration", "owner_role", "depends_on", "visibility", "milestone")
@@ -49,15 +50,10 @@ def check_version(r: PlanTaskRow, expected_version: int | None) -> None:
 
 
 def _bump(ctx: Ctx, r: PlanTaskRow) -> None:
-    r.version += 1
+    """The task's next version, taken atomically in the store: a concurrent edit of the version
+    this unit of work read makes this one a conflict (409) instead of a lost update."""
+    advance_version(ctx.session, r, expected=None, what=f"task {r.task_id}", who=_task_author)
     r.updated_at, r.updated_by = ctx.now(), ctx.actor
-
-
-def check_date_bounds(value: dt.date, *, today: dt.date, field: str) -> None:
-    span = dt.timedelta(days=round(365.25 * DATE_BOUND_YEARS))
-    if not today - span <= value <= today + span:
-        raise ValidationError(f"{value} is not within {DATE_BOUND_YEARS} years of today ({today}); expected a date "
-                              f"between {today - span} and {today + span}", field=field)
 
 
 # --- re-forecast --------------------------------------------------------------------------
@@ -84,7 +80,7 @@ def reforecast(ctx: Ctx, *, project: Project | str, task_id: str, expected_end: 
         cal = calendar_for(p, row)
         expected_end = cal.day(cal.index_on_or_after(today) + max(remaining_days, 1) - 1)
     if expected_end is not None:
-        check_date_bounds(expected_end, today=today, field="--expected-end")
+        check_date(expected_end, today=today, field="--expected-end")
         if expected_end < today:
             raise ValidationError(f"{expected_end} is in the past (today is {today}); unfinished work finishes today "
                                   "at the earliest (an actual finish is --actual-end)", field="--expected-end")
