@@ -79,6 +79,17 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom]:
         log.close()
 
 
+@pytest.fixture
+def pinned_end(prometheus: Prom, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's window ends at 'now': pin its clock to the end of the synthetic data."""
+    import datetime as dt
+
+    from implhub.app import context
+
+    end = dt.datetime.fromtimestamp(prometheus.end, dt.UTC)
+    monkeypatch.setattr(context.Ctx, "now", lambda self: end)
+
+
 def dead_url() -> str:
     """A loopback port nobody listens on."""
     return f"http://127.0.0.1:{_free_port()}"

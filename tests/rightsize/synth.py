@@ -71,7 +71,7 @@ def _labels(pod: str, container: str, ns: str, image: str) -> dict[str, str]:
 
 def _container(c: Cluster, pod: str, container: str, cpu_at, mem_at, *, ns: str = "sourcegraph",
                throttle: float = 0.0, oom_at: int | None = None, image: str | None = None,
-               resources: Resources = (None, None, None, None), ksm: bool = True) -> None:
+               resources: Resources = (None, None, None, None), with_ksm: bool = True) -> None:
     """Write the cAdvisor series of one container (counters integrate the CPU rate), its spec
     series, and where `ksm`, kube-state-metrics' resource series."""
     labels = _labels(pod, container, ns, image or f"index.docker.io/sourcegraph/{container}:6.4.0@sha256:0123abcd")
@@ -101,7 +101,7 @@ def _container(c: Cluster, pod: str, container: str, cpu_at, mem_at, *, ns: str 
             c.add("container_spec_cpu_quota", labels, t, lim_cpu * 100000)
             c.add("container_spec_cpu_period", labels, t, 100000.0)
         c.add("container_spec_cpu_shares", labels, t, float(max(2, int((req_cpu or 0) * 1000) * 1024 // 1000)))
-        if ksm:
+        if with_ksm:
             for metric, value, resource in (
                     ("kube_pod_container_resource_requests", req_cpu, "cpu"), ("kube_pod_container_resource_requests", req_mem, "memory"),
                     ("kube_pod_container_resource_limits", lim_cpu, "cpu"), ("kube_pod_container_resource_limits", lim_mem, "memory")):
@@ -139,9 +139,9 @@ def build(end: int, window_s: int) -> Cluster:
     _container(c, "gitserver-0", "gitserver", lambda t: 1.2, gitserver_mem, oom_at=oom_at,
                resources=(4.0, 8 * GI, 4.0, 8 * GI))
     _container(c, "indexed-search-0", "zoekt-indexserver", lambda t: 3.0, lambda t: 5 * GI,
-               image="index.docker.io/sourcegraph/search-indexer:6.4.0", resources=(4.0, 4 * GI, 8.0, 8 * GI), ksm=False)
+               image="index.docker.io/sourcegraph/search-indexer:6.4.0", resources=(4.0, 4 * GI, 8.0, 8 * GI), with_ksm=False)
     _container(c, "indexed-search-0", "zoekt-webserver", lambda t: 0.4, lambda t: 1.5 * GI,
-               image="index.docker.io/sourcegraph/indexed-searcher:6.4.0", resources=(0.5, 2 * GI, 2.0, 4 * GI), ksm=False)
+               image="index.docker.io/sourcegraph/indexed-searcher:6.4.0", resources=(0.5, 2 * GI, 2.0, 4 * GI), with_ksm=False)
     _container(c, "searcher-0", "searcher", lambda t: 2.0 - 0.02 * (1 + math.sin(t / 300)) / 2,
                lambda t: 400 * MI, throttle=0.45, resources=(0.5, 500e6, 2.0, 2 * GI))
     for pod, app in (("pgsql-0", ""), ("main-codeintel-0", "codeintel-db"), ("legacy-db-0", "")):

@@ -50,17 +50,6 @@ def project(cli, tmp_path, demo_tdd_text):  # type: ignore[no-untyped-def]
     return SLUG
 
 
-@pytest.fixture
-def pinned_end(prometheus: Prom, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's window ends at 'now': pin its clock to the end of the synthetic data."""
-    import datetime as dt
-
-    from implhub.app import context
-
-    end = dt.datetime.fromtimestamp(prometheus.end, dt.UTC)
-    monkeypatch.setattr(context.Ctx, "now", lambda self: end)
-
-
 def _series(prom: Prom, expr: str) -> dict[str, list[float]]:
     """Pooled samples per chart key of a range query, straight from the HTTP API."""
     step = 60

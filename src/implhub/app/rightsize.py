@@ -252,7 +252,9 @@ def current_values(usage: series.Usage, keyset: chart.KeySet, *, values: dict[st
             layers.append(est_currents[key])
         if values is None:
             layers.append(from_chart)
-        n = int(replicas) if values is not None and replicas else (
+        # replicas: the values file, else the pods running at the end of the window, else the estimate
+        running = su.pods_at_end() if su is not None else 0
+        n = int(replicas) if values is not None and replicas else running or (
             est_currents[key].replicas if key in est_currents else int(replicas or 1))
         cur = combine(layers, replicas=n)
         currents[key] = cur

@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from implhub.rightsize.quantity import exact_memory, format_cpu, format_memory, parse_cpu, parse_memory
+from implhub.rightsize.quantity import (
+    exact_memory,
+    format_cpu,
+    format_memory,
+    parse_cpu,
+    parse_memory,
+)
 
 FIGURES = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 

@@ -225,17 +225,23 @@ def _memory(su: ServiceUsage, cur: Current, strategy: Strategy, window: str, mem
         req = lim = buffered
         why = f"highest working set over {window} is {human_memory(peak)} ({len(su.pods)} pod(s)); + {strategy.memory_buffer:.0%}, request = limit"
         if throttled and not strategy.allow_memory_cut:
-            kept = [(cur.memory_request, "request"), (cur.memory_limit, "limit")]
-            if any(old is not None and buffered < old for old, _ in kept):
-                req = max(req, cur.memory_request or 0.0)
-                lim = max(lim, cur.memory_limit or 0.0)
+            kept = {kind: old for kind, old in (("requests", cur.memory_request), ("limits", cur.memory_limit))
+                    if old is not None and buffered < old}
+            if kept:
                 notes.append("memory not cut: the service was throttled in this window, and its memory use may grow once its "
                              "CPU is not capped; pass --allow-memory-cut to cut it anyway")
+                rec = {kind: cur.text(f"{kind}.memory", kept[kind], format_memory) or "" if kind in kept
+                       else format_memory(ceil_mib(buffered) * MIB) for kind in ("requests", "limits")}
+                for kind, old in (("requests", cur.memory_request), ("limits", cur.memory_limit)):
+                    new = ceil_mib(buffered) * MIB
+                    if kind not in kept and _changed(old, new, strategy.tolerance):
+                        add(f"{kind}.memory", cur.text(f"{kind}.memory", old, format_memory), rec[kind], why)
+                return rec
     new_req, new_lim = ceil_mib(req) * MIB, ceil_mib(lim) * MIB
     rec = {"requests": format_memory(new_req), "limits": format_memory(new_lim)}
     for kind, old, new in (("requests", cur.memory_request, new_req), ("limits", cur.memory_limit, new_lim)):
-        # a flagged container gets every increase: keeping an OOM-killed limit means the next kill
-        grow = (oom or throttled) and old is not None and new > old
+        # an OOM-killed container gets every increase: keeping its limit means the next kill
+        grow = oom and old is not None and new > old
         if grow or _changed(old, new, strategy.tolerance):
             add(f"{kind}.memory", cur.text(f"{kind}.memory", old, format_memory), rec[kind], why)
     return rec

@@ -62,6 +62,15 @@ class ServiceUsage:
     #: what its containers run with, per figure (FIGURES); None = read and not set (no limit)
     cluster: dict[str, float | None] | None = None
     cadvisor: dict[str, float | None] | None = None
+    #: per pod, the time of its last sample
+    pod_last: dict[str, float] = field(default_factory=dict)
+
+    def pods_at_end(self) -> int:
+        """Pods with a sample at the service's last sample time: range queries evaluate every series
+        at the same instants, so these are the replicas running at the end of the window."""
+        if self.last_ts is None:
+            return 0
+        return sum(1 for t in self.pod_last.values() if t >= self.last_ts)
 
     def span_days(self) -> float:
         if self.first_ts is None or self.last_ts is None:
@@ -176,6 +185,7 @@ def collect(responses: dict[str, Any], rules: list[ContainerRule], *, source: st
                 pairs = [(t, v) for t, v in pairs if math.isfinite(v)]
                 (su.cpu if name == "cpu_usage" else su.memory).extend(v for _, v in pairs)
                 if pairs:
+                    su.pod_last[ident[1]] = max(pairs[-1][0], su.pod_last.get(ident[1], pairs[-1][0]))
                     su.first_ts = min(pairs[0][0], su.first_ts if su.first_ts is not None else pairs[0][0])
                     su.last_ts = max(pairs[-1][0], su.last_ts if su.last_ts is not None else pairs[-1][0])
                 continue
