@@ -148,3 +148,12 @@ def test_fewer_than_seven_days_is_partial_evidence_and_restart_gaps_are_not_miss
     # an OOM restart leaves a gap in the middle; the span from first to last sample still counts
     full = evidence_strength([_svc("a", first_ts=0.0, last_ts=14.0 * day, cpu=[1.0] * 10)], 14 * day)
     assert full["full_strength"] is True and full["warnings"] == []
+
+
+def test_a_request_kept_within_the_tolerance_never_ends_above_the_new_limit() -> None:
+    su = _svc("worker", cpu=[0.5] * 50, memory=[1.67 * 2**30] * 50)
+    out = recommend(Usage({"worker": su}, [], []), {"worker": _cur("500m", "2G", "2", "4G")}, expected=[], window="14d")
+    rec = out["services"][0]["recommended"]
+    paths = {c["path"] for c in out["changes"]}
+    assert {"worker.resources.requests.memory", "worker.resources.limits.memory"} <= paths
+    assert rec["requests"]["memory"] == rec["limits"]["memory"]

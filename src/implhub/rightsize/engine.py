@@ -239,10 +239,12 @@ def _memory(su: ServiceUsage, cur: Current, strategy: Strategy, window: str, mem
                 return rec
     new_req, new_lim = ceil_mib(req) * MIB, ceil_mib(lim) * MIB
     rec = {"requests": format_memory(new_req), "limits": format_memory(new_lim)}
-    for kind, old, new in (("requests", cur.memory_request, new_req), ("limits", cur.memory_limit, new_lim)):
-        # an OOM-killed container gets every increase: keeping its limit means the next kill
-        grow = oom and old is not None and new > old
-        if grow or _changed(old, new, strategy.tolerance):
+    pairs = (("requests", cur.memory_request, new_req), ("limits", cur.memory_limit, new_lim))
+    # an OOM-killed container gets every increase: keeping its limit means the next kill
+    moved = any((oom and old is not None and new > old) or _changed(old, new, strategy.tolerance) for _, old, new in pairs)
+    for kind, old, new in pairs:
+        # when one moves, both do: a request kept within the tolerance could end above the new limit
+        if moved and (old is None or abs(new - old) >= MIB):
             add(f"{kind}.memory", cur.text(f"{kind}.memory", old, format_memory), rec[kind], why)
     return rec
 
