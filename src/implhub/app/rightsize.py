@@ -258,12 +258,13 @@ def current_values(usage: series.Usage, keyset: chart.KeySet, *, values: dict[st
             est_currents[key].replicas if key in est_currents else int(replicas or 1))
         cur = combine(layers, replicas=n)
         currents[key] = cur
-        used[cur.source] = used.get(cur.source, 0) + 1
+        if su is not None:
+            used[cur.source] = used.get(cur.source, 0) + 1
         if values is not None and su is not None and len(layers) > 1 and layers[1].source in (CurrentSource.CLUSTER,
                                                                                             CurrentSource.CADVISOR):
             disagreements += _disagree(key, from_chart, layers[1], values_name or "the values file")
-    seen = [f"{src} for {n}" for src, n in sorted(used.items(), key=lambda x: -x[1])]
-    basis = "; ".join(seen) + (f" (values file {values_name} on chart {keyset.version})" if values is not None
+    seen = [f"{src} for {n} service(s)" for src, n in sorted(used.items(), key=lambda x: -x[1])]
+    basis = ("; ".join(seen) or "no service seen") + (f" (values file {values_name} on chart {keyset.version})" if values is not None
                                else f" (chart {keyset.version})")
     return currents, basis, expected, disagreements
 
