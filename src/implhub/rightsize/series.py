@@ -181,13 +181,14 @@ def collect(responses: dict[str, Any], rules: list[ContainerRule], *, source: st
             su.pods.add(ident[1])
             su.namespaces.add(ident[0])
             if _KINDS[name] == "range":
-                pairs = [(float(v[0]), _num(v[1], source=source, name=name)) for v in item.get("values") or []]
-                pairs = [(t, v) for t, v in pairs if math.isfinite(v)]
-                (su.cpu if name == "cpu_usage" else su.memory).extend(v for _, v in pairs)
-                if pairs:
-                    su.pod_last[ident[1]] = max(pairs[-1][0], su.pod_last.get(ident[1], pairs[-1][0]))
-                    su.first_ts = min(pairs[0][0], su.first_ts if su.first_ts is not None else pairs[0][0])
-                    su.last_ts = max(pairs[-1][0], su.last_ts if su.last_ts is not None else pairs[-1][0])
+                raw = item.get("values") or []
+                values = [_num(v[1], source=source, name=name) for v in raw]
+                (su.cpu if name == "cpu_usage" else su.memory).extend(v for v in values if math.isfinite(v))
+                if raw:  # the span of the series, gaps included (a restart is not missing data)
+                    first, last = float(raw[0][0]), float(raw[-1][0])
+                    su.pod_last[ident[1]] = max(last, su.pod_last.get(ident[1], last))
+                    su.first_ts = first if su.first_ts is None else min(first, su.first_ts)
+                    su.last_ts = last if su.last_ts is None else max(last, su.last_ts)
                 continue
             v = _instant(item, source=source, name=name)
             if not math.isfinite(v):
