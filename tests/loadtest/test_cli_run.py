@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from implhub.store import open_store
 from implhub.store.models import Evidence
-from tests.fakes.fake_sourcegraph_search import FakeSourcegraph
+from tests.fakes.fake_sourcegraph_search import VERSION, FakeSourcegraph
 
 SLUG = "northwind-logistics"
 FAST = ["--duration-scale", "0.01", "--vus", "4"]
@@ -54,6 +54,8 @@ def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["passed"] is True and out["run_ids"] == [out["run_id"]]
+    # the instance tested, as it answered before the load: stored with the run and in its report
+    assert out["instance"] == {"url": sg.url, "version": VERSION}
     assert set(out["types"]["literal"]) >= {"requests", "rate_per_s", "success_rate", "ttfb_ms", "thresholds", "passed", "variants"}
     assert out["types"]["literal"]["thresholds"][-1]["expr"] == "time_to_first_byte{type:literal} med<5500"
     assert out["types"]["highlight"]["requests"] >= out["types"]["literal"]["requests"]  # one per streamed match
@@ -71,6 +73,7 @@ def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli
     assert out["types"]["literal"]["ttfb_ms"]["p50"] == pytest.approx(statistics.median(literal), abs=1e-3)
     again = cli("loadtest", "report", out["run_id"], "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["types"] == out["types"]
+    assert json.loads(again.stdout)["instance"] == out["instance"]
     from_file = json.loads(cli("loadtest", "report", str(raw), "--json").stdout)
     assert from_file["types"]["literal"]["ttfb_ms"] == out["types"]["literal"]["ttfb_ms"]
 

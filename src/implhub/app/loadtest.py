@@ -290,7 +290,9 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     if result.exit_code not in (0, K6_THRESHOLDS_FAILED) and not aborted:
         aborted = True  # a script error or a crash: whatever was measured is kept, as partial
     extra = {"k6_exit_code": result.exit_code, "k6_summary_thresholds": _summary_thresholds(result.summary),
-             "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else ""}
+             "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else "",
+             # the instance tested, read from it before any load: a report names what it judged
+             "instance": {"url": url, "version": instance_version or ""}}
     return record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment=environment, source=url,
                       partial=aborted, extra=extra)
 
@@ -364,6 +366,7 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
     names: dict[str, str] = {}
     profile: dict[str, Any] | None = None
     partial = False
+    instance: dict[str, Any] | None = None
     for r in runs:
         p = Path(r)
         if p.is_file():
@@ -378,6 +381,8 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
         partial = partial or bool(ev.data.get("partial"))
         if profile is None:
             profile = ev.data.get("profile")
+        if instance is None and isinstance(ev.data.get("instance"), dict):
+            instance = dict(ev.data["instance"])
     if thresholds is not None:
         from implhub.loadtest.thresholds import parse_thresholds
 
@@ -392,7 +397,10 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
             thresholds = default_thresholds(kind, None)[0]
     agg = points_engine.aggregate(paths, run_ids=names)
     targets = (profile or {}).get("targets_per_s") if len(runs) == 1 or profile is not None else None
-    return report_engine.build(agg, thresholds=thresholds, targets=targets, kind=kind, partial=partial)
+    rep = report_engine.build(agg, thresholds=thresholds, targets=targets, kind=kind, partial=partial)
+    if instance is not None:
+        rep["instance"] = instance
+    return rep
 
 
 def run_dict(ev: Evidence) -> dict[str, Any]:
@@ -400,4 +408,5 @@ def run_dict(ev: Evidence) -> dict[str, Any]:
     return {"id": ev.id, "run_id": d.get("run_id"), "kind": d.get("kind"), "environment": ev.environment,
             "taken_at": ev.taken_at.isoformat() if isinstance(ev.taken_at, dt.datetime) else str(ev.taken_at),
             "passed": d.get("passed"), "score": d.get("score"), "partial": d.get("partial"),
-            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus")}
+            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus"),
+            "instance": d.get("instance")}

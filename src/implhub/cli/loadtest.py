@@ -156,11 +156,15 @@ CONTRACT_KEYS = ("run_id", "passed", "score", "types", "run_ids")
 def _show(rep: dict[str, Any], as_json: bool) -> None:
     if as_json:
         out = {k: rep[k] for k in CONTRACT_KEYS}
-        out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings") if k in rep})
+        out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings", "instance")
+                    if k in rep})
         print_json(out)
         return
     flag = "[green]passed[/]" if rep["passed"] else "[red]failed[/]"
     console.print(f"run {rep['run_id']} ({rep.get('kind')}): {flag}, score {rep['score']}" + (" [yellow](partial)[/]" if rep.get("partial") else ""))
+    if rep.get("instance"):
+        console.print(f"instance tested: {rep['instance']['url']}, Sourcegraph {rep['instance']['version'] or 'version unknown'}",
+                      highlight=False, markup=False)
     table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "result")
     for type_, e in rep["types"].items():
         target = e.get("target_rate_per_s")
@@ -190,7 +194,9 @@ def html_report(rep: dict[str, Any], png: bytes) -> str:
     return (f"<!doctype html><meta charset='utf-8'><title>Load test {html.escape(rep['run_id'])}</title>"
             f"<h1>Load test {html.escape(rep['run_id'])}: {'passed' if rep['passed'] else 'failed'}, score {rep['score']}</h1>"
             f"<p>runs merged: {html.escape(', '.join(rep['run_ids']))}; {rep.get('duration_s')} s{'; partial' if rep.get('partial') else ''}</p>"
-            "<table border=1 cellpadding=4><tr><th>type</th><th>requests</th><th>rate/s</th><th>target/s</th><th>success</th>"
+            + (f"<p>instance tested: {html.escape(rep['instance']['url'])}, Sourcegraph "
+               f"{html.escape(rep['instance']['version'] or 'version unknown')}</p>" if rep.get("instance") else "")
+            + "<table border=1 cellpadding=4><tr><th>type</th><th>requests</th><th>rate/s</th><th>target/s</th><th>success</th>"
             f"<th>TTFB p50 ms</th><th>p90</th><th>p95</th><th>result</th></tr>{rows}</table><ul>{reading}</ul>"
             f"<img alt='latency over time and virtual users' src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
 
