@@ -101,6 +101,30 @@ def test_a_slow_type_and_an_empty_result_fail_the_verdict_with_exit_1(cli, proje
     assert _evidence_count(db_url) == 1
 
 
+def test_a_p95_above_the_agreed_target_fails_the_run_though_the_median_passes(  # type: ignore[no-untyped-def]
+        cli, tmp_path, demo_tdd_text, monkeypatch, db_url) -> None:
+    tdd = tmp_path / "tdd.yaml"
+    tdd.write_text(demo_tdd_text + "search_targets: {structural: 150}\n")
+    assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
+    monkeypatch.setenv("SG_TOKEN", "secret-token")
+    shown = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)["profile"]
+    assert shown["p95_targets_ms"]["structural"] == 150
+    assert shown["thresholds"]["time_to_first_byte{type:structural}"] == ["p(95)<150", "med<35000"]
+
+    def change(p):  # type: ignore[no-untyped-def]
+        p["mix"] = [{"type": "literal", "endpoint": "stream", "share": 0.5}, {"type": "structural", "endpoint": "stream", "share": 0.5}]
+
+    _edit_profile(cli, tmp_path, change)
+    with FakeSourcegraph(slow={"structural": 0.3}) as sg:
+        result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", *FAST, "--json")
+    assert result.exit_code == 1, result.output
+    structural = json.loads(result.stdout)["types"]["structural"]
+    verdicts = {t["expr"]: t["passed"] for t in structural["thresholds"]}
+    assert verdicts["time_to_first_byte{type:structural} p(95)<150"] is False
+    assert verdicts["time_to_first_byte{type:structural} med<35000"] is True
+    assert structural["p95_target_ms"] == 150 and structural["p95_within_target"] is False
+
+
 def test_a_failing_type_aborts_the_run_which_is_kept_as_partial(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
     with FakeSourcegraph(failing={"literal", "regexp"}) as sg:
         result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", "--duration-scale", "0.05", "--vus", "4", "--json")

@@ -32,6 +32,7 @@ from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
 from implhub.loadtest import script as script_engine
+from implhub.loadtest.adequacy import annotate_p95
 from implhub.store.models import Evidence, Project
 from implhub.store.models.loadtest import LoadProfileRow
 
@@ -303,6 +304,7 @@ def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[
     kind = eff["kind"]
     agg = points_engine.aggregate([raw], run_ids={str(raw): run_id})
     rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=partial)
+    annotate_p95(rep, eff.get("p95_targets_ms"))
     data = {**rep, "kind": kind, "partial": rep["partial"], "profile": eff, "profile_version": eff.get("profile_version"),
             "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {})}
     (raw.parent / "report.json").write_text(_dumps(rep), encoding="utf-8")
@@ -398,6 +400,7 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
     agg = points_engine.aggregate(paths, run_ids=names)
     targets = (profile or {}).get("targets_per_s") if len(runs) == 1 or profile is not None else None
     rep = report_engine.build(agg, thresholds=thresholds, targets=targets, kind=kind, partial=partial)
+    annotate_p95(rep, (profile or {}).get("p95_targets_ms"))
     if instance is not None:
         rep["instance"] = instance
     return rep

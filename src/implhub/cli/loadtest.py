@@ -89,6 +89,9 @@ def profile_cmd(
         console.print("stages: " + ", ".join(f"{s['phase']} {s['duration']:g}s" for s in p["stages_s"]))
     console.print("mix: " + ", ".join(f"{m['share']:.0%} {m['type']} on {m['endpoint']}" for m in p["mix"]))
     console.print(f"queries: {p['query_source']}")
+    if p.get("p95_targets_ms"):
+        console.print("p95 targets: " + ", ".join(f"{t} < {ms:,} ms ({(p.get('p95_targets_source') or {}).get(t, '')})"
+                                                   for t, ms in p["p95_targets_ms"].items()), highlight=False, markup=False)
     console.print(f"thresholds (Sourcegraph {p.get('sourcegraph_version') or 'unknown'}, range {p['thresholds_range']}):")
     for key, items in p["thresholds"].items():
         for item in items:
@@ -165,12 +168,13 @@ def _show(rep: dict[str, Any], as_json: bool) -> None:
     if rep.get("instance"):
         console.print(f"instance tested: {rep['instance']['url']}, Sourcegraph {rep['instance']['version'] or 'version unknown'}",
                       highlight=False, markup=False)
-    table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "result")
+    table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "p95 target", "result")
     for type_, e in rep["types"].items():
         target = e.get("target_rate_per_s")
+        p95_target = e.get("p95_target_ms")
         table.add_row(type_, str(e["requests"]), f"{e['rate_per_s']:.3g}", "-" if not target else f"{target:.3g}",
                       f"{e['success_rate']:.1%}", f"{e['ttfb_ms']['p50']:.0f}", f"{e['ttfb_ms']['p90']:.0f}", f"{e['ttfb_ms']['p95']:.0f}",
-                      "pass" if e["passed"] else "FAIL")
+                      "-" if p95_target is None else f"< {p95_target:,}", "pass" if e["passed"] else "FAIL")
     console.print(table)
     for e in rep["types"].values():
         for th in e["thresholds"] + [t for v in e["variants"].values() for t in v["thresholds"]]:
@@ -189,6 +193,7 @@ def html_report(rep: dict[str, Any], png: bytes) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(t)}</td><td>{e['requests']}</td><td>{e['rate_per_s']:.3g}</td><td>{e.get('target_rate_per_s') or '-'}</td>"
         f"<td>{e['success_rate']:.1%}</td><td>{e['ttfb_ms']['p50']:.0f}</td><td>{e['ttfb_ms']['p90']:.0f}</td><td>{e['ttfb_ms']['p95']:.0f}</td>"
+        f"<td>{'-' if e.get('p95_target_ms') is None else e['p95_target_ms']}</td>"
         f"<td>{'pass' if e['passed'] else 'FAIL'}</td></tr>" for t, e in rep["types"].items())
     reading = "".join(f"<li><b>{html.escape(r['level'])}</b>: {html.escape(r['text'])}</li>" for r in rep.get("reading", []))
     return (f"<!doctype html><meta charset='utf-8'><title>Load test {html.escape(rep['run_id'])}</title>"
@@ -197,7 +202,7 @@ def html_report(rep: dict[str, Any], png: bytes) -> str:
             + (f"<p>instance tested: {html.escape(rep['instance']['url'])}, Sourcegraph "
                f"{html.escape(rep['instance']['version'] or 'version unknown')}</p>" if rep.get("instance") else "")
             + "<table border=1 cellpadding=4><tr><th>type</th><th>requests</th><th>rate/s</th><th>target/s</th><th>success</th>"
-            f"<th>TTFB p50 ms</th><th>p90</th><th>p95</th><th>result</th></tr>{rows}</table><ul>{reading}</ul>"
+            f"<th>TTFB p50 ms</th><th>p90</th><th>p95</th><th>p95 target</th><th>result</th></tr>{rows}</table><ul>{reading}</ul>"
             f"<img alt='latency over time and virtual users' src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
 
 
