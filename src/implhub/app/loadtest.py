@@ -23,16 +23,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from implhub.app import evidence
+from implhub.app import evidence, loadtest_headroom
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
-from implhub.errors import ExternalServiceError, NotFound, ValidationError
+from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
 from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
 from implhub.loadtest import script as script_engine
-from implhub.loadtest.adequacy import annotate_p95
+from implhub.loadtest.adequacy import ServiceHeadroom, annotate_p95
+from implhub.loadtest.adequacy import verdict as adequacy_verdict
 from implhub.store.models import Evidence, Project
 from implhub.store.models.loadtest import LoadProfileRow
 
@@ -263,7 +264,8 @@ def new_run_id(ctx: Ctx, kind: str) -> str:
 
 def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environment: str | None = None,
         duration_scale: float = 1.0, vus: int | None = None, k6: str | None = None,
-        progress: Callable[[float, int], None] | None = None) -> Evidence:
+        progress: Callable[[float, int], None] | None = None, prometheus: str | None = None,
+        namespace: str | None = None) -> Evidence:
     """Run the project's profile with real k6 against an instance and store the run as evidence.
     Bad input (no k6, no token, unreachable URL, refused token) raises before anything is stored.
     A run that k6 aborted or that was interrupted is kept and marked partial."""
@@ -277,12 +279,16 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
         raise ValidationError(f"expected an http(s) URL, got {url!r}", field="--url")
     url = url.rstrip("/")
     instance_version = preflight(url, token)
+    if prometheus is not None:
+        loadtest_headroom.ping(prometheus)  # before any load: a wrong URL must not cost a run
     script, eff = make_script(ctx, slug=slug, kind=kind, duration_scale=duration_scale, vus=vus)
     run_id = new_run_id(ctx, kind)
     workdir = run_dir(ctx, project, run_id)
     script_path = workdir / "test.js"
     script_path.write_text(script, encoding="utf-8")
+    started = dt.datetime.now(dt.UTC)  # wall-clock: the window Prometheus is asked about
     result = run_k6(k6=binary, script_path=script_path, workdir=workdir, url=url, token=token, run_id=run_id, progress=progress)
+    ended = dt.datetime.now(dt.UTC)
     if not result.points_path.exists() or result.points_path.stat().st_size == 0:
         shutil.rmtree(workdir, ignore_errors=True)
         raise ExternalServiceError(f"k6 exited with code {result.exit_code} before writing any point:\n{result.stderr.strip()[-1500:]}", field="k6")
@@ -293,20 +299,33 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     extra = {"k6_exit_code": result.exit_code, "k6_summary_thresholds": _summary_thresholds(result.summary),
              "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else "",
              # the instance tested, read from it before any load: a report names what it judged
-             "instance": {"url": url, "version": instance_version or ""}}
+             "instance": {"url": url, "version": instance_version or ""},
+             "run_window": {"started_at": started.isoformat(), "ended_at": ended.isoformat()}}
+    rooms = None
+    if prometheus is not None:
+        try:
+            measured = loadtest_headroom.measure(prometheus, start=started, end=ended, namespace=namespace)
+        except ImplhubError as exc:  # the run is kept; only the server's side is missing
+            extra["headroom_error"] = f"headroom not measured: {exc.message}"
+        else:
+            rooms = measured.pop("_rooms")
+            extra.update(measured)
     return record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment=environment, source=url,
-                      partial=aborted, extra=extra)
+                      partial=aborted, extra=extra, rooms=rooms)
 
 
 def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[str, Any], environment: str | None,
-               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None) -> Evidence:
+               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None,
+               rooms: dict[str, ServiceHeadroom] | None = None) -> Evidence:
     """Report a run's raw points (kept under the data directory) and store it as evidence."""
     kind = eff["kind"]
     agg = points_engine.aggregate([raw], run_ids={str(raw): run_id})
     rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=partial)
     annotate_p95(rep, eff.get("p95_targets_ms"))
     data = {**rep, "kind": kind, "partial": rep["partial"], "profile": eff, "profile_version": eff.get("profile_version"),
-            "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {})}
+            "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {}),
+            # is the resourcing adequate: latency within targets and every service under 80%
+            "adequacy": adequacy_verdict(rep, rooms)}
     (raw.parent / "report.json").write_text(_dumps(rep), encoding="utf-8")
     return evidence.add(ctx, project=project, kind=EVIDENCE_KIND, data=data, source=source, environment=environment,
                         simulated=simulated,
