@@ -331,8 +331,12 @@ def k8s_cmd(
     namespace: str = typer.Option("default", "--namespace"),
     duration_scale: float = typer.Option(1.0, "--duration-scale", help="Multiply stage durations and think times"),
     vus: int | None = typer.Option(None, "--vus", help="Virtual users instead of the profile's (split across the pods)"),
+    image: str | None = typer.Option(None, "--image", help="Runner image from a mirrored registry (default: the operator's grafana/k6)"),
+    storage_class: str | None = typer.Option(None, "--storage-class",
+                                             help="StorageClass of the points volume; it must offer ReadWriteMany"),
 ) -> None:
-    """Write k6-operator manifests (a TestRun and the ConfigMap with the script) for one test over many pods."""
+    """Write k6-operator manifests (a TestRun, the ConfigMap with the script and the ReadWriteMany
+    PersistentVolumeClaim the pods write their points to) for one test over many pods."""
     from ruamel.yaml import YAML
 
     from implhub.loadtest.k8s import manifests
@@ -340,7 +344,8 @@ def k8s_cmd(
     with context() as ctx:
         text, eff = svc.make_script(ctx, slug=slug, kind=kind, duration_scale=duration_scale, vus=vus)
         run_id = svc.new_run_id(ctx, kind)
-    docs = manifests(name=f"{slug}-{kind}"[:50].rstrip("-"), script=text, parallelism=parallelism, run_id=run_id, namespace=namespace)
+    docs = manifests(name=f"{slug}-{kind}"[:50].rstrip("-"), script=text, parallelism=parallelism, run_id=run_id, namespace=namespace,
+                     image=image, storage_class=storage_class)
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     docs[0]["data"]["test.js"] = LiteralScalarString(text)
@@ -349,7 +354,7 @@ def k8s_cmd(
     yaml = YAML()
     yaml.default_flow_style = False
     written = []
-    for doc, name in zip(docs, ("configmap.yaml", "testrun.yaml"), strict=True):
+    for doc, name in zip(docs, ("configmap.yaml", "testrun.yaml", "pvc.yaml"), strict=True):
         with open(d / name, "w", encoding="utf-8") as fh:
             yaml.dump(doc, fh)
         written.append(str(d / name))
