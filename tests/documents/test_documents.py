@@ -204,3 +204,18 @@ def test_a_replica_without_sizing_is_shown_but_not_counted_missing(ctx) -> None:
     doc = documents.build(ctx, project=project, doc="internal")
     assert doc.missing == before
     assert "### replica (replica)" in doc.markdown and "| replica | replica |" in doc.markdown
+
+
+def test_the_internal_document_shows_latency_against_the_targets_and_the_resourcing(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import evidence as evidence_app
+
+    project = _ready(ctx, demo_tdd_text)
+    types = {"structural": {"requests": 40, "ttfb_ms": {"p50": 2100.0, "p90": 9000.0, "p95": 13250.4},
+                            "p95_target_ms": 12000, "p95_within_target": False}}
+    evidence_app.add(ctx, project=project, kind="loadtest_run", environment="prod", source="k6 against prod",
+                     data={"run_id": "run-2", "passed": False, "score": 90.0, "types": types, "run_ids": ["run-2"],
+                           "kind": "load", "partial": False,
+                           "adequacy": {"adequate": False, "reasons": ["OOM-killed during the run: gitserver"]}})
+    internal = documents.build(ctx, project=project, doc="internal").markdown
+    assert "| structural | 12,000 | 13,250 | no |" in internal
+    assert "Resourcing during that test: not adequate (OOM-killed during the run: gitserver)" in internal

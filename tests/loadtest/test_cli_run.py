@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from implhub.store import open_store
 from implhub.store.models import Evidence
-from tests.fakes.fake_sourcegraph_search import FakeSourcegraph
+from tests.fakes.fake_sourcegraph_search import VERSION, FakeSourcegraph
 
 SLUG = "northwind-logistics"
 FAST = ["--duration-scale", "0.01", "--vus", "4"]
@@ -54,6 +54,8 @@ def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["passed"] is True and out["run_ids"] == [out["run_id"]]
+    # the instance tested, as it answered before the load: stored with the run and in its report
+    assert out["instance"] == {"url": sg.url, "version": VERSION}
     assert set(out["types"]["literal"]) >= {"requests", "rate_per_s", "success_rate", "ttfb_ms", "thresholds", "passed", "variants"}
     assert out["types"]["literal"]["thresholds"][-1]["expr"] == "time_to_first_byte{type:literal} med<5500"
     assert out["types"]["highlight"]["requests"] >= out["types"]["literal"]["requests"]  # one per streamed match
@@ -71,6 +73,7 @@ def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli
     assert out["types"]["literal"]["ttfb_ms"]["p50"] == pytest.approx(statistics.median(literal), abs=1e-3)
     again = cli("loadtest", "report", out["run_id"], "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["types"] == out["types"]
+    assert json.loads(again.stdout)["instance"] == out["instance"]
     from_file = json.loads(cli("loadtest", "report", str(raw), "--json").stdout)
     assert from_file["types"]["literal"]["ttfb_ms"] == out["types"]["literal"]["ttfb_ms"]
 
@@ -96,6 +99,31 @@ def test_a_slow_type_and_an_empty_result_fail_the_verdict_with_exit_1(cli, proje
     # an empty answer is not read as a sizing problem: the queries may not match the instance's code
     assert any(r["level"] == "investigate" and "checks{type:regexp}" in r["text"] and "queries" in r["text"] for r in out["reading"])
     assert _evidence_count(db_url) == 1
+
+
+def test_a_p95_above_the_agreed_target_fails_the_run_though_the_median_passes(  # type: ignore[no-untyped-def]
+        cli, tmp_path, demo_tdd_text, monkeypatch, db_url) -> None:
+    tdd = tmp_path / "tdd.yaml"
+    assert "structural: 12000" in demo_tdd_text  # the demo design's agreed target, made strict here
+    tdd.write_text(demo_tdd_text.replace("structural: 12000", "structural: 150"))
+    assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
+    monkeypatch.setenv("SG_TOKEN", "secret-token")
+    shown = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)["profile"]
+    assert shown["p95_targets_ms"]["structural"] == 150
+    assert shown["thresholds"]["time_to_first_byte{type:structural}"] == ["p(95)<150", "med<35000"]
+
+    def change(p):  # type: ignore[no-untyped-def]
+        p["mix"] = [{"type": "literal", "endpoint": "stream", "share": 0.5}, {"type": "structural", "endpoint": "stream", "share": 0.5}]
+
+    _edit_profile(cli, tmp_path, change)
+    with FakeSourcegraph(slow={"structural": 0.3}) as sg:
+        result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", *FAST, "--json")
+    assert result.exit_code == 1, result.output
+    structural = json.loads(result.stdout)["types"]["structural"]
+    verdicts = {t["expr"]: t["passed"] for t in structural["thresholds"]}
+    assert verdicts["time_to_first_byte{type:structural} p(95)<150"] is False
+    assert verdicts["time_to_first_byte{type:structural} med<35000"] is True
+    assert structural["p95_target_ms"] == 150 and structural["p95_within_target"] is False
 
 
 def test_a_failing_type_aborts_the_run_which_is_kept_as_partial(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]

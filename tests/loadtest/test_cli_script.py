@@ -83,6 +83,25 @@ def test_k8s_writes_a_testrun_and_the_configmap_with_the_script(cli, project, tm
     assert cli("loadtest", "k8s", SLUG, "--parallelism", "0", "--out", str(tmp_path / "x")).exit_code == 2
 
 
+def test_k8s_writes_the_readwritemany_claim_the_pods_share_and_takes_a_mirrored_image(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "k8s"
+    image = "registry.corp.example:5000/mirror/grafana/k6:0.49.0"
+    result = cli("loadtest", "k8s", SLUG, "--parallelism", "4", "--out", str(out), "--image", image, "--storage-class", "efs-sc")
+    assert result.exit_code == 0, result.output
+    yaml = YAML(typ="safe")
+    tr = yaml.load((out / "testrun.yaml").read_text())
+    pvc = yaml.load((out / "pvc.yaml").read_text())
+    assert pvc["kind"] == "PersistentVolumeClaim" and pvc["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert pvc["spec"]["storageClassName"] == "efs-sc" and pvc["spec"]["resources"]["requests"]["storage"]
+    # the claim the runner pods mount is this one
+    assert tr["spec"]["runner"]["volumes"][0]["persistentVolumeClaim"]["claimName"] == pvc["metadata"]["name"]
+    assert tr["spec"]["runner"]["image"] == image
+    default = cli("loadtest", "k8s", SLUG, "--parallelism", "2", "--out", str(tmp_path / "d"))
+    assert default.exit_code == 0 and "storageClassName" not in yaml.load((tmp_path / "d" / "pvc.yaml").read_text())["spec"]
+    bad = cli("loadtest", "k8s", SLUG, "--parallelism", "2", "--out", str(tmp_path / "b"), "--image", "Not An Image")
+    assert bad.exit_code == 2 and "--image" in bad.stderr
+
+
 def test_the_json_output_edited_goes_back_with_update(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # the docs' loop: `profile --json > load.json`, edit, `profile --update load.json`
     shown = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)

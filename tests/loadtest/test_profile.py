@@ -82,3 +82,18 @@ def test_a_design_without_users_cannot_make_a_load_profile() -> None:
     with pytest.raises(ValidationError) as exc:
         p.build_profile({"scale": {"users": 0}}, kind="load")
     assert exc.value.field == "scale.users"
+
+
+def test_p95_targets_default_to_sourcegraphs_thresholds_and_the_design_overrides_them() -> None:
+    prof = p.build_profile(DESIGN, kind="load")
+    assert prof["p95_targets_ms"] == {"literal": 2000, "regexp": 2000, "structural": 3500, "unindexed": 2500}
+    assert "Sourcegraph's search-test threshold" in prof["p95_targets_source"]["literal"]
+    # enforced as k6 thresholds beside the suite's medians
+    assert prof["thresholds"]["time_to_first_byte{type:literal}"] == ["p(95)<2000", "med<5500"]
+    agreed = {**DESIGN, "search_targets": {"literal": 1500, "structural": None}}
+    prof = p.build_profile(agreed, kind="load")
+    assert prof["p95_targets_ms"]["literal"] == 1500 and prof["p95_targets_source"]["literal"] == "design (search_targets)"
+    assert prof["p95_targets_ms"]["structural"] == 3500
+    assert prof["thresholds"]["time_to_first_byte{type:literal}"][0] == "p(95)<1500"
+    search = p.build_profile(agreed, kind="search")
+    assert search["thresholds"]["time_to_first_byte{type:literal,variant:regular}"] == ["p(95)<1500"]

@@ -33,6 +33,7 @@ def test_it_shows_the_newest_run_and_its_chart_to_the_team(app, seed, demo_tdd_t
     assert page.status_code == 200
     assert "load-demo-3" in page.text and "time_to_first_byte{type:literal} med&lt;5500" in page.text
     assert "Simulated" in page.text
+    assert "p95 targets: literal &lt; 2,000 ms" in page.text and "design (search_targets)" in page.text
     runs = b.get(f"/api/projects/{slug}/loadtest/runs").json()
     assert runs[0]["run_id"] == "load-demo-3" and runs[0]["environment"] == "replica" and runs[0]["simulated"] is True
     one = b.get(f"/api/projects/{slug}/loadtest/runs/load-demo-3").json()
@@ -55,3 +56,29 @@ def test_customers_never_reach_load_tests(app, seed, demo_tdd_text, tmp_path) ->
     for url in (f"/api/projects/{slug}/loadtest/runs", f"/api/projects/{slug}/loadtest/runs/load-demo-3",
                 f"/api/projects/{slug}/loadtest/profile", f"/projects/{slug}/loadtest/runs/1/chart.png"):
         assert b.get(url).status_code in (403, 404), url
+
+
+def test_it_shows_the_instance_and_the_headroom_beside_the_latency(app, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    slug, _ = _seed_run(seed, demo_tdd_text, tmp_path)
+
+    def fn(ctx):  # type: ignore[no-untyped-def]
+        from implhub.app import evidence
+        from implhub.app import loadtest as svc
+
+        project = svc.get_or_raise(ctx, slug=slug)
+        data = dict(svc.list_runs(ctx, project=project)[0].data)
+        data.update({"run_id": "load-with-headroom", "instance": {"url": "https://sg.replica.example", "version": "6.4.1"},
+                     "services": {"gitserver": {"cpu_peak_ratio": 0.3, "memory_peak_ratio": 0.97, "throttled_ratio": 0.0,
+                                                "oom_kills": 2}},
+                     "adequacy": {"adequate": False, "reasons": ["OOM-killed during the run: gitserver"]}})
+        evidence.add(ctx, project=project, kind="loadtest_run", environment="replica", source="k6", data=data)
+        return []
+
+    seed(fn)
+    make_user(seed, "ie@example.com", "internal")
+    b = Browser(app)
+    assert b.login("ie@example.com", "correct horse battery").status_code == 303
+    page = b.get(f"/projects/{slug}?tab=loadtest").text
+    assert "Instance tested: https://sg.replica.example, Sourcegraph 6.4.1" in page
+    assert "Server headroom during the run" in page and "not adequate" in page
+    assert "<td>gitserver</td><td>30%</td>" in page and "OOM-killed during the run: gitserver" in page

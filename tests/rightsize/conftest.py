@@ -3,6 +3,7 @@ on a free loopback port for the session; always stopped at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -34,16 +35,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom]:
+@contextlib.contextmanager
+def serve_prometheus(root: Path, openmetrics: str) -> Iterator[str]:
+    """Backfill OpenMetrics text with promtool into a fresh TSDB, serve it with a real Prometheus on
+    a free loopback port; yields its URL and always stops it."""
     prom_bin, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if not prom_bin or not promtool:
-        pytest.skip("the right-sizing tests need a real Prometheus: install the Debian package 'prometheus' (prometheus, promtool)")
-    root = tmp_path_factory.mktemp("prometheus")
-    end = int(time.time()) // 60 * 60
-    cluster = synth.build(end, WINDOW_S)
+        pytest.skip("these tests need a real Prometheus: install the Debian package 'prometheus' (prometheus, promtool)")
     om = root / "cluster.om"
-    om.write_text(cluster.openmetrics())
+    om.write_text(openmetrics)
     data = root / "data"
     subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(om), str(data)],
                    check=True, capture_output=True, timeout=60)
@@ -68,7 +68,7 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom]:
                 log.flush()
                 pytest.fail("prometheus did not start: " + (root / "prometheus.log").read_text()[-2000:])
             time.sleep(0.1)
-        yield Prom(url=url, end=end, cluster=cluster)
+        yield url
     finally:
         proc.terminate()
         try:
@@ -77,6 +77,26 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prom]:
+    root = tmp_path_factory.mktemp("prometheus")
+    end = int(time.time()) // 60 * 60
+    cluster = synth.build(end, WINDOW_S)
+    with serve_prometheus(root, cluster.openmetrics()) as url:
+        yield Prom(url=url, end=end, cluster=cluster)
+
+
+@pytest.fixture
+def pinned_end(prometheus: Prom, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's window ends at 'now': pin its clock to the end of the synthetic data."""
+    import datetime as dt
+
+    from implhub.app import context
+
+    end = dt.datetime.fromtimestamp(prometheus.end, dt.UTC)
+    monkeypatch.setattr(context.Ctx, "now", lambda self: end)
 
 
 def dead_url() -> str:

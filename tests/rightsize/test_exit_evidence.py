@@ -22,6 +22,9 @@ def test_exit_criteria_8_and_9_show_this_evidence(cli, tmp_path, demo_tdd_text) 
     assert ran.exit_code == 0, ran.output
     result = json.loads(ran.stdout)
     assert result["window"] == "14d" and result["window_end"].startswith("2026-11-29T09:00")
+    # 14 days of samples: full-strength evidence; a dump in today's shape without the new series is read
+    assert result["window_days"] == 14 and result["full_strength"] is True and result["warnings"] == []
+    assert "kube_limits" in result["empty_queries"]
     assert cli("version", "check", SLUG, "--env", "prod", "--version", "6.4.0").exit_code == 0
     after = {c["number"]: c for c in json.loads(cli("exit-criteria", SLUG, "--json").stdout)["criteria"]}
     c8 = json.dumps(after[8]["evidence"])

@@ -35,6 +35,8 @@ def test_it_shows_flagged_services_the_changes_and_the_version(app, seed, demo_p
     assert page.status_code == 200
     assert "oom_killed" in page.text and "throttled" in page.text and "simulated" in page.text
     assert "Changes in the override" in page.text and "feature releases behind" in page.text
+    assert "full strength" in page.text and "sourcegraph-80%" in page.text
+    assert "Containers not matched to a Sourcegraph service" in page.text and "ingress-nginx" in page.text
     override = b.get(f"/projects/{demo_project}/rightsize/prod/override.yaml")
     assert override.status_code == 200 and "attachment" in override.headers["content-disposition"]
     api = b.get(f"/api/projects/{demo_project}/rightsize/prod").json()

@@ -23,15 +23,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from implhub.app import evidence
+from implhub.app import evidence, loadtest_headroom
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
-from implhub.errors import ExternalServiceError, NotFound, ValidationError
+from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
 from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
 from implhub.loadtest import script as script_engine
+from implhub.loadtest.adequacy import ServiceHeadroom, annotate_p95
+from implhub.loadtest.adequacy import verdict as adequacy_verdict
 from implhub.store.concurrency import next_number
 from implhub.store.models import Evidence, Project
 from implhub.store.models.loadtest import LoadProfileRow
@@ -266,7 +268,8 @@ def new_run_id(ctx: Ctx, kind: str) -> str:
 
 def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environment: str | None = None,
         duration_scale: float = 1.0, vus: int | None = None, k6: str | None = None,
-        progress: Callable[[float, int], None] | None = None) -> Evidence:
+        progress: Callable[[float, int], None] | None = None, prometheus: str | None = None,
+        namespace: str | None = None) -> Evidence:
     """Run the project's profile with real k6 against an instance and store the run as evidence.
     Bad input (no k6, no token, unreachable URL, refused token) raises before anything is stored.
     A run that k6 aborted or that was interrupted is kept and marked partial."""
@@ -280,12 +283,16 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
         raise ValidationError(f"expected an http(s) URL, got {url!r}", field="--url")
     url = url.rstrip("/")
     instance_version = preflight(url, token)
+    if prometheus is not None:
+        loadtest_headroom.ping(prometheus)  # before any load: a wrong URL must not cost a run
     script, eff = make_script(ctx, slug=slug, kind=kind, duration_scale=duration_scale, vus=vus)
     run_id = new_run_id(ctx, kind)
     workdir = run_dir(ctx, project, run_id)
     script_path = workdir / "test.js"
     script_path.write_text(script, encoding="utf-8")
+    started = dt.datetime.now(dt.UTC)  # wall-clock: the window Prometheus is asked about
     result = run_k6(k6=binary, script_path=script_path, workdir=workdir, url=url, token=token, run_id=run_id, progress=progress)
+    ended = dt.datetime.now(dt.UTC)
     if not result.points_path.exists() or result.points_path.stat().st_size == 0:
         shutil.rmtree(workdir, ignore_errors=True)
         raise ExternalServiceError(f"k6 exited with code {result.exit_code} before writing any point:\n{result.stderr.strip()[-1500:]}", field="k6")
@@ -294,19 +301,35 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     if result.exit_code not in (0, K6_THRESHOLDS_FAILED) and not aborted:
         aborted = True  # a script error or a crash: whatever was measured is kept, as partial
     extra = {"k6_exit_code": result.exit_code, "k6_summary_thresholds": _summary_thresholds(result.summary),
-             "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else ""}
+             "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else "",
+             # the instance tested, read from it before any load: a report names what it judged
+             "instance": {"url": url, "version": instance_version or ""},
+             "run_window": {"started_at": started.isoformat(), "ended_at": ended.isoformat()}}
+    rooms = None
+    if prometheus is not None:
+        try:
+            measured = loadtest_headroom.measure(prometheus, start=started, end=ended, namespace=namespace)
+        except ImplhubError as exc:  # the run is kept; only the server's side is missing
+            extra["headroom_error"] = f"headroom not measured: {exc.message}"
+        else:
+            rooms = measured.pop("_rooms")
+            extra.update(measured)
     return record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment=environment, source=url,
-                      partial=aborted, extra=extra)
+                      partial=aborted, extra=extra, rooms=rooms)
 
 
 def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[str, Any], environment: str | None,
-               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None) -> Evidence:
+               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None,
+               rooms: dict[str, ServiceHeadroom] | None = None) -> Evidence:
     """Report a run's raw points (kept under the data directory) and store it as evidence."""
     kind = eff["kind"]
     agg = points_engine.aggregate([raw], run_ids={str(raw): run_id})
     rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=partial)
+    annotate_p95(rep, eff.get("p95_targets_ms"))
     data = {**rep, "kind": kind, "partial": rep["partial"], "profile": eff, "profile_version": eff.get("profile_version"),
-            "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {})}
+            "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {}),
+            # is the resourcing adequate: latency within targets and every service under 80%
+            "adequacy": adequacy_verdict(rep, rooms)}
     (raw.parent / "report.json").write_text(_dumps(rep), encoding="utf-8")
     return evidence.add(ctx, project=project, kind=EVIDENCE_KIND, data=data, source=source, environment=environment,
                         simulated=simulated,
@@ -368,6 +391,7 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
     names: dict[str, str] = {}
     profile: dict[str, Any] | None = None
     partial = False
+    instance: dict[str, Any] | None = None
     for r in runs:
         p = Path(r)
         if p.is_file():
@@ -382,6 +406,8 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
         partial = partial or bool(ev.data.get("partial"))
         if profile is None:
             profile = ev.data.get("profile")
+        if instance is None and isinstance(ev.data.get("instance"), dict):
+            instance = dict(ev.data["instance"])
     if thresholds is not None:
         from implhub.loadtest.thresholds import parse_thresholds
 
@@ -396,7 +422,11 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
             thresholds = default_thresholds(kind, None)[0]
     agg = points_engine.aggregate(paths, run_ids=names)
     targets = (profile or {}).get("targets_per_s") if len(runs) == 1 or profile is not None else None
-    return report_engine.build(agg, thresholds=thresholds, targets=targets, kind=kind, partial=partial)
+    rep = report_engine.build(agg, thresholds=thresholds, targets=targets, kind=kind, partial=partial)
+    annotate_p95(rep, (profile or {}).get("p95_targets_ms"))
+    if instance is not None:
+        rep["instance"] = instance
+    return rep
 
 
 def run_dict(ev: Evidence) -> dict[str, Any]:
@@ -404,4 +434,5 @@ def run_dict(ev: Evidence) -> dict[str, Any]:
     return {"id": ev.id, "run_id": d.get("run_id"), "kind": d.get("kind"), "environment": ev.environment,
             "taken_at": ev.taken_at.isoformat() if isinstance(ev.taken_at, dt.datetime) else str(ev.taken_at),
             "passed": d.get("passed"), "score": d.get("score"), "partial": d.get("partial"),
-            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus")}
+            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus"),
+            "instance": d.get("instance")}

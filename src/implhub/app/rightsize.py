@@ -17,12 +17,23 @@ import httpx
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from implhub.app import evidence, projects
+from implhub.app import evidence, projects, sizing
 from implhub.app.context import Ctx
+from implhub.app.rightsize_cost import monthly_cost
 from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
-from implhub.rightsize import chart, queries, series, versions
-from implhub.rightsize.engine import Current, compare_with_estimate, recommend
+from implhub.rightsize import chart, match, queries, series, versions
+from implhub.rightsize.current import Current, CurrentSource, combine
+from implhub.rightsize.engine import (
+    REPLICABLE,
+    compare_with_estimate,
+    evidence_strength,
+    recommend,
+    strategy_named,
+)
 from implhub.rightsize.override import render
+from implhub.rightsize.quantity import format_cpu, format_memory
+from implhub.sizing import official
+from implhub.sizing.recommended import CHART_KEY
 from implhub.store.models import Evidence, Project
 
 #: services a Sourcegraph deployment runs; one without samples in the window is reported as such
@@ -177,24 +188,120 @@ def _estimate_currents(estimate: dict[str, Any] | None) -> dict[str, Current]:
             for svc in cand["services"]:
                 if isinstance(svc, dict) and svc.get("key") and isinstance(svc.get("resources"), dict):
                     out[svc["key"]] = Current.from_resources(svc["resources"], replicas=int(svc.get("replicas") or 1),
-                                                             source="size estimate", where=svc["key"])
+                                                             source=CurrentSource.ESTIMATE, where=svc["key"])
         elif isinstance(cand, dict):
             for key, svc in cand.items():
                 if isinstance(svc, dict) and isinstance(svc.get("resources"), dict):
                     out[key] = Current.from_resources(svc["resources"], replicas=int(svc.get("replicaCount") or svc.get("replicas") or 1),
-                                                      source="size estimate", where=key)
+                                                      source=CurrentSource.ESTIMATE, where=key)
         if out:
             break
     return out
 
 
 def latest_estimate(ctx: Ctx, project: Project, environment: str) -> dict[str, Any] | None:
+    return sizing.latest_estimate(ctx, project=project, environment=environment)
+
+
+# --- what runs now ------------------------------------------------------------------------
+
+def _service_names(values: dict[str, Any], keyset: chart.KeySet) -> dict[str, str]:
+    """The workload names a values file gives its services (`pgsql.name: main-db`)."""
+    return {k: str(v["name"]) for k, v in values.items()
+            if isinstance(v, dict) and isinstance(v.get("name"), str) and k in keyset.resources}
+
+
+def _service_of(path: str) -> str:
+    return path.split(".resources.")[0] if ".resources." in path else path.rsplit(".", 1)[0]
+
+
+def current_values(usage: series.Usage, keyset: chart.KeySet, *, values: dict[str, Any] | None, values_name: str | None,
+                   est_currents: dict[str, Current]) -> tuple[dict[str, Current], str, list[str], list[str]]:
+    """Per service what runs now, each figure from the first source that knows it: the values file
+    given, kube-state-metrics, cAdvisor's spec series, the stored estimate, the chart defaults.
+    Returns the currents, a one-line basis, the services expected to have samples, and where the
+    values file disagrees with what the cluster runs."""
+    defaults = keyset.defaults()
+    merged = chart.merge(defaults, values) if values is not None else defaults
+    if values is not None:
+        expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
+    elif est_currents:
+        expected = [k for k in est_currents if k in keyset.resources and k in CORE_SERVICES]
+    else:
+        expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
+    currents: dict[str, Current] = {}
+    disagreements: list[str] = []
+    used: dict[str, int] = {}
+    for key in sorted(set(keyset.resources) | set(usage.services) | set(est_currents)):
+        layers: list[Current] = []
+        replicas = merged.get(key, {}).get("replicaCount") if isinstance(merged.get(key), dict) else None
+        try:
+            from_chart = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
+                                                source=CurrentSource.VALUES if values is not None else CurrentSource.CHART,
+                                                where=key)
+        except ValidationError as exc:  # a bad quantity in the values file: name the file
+            raise ValidationError(exc.message, file=values_name, field=exc.field) from None
+        if values is not None:
+            layers.append(from_chart)
+        su = usage.services.get(key)
+        if su is not None and su.cluster:
+            layers.append(Current.from_figures(su.cluster, source=CurrentSource.CLUSTER))
+        if su is not None and su.cadvisor:
+            layers.append(Current.from_figures(su.cadvisor, source=CurrentSource.CADVISOR))
+        if key in est_currents:
+            layers.append(est_currents[key])
+        if values is None:
+            layers.append(from_chart)
+        # replicas: the values file, else the pods running at the end of the window, else the estimate
+        running = su.pods_at_end() if su is not None else 0
+        n = int(replicas) if values is not None and replicas else running or (
+            est_currents[key].replicas if key in est_currents else int(replicas or 1))
+        cur = combine(layers, replicas=n)
+        currents[key] = cur
+        if su is not None:
+            used[cur.source] = used.get(cur.source, 0) + 1
+        if values is not None and su is not None and len(layers) > 1 and layers[1].source in (CurrentSource.CLUSTER,
+                                                                                            CurrentSource.CADVISOR):
+            disagreements += _disagree(key, from_chart, layers[1], values_name or "the values file")
+    seen = [f"{src} for {n} service(s)" for src, n in sorted(used.items(), key=lambda x: -x[1])]
+    basis = ("; ".join(seen) or "no service seen") + (f" (values file {values_name} on chart {keyset.version})" if values is not None
+                               else f" (chart {keyset.version})")
+    return currents, basis, expected, disagreements
+
+
+def _disagree(key: str, given: Current, running: Current, name: str) -> list[str]:
+    out = []
+    for fig in sorted(running.known):
+        a, b = given.value(fig), running.value(fig)
+        if (a is None) != (b is None) or (a is not None and b is not None and abs(a - b) > 0.01 * max(a, b)):
+            fmt = format_cpu if fig.endswith("cpu") else format_memory
+            out.append(f"{key}.resources.{fig}: {name} says {fmt(a) if a is not None else 'unset'}, the cluster runs "
+                       f"{fmt(b) if b is not None else 'unset'} ({running.source}); the values file is used")
+    return out
+
+
+def official_floors(ctx: Ctx, project: Project, environment: str, currents: dict[str, Current]) -> dict[str, tuple[float, str]]:
+    """Per chart key, the official estimator's memory limit per pod for the design (its total over
+    its replicas spread over the replicas running): the least an OOM-killed limit becomes."""
     try:
-        from implhub.app import sizing
-    except ImportError:
-        return None
-    fn = getattr(sizing, "latest_estimate", None)
-    return fn(ctx, project=project, environment=environment) if fn else None
+        inputs, _ = sizing.inputs_for(ctx, project=project, environment=environment)
+        if inputs.users <= 0 and inputs.repositories <= 0:
+            return {}
+        est = official.estimate(inputs)
+    except ImplhubError:
+        return {}  # the design lacks the scale to size from: no floor
+    out: dict[str, tuple[float, str]] = {}
+    for name, svc in est["services"].items():
+        key = CHART_KEY.get(name)
+        limit_gb = float((svc.get("memory_gb") or {}).get("limit") or 0)
+        if key is None or limit_gb <= 0:
+            continue
+        official_n = int(svc.get("replicas") or 1)
+        running = currents[key].replicas if key in currents else official_n
+        per_pod = limit_gb * 1e9 * official_n / max(running, 1)
+        spread = f" ({limit_gb:g} GB x {official_n} replica(s) over {running})" if official_n != running else ""
+        out[key] = (per_pod, f"the official estimate for the design, {per_pod / 1e9:.3g} GB per pod{spread}")
+    return out
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -202,15 +309,18 @@ def latest_estimate(ctx: Ctx, project: Project, environment: str) -> dict[str, A
 def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None, dump: str | None = None,
         window: str = "14d", values_text: str | None = None, values_name: str | None = None,
         chart_version: str | None = None, namespace: str | None = None, end: dt.datetime | None = None,
-        simulated: bool = False, source: str | None = None) -> dict[str, Any]:
+        simulated: bool = False, source: str | None = None, strategy: str = "krr-simple",
+        keep_cpu_limits: bool = False, allow_memory_cut: bool = False) -> dict[str, Any]:
     """Read usage, recommend, compare with the estimate, store the evidence; returns its data."""
     project = projects.get_or_raise(ctx, slug=slug)
     _environment(project, environment)
     if (prometheus is None) == (dump is None):
         raise ValidationError("give exactly one of --prometheus URL or --from-file DUMP", field="--prometheus")
+    chosen = strategy_named(strategy, keep_cpu_limits=keep_cpu_limits, allow_memory_cut=allow_memory_cut)
     window_s = queries.parse_window(window)
     version_text = chart_version or project.design.get("deployment", {}).get("sourcegraph_version") or "7.6.0"
     keyset = chart.pick(keysets(), str(version_text), field="--chart-version")
+    values = parse_values(values_text, name=values_name or "values", keyset=keyset) if values_text is not None else None
     end = end or ctx.now()
     if prometheus is not None:
         responses = fetch_prometheus(prometheus, window=window, end=end, namespace=namespace)
@@ -224,41 +334,24 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         if meta.get("end"):
             end = dt.datetime.fromtimestamp(float(meta["end"]), dt.UTC)
         origin = dump
-    usage = series.collect(responses, container_rules(), source=origin)
+    rules = match.with_names(container_rules(), _service_names(values or {}, keyset))
+    repo = ((values or {}).get("sourcegraph") or {}).get("image", {}).get("repository") if isinstance(
+        (values or {}).get("sourcegraph"), dict) else None
+    usage = series.collect(responses, rules, source=origin, repositories=(str(repo),) if repo else ())
 
-    defaults = keyset.defaults()
     estimate = latest_estimate(ctx, project, environment)
     est_currents = _estimate_currents(estimate)
-    if values_text is not None:
-        values = parse_values(values_text, name=values_name or "values", keyset=keyset)
-        merged = chart.merge(defaults, values)
-        basis = f"values file {values_name} merged onto chart {keyset.version} defaults"
-        expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
-    elif est_currents:
-        merged, basis = defaults, "the stored size estimate"
-        expected = [k for k in est_currents if k in keyset.resources and k in CORE_SERVICES]
-    else:
-        merged, basis = defaults, f"chart {keyset.version} defaults (no values file, no stored estimate)"
-        expected = [k for k in keyset.resources if k in CORE_SERVICES and chart.enabled(merged, k)]
-    currents: dict[str, Current] = {}
-    for key in set(keyset.resources) | set(usage.services) | set(est_currents):
-        if values_text is None and key in est_currents:
-            currents[key] = est_currents[key]
-            continue
-        replicas = merged.get(key, {}).get("replicaCount") if isinstance(merged.get(key), dict) else None
-        try:
-            currents[key] = Current.from_resources(chart.resources_at(merged, key), replicas=int(replicas or 1),
-                                                   source=basis if values_text is not None else f"chart {keyset.version} defaults",
-                                                   where=key)
-        except ValidationError as exc:  # a bad quantity in the values file: name the file
-            raise ValidationError(exc.message, file=values_name, field=exc.field) from None
+    currents, basis, expected, disagreements = current_values(usage, keyset, values=values, values_name=values_name,
+                                                              est_currents=est_currents)
     external = {str(x.get("service", "")).lower() for x in project.design.get("externalized_services") or [] if isinstance(x, dict)}
     if "postgresql" in external:  # the design runs the databases outside the cluster
         expected = [k for k in expected if k not in ("pgsql", "codeIntelDB")]
     unknown_to_chart = sorted(k for k in usage.services if k not in keyset.resources)
-    result = recommend(usage, currents, expected=expected, window=queries.render_window(window_s))
+    replicable = frozenset(k for k in REPLICABLE if "replicaCount" in keyset.second_level.get(k.split(".")[0], frozenset()))
+    result = recommend(usage, currents, expected=expected, window=queries.render_window(window_s), strategy=chosen,
+                       floors=official_floors(ctx, project, environment, currents), replicable=replicable)
     # an override may only name keys this chart version has
-    result["changes"] = [c for c in result["changes"] if c["path"].split(".resources.")[0] not in unknown_to_chart]
+    result["changes"] = [c for c in result["changes"] if _service_of(c["path"]) not in unknown_to_chart]
     result["override"] = _tree(result["changes"])
     problems = chart.unknown_keys(result["override"], keyset) + _not_in_sizing_keys(result["changes"], keyset.version)
     if problems:  # a bug, not bad input: the engine built a key the chart lacks
@@ -274,6 +367,8 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         "computed_at": taken.isoformat(),
         "chart_version": keyset.version,
         "current_basis": basis,
+        "current_disagreements": disagreements,
+        **evidence_strength(usage.services.values(), window_s),
         "not_in_chart": unknown_to_chart,
         "comparison": {"estimate_found": bool(est_currents),
                        "services": compare_with_estimate(result, est_currents)},
@@ -286,7 +381,9 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
     result["override_yaml"] = render(result["changes"], header=_override_header(project, result))
     evidence.add(ctx, project=project, kind="rightsize", data=result, source=result["source"], environment=environment,
                  simulated=simulated, summary=f"right-sizing of {environment} over {result['window']}: "
-                 f"{len(result['changes'])} change(s), {len(result['flagged'])} flagged" + (" (simulated)" if simulated else ""))
+                 f"{len(result['changes'])} change(s), {len(result['flagged'])} flagged"
+                 + ("" if result["full_strength"] else f", partial evidence ({result['window_days']:g} days)")
+                 + (" (simulated)" if simulated else ""))
     return result
 
 
@@ -327,80 +424,6 @@ def _plan_summary(result: dict[str, Any]) -> str:
     flagged = ", ".join(f"{f['service']} ({' '.join(f['flags'])})" for f in result["flagged"]) or "none"
     missing = ", ".join(result["no_data"]) or "none"
     return f"{n} change(s) in the override; flagged first: {flagged}; no data: {missing}"
-
-
-def _pods(services: list[dict[str, Any]], side: str) -> list[dict[str, Any]]:
-    """Pods for the node packing: per service its requests now (side "current") or after the
-    override (side "after"; services without data keep theirs)."""
-    from implhub.rightsize.quantity import parse_cpu, parse_memory
-
-    pods = []
-    for s in services:
-        req = s["current"]["requests"]
-        if side == "after" and s.get("recommended"):
-            req = {**req, **{k: v for k, v in s["recommended"]["requests"].items() if v is not None}}
-        cpu = parse_cpu(req["cpu"]) if req.get("cpu") else 0.0
-        mem = parse_memory(req["memory"]) if req.get("memory") else 0.0
-        if cpu or mem:
-            pods.append({"name": s["key"], "cpu": cpu, "memory_gb": mem / 1e9, "replicas": int(s.get("replicas") or 1)})
-    return pods
-
-
-def monthly_cost(ctx: Ctx, *, project: Project, result: dict[str, Any]) -> dict[str, Any]:
-    """The monthly cost change: the requests before and after packed onto nodes with the sizing
-    capability's node packing (cheapest pools from its instance catalog). Where that is not
-    available, the catalog price of a vCPU and a GiB applied proportionally, and it says so."""
-    t = result["totals"]
-    cloud = str(project.design.get("deployment", {}).get("cloud") or "aws")
-    try:
-        from implhub.sizing.packing import pack
-    except ImportError:
-        pack = None  # type: ignore[assignment]
-    if pack is not None:
-        try:
-            before = pack(_pods(result["services"], "current"), cloud)
-            after = pack(_pods(result["services"], "after"), cloud)
-        except ImplhubError as exc:
-            note = f"node packing failed ({exc.message}); "
-        else:
-            pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in after["pools"])
-            return {"method": f"node packing of the requests before and after on {cloud} (sizing capability), 730 h/month",
-                    "currency": "USD", "monthly_before": before["monthly_usd"], "monthly_after": after["monthly_usd"],
-                    "monthly_change": round(after["monthly_usd"] - before["monthly_usd"], 2),
-                    "nodes_before": before["totals"]["nodes"], "nodes_after": after["totals"]["nodes"],
-                    "pools_after": pools, **t}
-    else:
-        note = "node packing not available; "
-    price = _unit_prices(cloud)
-    if price is None:
-        return {"method": note + f"no catalog prices for {cloud}", **t}
-    per_cpu, per_gib, instance = price
-    before_usd = (t["cpu_before"] * per_cpu + t["memory_gib_before"] * per_gib) * 730
-    after_usd = (t["cpu_after"] * per_cpu + t["memory_gib_after"] * per_gib) * 730
-    return {"method": note + f"proportional: requested vCPU and GiB at the {instance} catalog price split half CPU, "
-                             "half memory, 730 h/month",
-            "currency": "USD", "monthly_before": round(before_usd, 2), "monthly_after": round(after_usd, 2),
-            "monthly_change": round(after_usd - before_usd, 2), **t}
-
-
-def _unit_prices(cloud: str) -> tuple[float, float, str] | None:
-    """Price per vCPU-hour and per GiB-hour from the sizing capability's instance catalog: the
-    general-purpose instance the sizing docs suggest for nodes, its hourly price split half and half."""
-    import csv
-    import io
-
-    try:
-        text = (files("implhub") / "data" / "sizing" / "instances.csv").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    rows = list(csv.DictReader(io.StringIO("\n".join(ln for ln in text.splitlines() if not ln.startswith("#")))))
-    preferred = {"aws": "m6a.4xlarge", "gcp": "n2-standard-16", "azure": "D16_v3"}.get(cloud)
-    rows = [r for r in rows if r.get("cloud") == cloud]
-    row = next((r for r in rows if r.get("instance_type") == preferred), rows[0] if rows else None)
-    if row is None:
-        return None
-    hourly = float(row["hourly_usd"])
-    return hourly / 2 / float(row["vcpu"]), hourly / 2 / float(row["memory_gib"]), str(row["instance_type"])
 
 
 # --- version check ------------------------------------------------------------------------

@@ -89,6 +89,9 @@ def profile_cmd(
         console.print("stages: " + ", ".join(f"{s['phase']} {s['duration']:g}s" for s in p["stages_s"]))
     console.print("mix: " + ", ".join(f"{m['share']:.0%} {m['type']} on {m['endpoint']}" for m in p["mix"]))
     console.print(f"queries: {p['query_source']}")
+    if p.get("p95_targets_ms"):
+        console.print("p95 targets: " + ", ".join(f"{t} < {ms:,} ms ({(p.get('p95_targets_source') or {}).get(t, '')})"
+                                                   for t, ms in p["p95_targets_ms"].items()), highlight=False, markup=False)
     console.print(f"thresholds (Sourcegraph {p.get('sourcegraph_version') or 'unknown'}, range {p['thresholds_range']}):")
     for key, items in p["thresholds"].items():
         for item in items:
@@ -126,9 +129,12 @@ def run_cmd(
     duration_scale: float = typer.Option(1.0, "--duration-scale", help="Multiply stage durations and think times"),
     vus: int | None = typer.Option(None, "--vus", help="Virtual users instead of the profile's"),
     k6: str | None = typer.Option(None, "--k6", help="Path of the k6 binary (default: the one the k6 package installed)"),
+    prometheus: str | None = typer.Option(None, "--prometheus", help="The instance's Prometheus: each service's headroom during the run"),
+    namespace: str | None = typer.Option(None, "--namespace", help="Only this Kubernetes namespace (with --prometheus)"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
-    """Run real k6 against an instance, keep the raw points and store the run; exit 1 when a threshold fails."""
+    """Run real k6 against an instance, keep the raw points and store the run; exit 1 when a threshold fails
+    (or, with --prometheus, when a service ran above 80% of its resources or was OOM-killed)."""
     token = os.environ.get(token_env)
     if not token:
         raise ValidationError(f"the variable {token_env} is not set; export the access token in it", field="--token-env")
@@ -143,10 +149,10 @@ def run_cmd(
                 bar.update(task, completed=min(elapsed, total), requests=requests)
 
             ev = svc.run(ctx, slug=slug, url=url, token=token, kind=kind, environment=env, duration_scale=duration_scale,
-                         vus=vus, k6=k6, progress=progress)
+                         vus=vus, k6=k6, progress=progress, prometheus=prometheus, namespace=namespace)
         rep = dict(ev.data)
     _show(rep, as_json)
-    if not rep["passed"]:
+    if not rep["passed"] or (rep.get("adequacy") or {}).get("adequate") is False:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
@@ -156,17 +162,22 @@ CONTRACT_KEYS = ("run_id", "passed", "score", "types", "run_ids")
 def _show(rep: dict[str, Any], as_json: bool) -> None:
     if as_json:
         out = {k: rep[k] for k in CONTRACT_KEYS}
-        out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings") if k in rep})
+        out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings", "instance",
+                                        "services", "adequacy", "headroom", "headroom_error") if k in rep})
         print_json(out)
         return
     flag = "[green]passed[/]" if rep["passed"] else "[red]failed[/]"
     console.print(f"run {rep['run_id']} ({rep.get('kind')}): {flag}, score {rep['score']}" + (" [yellow](partial)[/]" if rep.get("partial") else ""))
-    table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "result")
+    if rep.get("instance"):
+        console.print(f"instance tested: {rep['instance']['url']}, Sourcegraph {rep['instance']['version'] or 'version unknown'}",
+                      highlight=False, markup=False)
+    table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "p95 target", "result")
     for type_, e in rep["types"].items():
         target = e.get("target_rate_per_s")
+        p95_target = e.get("p95_target_ms")
         table.add_row(type_, str(e["requests"]), f"{e['rate_per_s']:.3g}", "-" if not target else f"{target:.3g}",
                       f"{e['success_rate']:.1%}", f"{e['ttfb_ms']['p50']:.0f}", f"{e['ttfb_ms']['p90']:.0f}", f"{e['ttfb_ms']['p95']:.0f}",
-                      "pass" if e["passed"] else "FAIL")
+                      "-" if p95_target is None else f"< {p95_target:,}", "pass" if e["passed"] else "FAIL")
     console.print(table)
     for e in rep["types"].values():
         for th in e["thresholds"] + [t for v in e["variants"].values() for t in v["thresholds"]]:
@@ -175,24 +186,73 @@ def _show(rep: dict[str, Any], as_json: bool) -> None:
     for th in rep.get("thresholds", []):
         if not th["passed"]:
             console.print(f"  [red]FAIL[/] {th['expr']} (observed {th['observed']})", highlight=False)
+    _show_headroom(rep)
     for r in rep.get("reading", []):
         console.print(f"[bold]{r['level']}:[/] {r['text']}", highlight=False)
     for w in rep.get("warnings", []):
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
 
 
+def _show_headroom(rep: dict[str, Any]) -> None:
+    """The server's side beside the latency: per service its peaks against its limit."""
+    if rep.get("headroom_error"):
+        err_console.print(f"[yellow]warning:[/] {rep['headroom_error']}", highlight=False)
+    services = rep.get("services") or {}
+    if services:
+        table = Table("service", "peak CPU / limit", "peak memory / limit", "throttled", "OOM kills", "80% rule")
+        for key, sv in sorted(services.items()):
+            ok = all(r is None or r <= 0.8 for r in (sv["cpu_peak_ratio"], sv["memory_peak_ratio"])) and not sv["oom_kills"]
+            table.add_row(key, _pct(sv["cpu_peak_ratio"]), _pct(sv["memory_peak_ratio"]), f"{sv['throttled_ratio']:.0%}",
+                          str(sv["oom_kills"]), "ok" if ok else "OVER")
+        console.print(table)
+    adequacy = rep.get("adequacy")
+    if adequacy and adequacy.get("adequate") is not None:
+        word = "[green]adequate[/]" if adequacy["adequate"] else "[red]not adequate[/]"
+        console.print(f"resourcing: {word} (latency within targets: {'yes' if adequacy['latency_within_targets'] else 'no'}; "
+                      f"every service under 80% with no OOM kill: {'yes' if adequacy['services_under_80'] else 'no'})")
+        for reason in adequacy.get("reasons") or []:
+            console.print(f"  {reason}", highlight=False, markup=False)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
 def html_report(rep: dict[str, Any], png: bytes) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(t)}</td><td>{e['requests']}</td><td>{e['rate_per_s']:.3g}</td><td>{e.get('target_rate_per_s') or '-'}</td>"
         f"<td>{e['success_rate']:.1%}</td><td>{e['ttfb_ms']['p50']:.0f}</td><td>{e['ttfb_ms']['p90']:.0f}</td><td>{e['ttfb_ms']['p95']:.0f}</td>"
+        f"<td>{'-' if e.get('p95_target_ms') is None else e['p95_target_ms']}</td>"
         f"<td>{'pass' if e['passed'] else 'FAIL'}</td></tr>" for t, e in rep["types"].items())
     reading = "".join(f"<li><b>{html.escape(r['level'])}</b>: {html.escape(r['text'])}</li>" for r in rep.get("reading", []))
     return (f"<!doctype html><meta charset='utf-8'><title>Load test {html.escape(rep['run_id'])}</title>"
             f"<h1>Load test {html.escape(rep['run_id'])}: {'passed' if rep['passed'] else 'failed'}, score {rep['score']}</h1>"
             f"<p>runs merged: {html.escape(', '.join(rep['run_ids']))}; {rep.get('duration_s')} s{'; partial' if rep.get('partial') else ''}</p>"
-            "<table border=1 cellpadding=4><tr><th>type</th><th>requests</th><th>rate/s</th><th>target/s</th><th>success</th>"
-            f"<th>TTFB p50 ms</th><th>p90</th><th>p95</th><th>result</th></tr>{rows}</table><ul>{reading}</ul>"
-            f"<img alt='latency over time and virtual users' src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
+            + (f"<p>instance tested: {html.escape(rep['instance']['url'])}, Sourcegraph "
+               f"{html.escape(rep['instance']['version'] or 'version unknown')}</p>" if rep.get("instance") else "")
+            + "<table border=1 cellpadding=4><tr><th>type</th><th>requests</th><th>rate/s</th><th>target/s</th><th>success</th>"
+            f"<th>TTFB p50 ms</th><th>p90</th><th>p95</th><th>p95 target</th><th>result</th></tr>{rows}</table><ul>{reading}</ul>"
+            f"<img alt='latency over time and virtual users' src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+            + _html_headroom(rep))
+
+
+def _html_headroom(rep: dict[str, Any]) -> str:
+    services = rep.get("services") or {}
+    if not services:
+        return ""
+    from implhub.loadtest.headroom_chart import render_png as headroom_png
+
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{_pct(s['cpu_peak_ratio'])}</td><td>{_pct(s['memory_peak_ratio'])}</td>"
+                   f"<td>{s['throttled_ratio']:.0%}</td><td>{s['oom_kills']}</td></tr>" for k, s in sorted(services.items()))
+    adequacy = rep.get("adequacy") or {}
+    judged = adequacy.get("adequate")
+    word = "not judged" if judged is None else "adequate" if judged else "not adequate"
+    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in adequacy.get("reasons") or [])
+    chart = base64.b64encode(headroom_png(rep)).decode()
+    return (f"<h2>Resourcing: {word}</h2><ul>{reasons}</ul>"
+            "<table border=1 cellpadding=4><tr><th>service</th><th>peak CPU / limit</th><th>peak memory / limit</th>"
+            f"<th>throttled</th><th>OOM kills</th></tr>{rows}</table>"
+            f"<img alt='latency against the targets beside each service headroom' src='data:image/png;base64,{chart}'>")
 
 
 @loadtest_app.command("report")
@@ -204,12 +264,20 @@ def report_cmd(
     compare: str | None = typer.Option(None, "--compare", help="Another run (id or file) to compare with"),
     html_out: str | None = typer.Option(None, "--html", help="Write an HTML report with the charts here"),
     png_out: str | None = typer.Option(None, "--png", help="Write the latency and VU chart (PNG) here"),
+    prometheus: str | None = typer.Option(None, "--prometheus", help="The instance's Prometheus: each service's headroom in the run's window"),
+    namespace: str | None = typer.Option(None, "--namespace", help="Only this Kubernetes namespace (with --prometheus)"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Compute the verdict from the raw points of one or more runs (merged), with charts; exit 1 when it fails."""
     th = _read_structured(thresholds, "thresholds") if thresholds else None
     with context() as ctx:
         rep = svc.report(ctx, runs=runs, kind=kind, thresholds=th, thresholds_source=thresholds or "thresholds")
+        if prometheus is not None:
+            if len(runs) != 1:
+                raise ValidationError("--prometheus reads the window of one stored run; name one run id", field="--prometheus")
+            from implhub.app import loadtest_headroom
+
+            loadtest_headroom.add_to_report(rep, svc.find_run(ctx, run_id=runs[0]).data, prometheus, namespace=namespace)
         other = svc.report(ctx, runs=[compare], kind=kind, thresholds=th) if compare else None
     if html_out or png_out:
         from implhub.loadtest.charts import render_png
@@ -233,7 +301,7 @@ def report_cmd(
                     console.print(f"  {t}: p50 {d['ttfb_ms_delta']['p50']:+.0f} ms, p95 {d['ttfb_ms_delta']['p95']:+.0f} ms, success {d['success_rate'][0]:.1%} -> {d['success_rate'][1]:.1%}")
     else:
         _show(rep, as_json)
-    if not rep["passed"]:
+    if not rep["passed"] or (rep.get("adequacy") or {}).get("adequate") is False:
         raise typer.Exit(int(ExitCode.FAILED))
 
 
@@ -263,8 +331,12 @@ def k8s_cmd(
     namespace: str = typer.Option("default", "--namespace"),
     duration_scale: float = typer.Option(1.0, "--duration-scale", help="Multiply stage durations and think times"),
     vus: int | None = typer.Option(None, "--vus", help="Virtual users instead of the profile's (split across the pods)"),
+    image: str | None = typer.Option(None, "--image", help="Runner image from a mirrored registry (default: the operator's grafana/k6)"),
+    storage_class: str | None = typer.Option(None, "--storage-class",
+                                             help="StorageClass of the points volume; it must offer ReadWriteMany"),
 ) -> None:
-    """Write k6-operator manifests (a TestRun and the ConfigMap with the script) for one test over many pods."""
+    """Write k6-operator manifests (a TestRun, the ConfigMap with the script and the ReadWriteMany
+    PersistentVolumeClaim the pods write their points to) for one test over many pods."""
     from ruamel.yaml import YAML
 
     from implhub.loadtest.k8s import manifests
@@ -272,7 +344,8 @@ def k8s_cmd(
     with context() as ctx:
         text, eff = svc.make_script(ctx, slug=slug, kind=kind, duration_scale=duration_scale, vus=vus)
         run_id = svc.new_run_id(ctx, kind)
-    docs = manifests(name=f"{slug}-{kind}"[:50].rstrip("-"), script=text, parallelism=parallelism, run_id=run_id, namespace=namespace)
+    docs = manifests(name=f"{slug}-{kind}"[:50].rstrip("-"), script=text, parallelism=parallelism, run_id=run_id, namespace=namespace,
+                     image=image, storage_class=storage_class)
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     docs[0]["data"]["test.js"] = LiteralScalarString(text)
@@ -281,7 +354,7 @@ def k8s_cmd(
     yaml = YAML()
     yaml.default_flow_style = False
     written = []
-    for doc, name in zip(docs, ("configmap.yaml", "testrun.yaml"), strict=True):
+    for doc, name in zip(docs, ("configmap.yaml", "testrun.yaml", "pvc.yaml"), strict=True):
         with open(d / name, "w", encoding="utf-8") as fh:
             yaml.dump(doc, fh)
         written.append(str(d / name))

@@ -37,6 +37,12 @@ def rightsize_cmd(
     chart_version: str | None = typer.Option(None, "--chart-version", help="chart version the values and override are for"),
     out: str | None = typer.Option(None, "--out", help="write the Helm override (only the changes) to this file"),
     print_queries: bool = typer.Option(False, "--print-queries", help="print the PromQL queries and a script that dumps them"),
+    strategy: str = typer.Option("krr-simple", "--strategy",
+                                 help="krr-simple (CPU p95, memory max + 15%) or krr-simple-legacy (CPU p99, memory max + 5%)"),
+    keep_cpu_limits: bool = typer.Option(False, "--keep-cpu-limits",
+                                         help="keep CPU limits (a throttled one raised to 2 x the new request) instead of removing them"),
+    allow_memory_cut: bool = typer.Option(False, "--allow-memory-cut",
+                                          help="cut the memory of a throttled service in the same run"),
     as_json: bool = typer.Option(False, "--json", help="print the stored result as JSON"),
 ) -> None:
     """Recommend requests and limits from live usage, flag OOM-killed and throttled containers
@@ -49,7 +55,8 @@ def rightsize_cmd(
     values_text = read_file_arg(values) if values else None
     with context() as ctx:
         result = svc.run(ctx, slug=slug, environment=env, prometheus=prometheus, dump=from_file, window=window,
-                         values_text=values_text, values_name=values, chart_version=chart_version, namespace=namespace)
+                         values_text=values_text, values_name=values, chart_version=chart_version, namespace=namespace,
+                         strategy=strategy, keep_cpu_limits=keep_cpu_limits, allow_memory_cut=allow_memory_cut)
     if out:
         try:
             Path(out).write_text(result["override_yaml"], encoding="utf-8")
@@ -75,7 +82,12 @@ def _show(r: dict) -> None:  # type: ignore[type-arg]
     console.print(f"[bold]right-sizing of {r['environment']}[/] over {r['window']} "
                   f"({r['window_start'][:16]} .. {r['window_end'][:16]} UTC) from {r['source']}", highlight=False)
     console.print(f"strategy: {r['strategy']['name']}; current values: {r['current_basis']}", highlight=False)
-    table = Table("service", "flags", "CPU cores p50 p95 p99 max", "memory GiB p50 p95 p99 max", "now req / lim",
+    console.print(f"evidence: {r['window_days']:g} day(s) of samples, "
+                  + ("full strength" if r["full_strength"] else "[yellow]partial (not full-strength for exit criterion 8)[/]"),
+                  highlight=False)
+    for w in r.get("warnings") or []:
+        err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    table = Table("service", "flags", "CPU cores p50 p95 p99 max", "memory GiB p50 p95 p99 max", "now req / lim (source)",
                   "new req / lim")
     for s in r["services"]:
         if s["status"] != "ok":
@@ -86,7 +98,8 @@ def _show(r: dict) -> None:  # type: ignore[type-arg]
             s["service"], " ".join(s["flags"]) or "",
             " ".join(human_cpu(c[k]) for k in ("p50", "p95", "p99", "max")) if c else "-",
             " ".join(f"{m[k] / 2**30:.2f}" for k in ("p50", "p95", "p99", "max")) if m else "-",
-            f"{cur['requests']['cpu'] or '-'} {cur['requests']['memory'] or '-'} / {cur['limits']['cpu'] or '-'} {cur['limits']['memory'] or '-'}",
+            f"{cur['requests']['cpu'] or '-'} {cur['requests']['memory'] or '-'} / {cur['limits']['cpu'] or '-'} "
+            f"{cur['limits']['memory'] or '-'} ({cur['source'] or '?'})",
             f"{rec['requests'].get('cpu') or '-'} {rec['requests'].get('memory') or '-'} / "
             f"{rec['limits'].get('cpu') or 'none'} {rec['limits'].get('memory') or '-'}",
         )
@@ -98,8 +111,10 @@ def _show(r: dict) -> None:  # type: ignore[type-arg]
         err_console.print(f"[yellow]no samples over {r['window']}, nothing recommended:[/] {', '.join(r['no_data'])} "
                           "(is each running, and does Prometheus scrape cAdvisor on its node?)", highlight=False)
     for ch in r["changes"]:
-        console.print(f"  {ch['path']}: {ch['from'] or 'unset'} -> {ch['to'] if ch['to'] is not None else 'none'}  ({ch['reason']})",
-                      highlight=False)
+        console.print(f"  {ch['path']}: {ch['from'] or 'unset'} -> {ch['to'] if ch['to'] is not None else 'none'}  "
+                      f"[{ch.get('strategy', '')}] ({ch['reason']})", highlight=False, markup=False)
+    for d in r.get("current_disagreements") or []:
+        err_console.print(f"[yellow]values file vs cluster:[/] {d}", highlight=False)
     cost = r["cost"]
     if "monthly_change" in cost:
         console.print(f"requested {cost['cpu_before']:g} -> {cost['cpu_after']:g} vCPU, {cost['memory_gib_before']:.1f} -> "
@@ -110,11 +125,17 @@ def _show(r: dict) -> None:  # type: ignore[type-arg]
         console.print("against the original estimate:")
         for row in comp["services"]:
             parts = [f"{k} {row[k]['verdict']} ({row[k]['estimate']} vs {row[k]['recommended']}, {row[k]['difference_pct']:+.0f}%)"
-                     for k in ("cpu", "memory") if k in row]
+                     + (f": {row[k]['note']}" if row[k].get("note") else "") for k in ("cpu", "memory") if k in row]
             console.print(f"  {row['service']}: " + "; ".join(parts), highlight=False)
     elif not comp["estimate_found"]:
         console.print("no stored size estimate for this environment to compare with", style="dim")
-    if r["ignored_containers"]:
+    unmatched = r.get("unmatched_containers") or []
+    if unmatched:
+        console.print(f"containers not matched to a Sourcegraph service: {len(unmatched)}", style="dim")
+        for u in unmatched:
+            console.print(f"  {u['namespace']}/{u['pod']}/{u['container']}: {u['reason']}", style="dim", highlight=False,
+                          markup=False)
+    elif r["ignored_containers"]:
         console.print(f"not Sourcegraph containers, ignored: {len(r['ignored_containers'])}", style="dim")
 
 

@@ -240,6 +240,16 @@ class _Builder:
         if lt is not None:
             d = lt.get("data") or {}
             self.add(f"Newest load test: {'passed' if d.get('passed') else 'failed'}, score {cell(d.get('score'))} - {Facts.where(lt)}.\n")
+            targets = [(t, e) for t, e in (d.get("types") or {}).items() if isinstance(e, dict) and e.get("p95_target_ms")]
+            if targets:  # latency against the p95 targets agreed in the design (or Sourcegraph's)
+                self.add(table(["Search type", "p95 target (ms)", "p95 observed (ms)", "Within target"],
+                               [[t, e["p95_target_ms"], round(float((e.get("ttfb_ms") or {}).get("p95") or 0)),
+                                 "yes" if e.get("p95_within_target") else "no"] for t, e in targets], numeric={1, 2}))
+            adequacy = d.get("adequacy") or {}
+            if adequacy.get("adequate") is not None:
+                self.add(f"Resourcing during that test: {'adequate' if adequacy['adequate'] else 'not adequate'}"
+                         + (f" ({'; '.join(str(r) for r in adequacy.get('reasons') or [])})" if adequacy.get("reasons") else "")
+                         + ".\n")
         self.add("## Risks and issues")
         risks = self.f.risks(external_only=False)
         if risks:

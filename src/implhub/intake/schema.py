@@ -287,6 +287,16 @@ class AgreedLimits(_Base):
     repositories: int | None = Field(None, ge=0)
 
 
+class SearchTargets(_Base):
+    """p95 time to first byte per search type agreed with the customer, in milliseconds; a type
+    left out takes Sourcegraph's threshold for the target version."""
+
+    literal: int | None = Field(None, gt=0, description="p95 time to first byte of literal searches (ms)")
+    regexp: int | None = Field(None, gt=0, description="p95 time to first byte of regexp searches (ms)")
+    structural: int | None = Field(None, gt=0, description="p95 time to first byte of structural searches (ms)")
+    unindexed: int | None = Field(None, gt=0, description="p95 time to first byte of unindexed searches (ms)")
+
+
 class Expansion(_Base):
     current_usage: str | None = None
     requirements: str | None = None
@@ -338,6 +348,8 @@ class TDD(_Base):
     prerequisites: list[Prerequisite] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list)
     agreed_limits: AgreedLimits = Field(default_factory=AgreedLimits)
+    search_targets: SearchTargets = Field(default_factory=SearchTargets,
+                                          description="p95 latency targets per search type agreed with the customer (optional)")
     expansion: Expansion = Field(default_factory=Expansion)
     post_golive: PostGoLive = Field(default_factory=PostGoLive)
     other_unique_aspects: list[str] = Field(default_factory=list)

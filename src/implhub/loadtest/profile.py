@@ -114,6 +114,9 @@ def build_profile(
         raise ValidationError("the design has no user count; set scale.users in the TDD", field="scale.users")
     version = design.get("deployment", {}).get("sourcegraph_version")
     default, version_range = default_thresholds(kind, version)
+    p95, p95_source = p95_targets(design, version)
+    if thresholds is None:
+        default = with_p95_targets(default, kind, p95)
     queries, query_source = build_queries(repos or [], languages or [], repo_languages)
     profile: dict[str, Any] = {
         "kind": kind,
@@ -132,6 +135,8 @@ def build_profile(
         "sourcegraph_version": version,
         "thresholds_range": version_range,
         "thresholds": thresholds if thresholds is not None else default,
+        "p95_targets_ms": p95,
+        "p95_targets_source": p95_source,
     }
     if kind == "load":
         profile["mix"] = [
@@ -152,6 +157,35 @@ def build_profile(
         profile["max_duration_s"] = SEARCH_MAX_S
     validate_profile(profile)
     return profile
+
+
+def p95_targets(design: dict[str, Any], version: str | None) -> tuple[dict[str, int], dict[str, str]]:
+    """The p95 time-to-first-byte target per search type (ms): the design's `search_targets`, else
+    Sourcegraph's search-test threshold for the version (regular queries), and where each came from."""
+    suite, version_range = default_thresholds("search", version)
+    agreed = design.get("search_targets") or {}
+    targets: dict[str, int] = {}
+    source: dict[str, str] = {}
+    for t in SEARCH_TYPES:
+        if agreed.get(t):
+            targets[t], source[t] = int(agreed[t]), "design (search_targets)"
+            continue
+        for th in parse_thresholds({k: v for k, v in suite.items() if k == f"time_to_first_byte{{type:{t},variant:regular}}"}):
+            if th.aggregation == "p(95)":
+                targets[t] = int(th.value)
+                source[t] = f"Sourcegraph's search-test threshold (versions {version_range})"
+    return targets, source
+
+
+def with_p95_targets(thresholds: dict[str, Any], kind: str, targets: dict[str, int]) -> dict[str, Any]:
+    """The thresholds with each type's p95 target enforced beside the suite's median: for the
+    search test on its regular queries, for load and stress tests on every query of the type."""
+    out = dict(thresholds)
+    for t, ms in targets.items():
+        key = f"time_to_first_byte{{type:{t},variant:regular}}" if kind == "search" else f"time_to_first_byte{{type:{t}}}"
+        kept = [x for x in out.get(key, []) if not (isinstance(x, str) and x.replace(" ", "").startswith("p(95)<"))]
+        out[key] = [f"p(95)<{ms}", *kept]
+    return out
 
 
 def validate_profile(profile: dict[str, Any], *, source: str = "profile") -> None:

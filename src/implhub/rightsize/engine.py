@@ -1,63 +1,107 @@
 """Usage distributions -> recommendations, flags and a Helm override holding only the changes.
 
-The stated strategy (the anchor is Robusta KRR's "simple" strategy with its original defaults):
-- CPU request = the 99th percentile of the CPU rate over the window; no CPU limit (a CFS limit
-  only throttles bursts a node could have served; the request guarantees the share).
-- Memory request = memory limit = the highest working set in the window + 5% (a pod is never
-  OOM-killed for using what it was promised). An OOM-killed container's highest working set
-  understates its need (it died at the limit), so its base is max(window max, current limit).
-- Sourcegraph's rule: a service running above 80% of its resources is flagged to scale; "running
-  at" is the 95th percentile, compared with the limit (the request where there is no limit).
-- Throttled: more than 10% of its CFS periods throttled over the window.
-- A value within 10% of the current one is kept (no churn for noise); the override holds only
-  what changes, each with its reason. Percentiles interpolate linearly between ranks (numpy's
-  default, Prometheus' quantile_over_time); CPU rounds up to 1m (at least 10m), memory to 1Mi.
-OOM-killed containers come first, then throttled ones, then those to scale, then the rest.
+Strategies by name (the anchor is Robusta KRR's "simple" strategy):
+- `krr-simple` (KRR's current defaults, the default): CPU request = p95 of the CPU rate over the
+  window; memory request = limit = the highest working set + 15%.
+- `krr-simple-legacy` (KRR's original defaults): CPU p99, memory max + 5%.
+Both: no CPU limit (a CFS limit only throttles bursts a node could have served; the request
+guarantees the share), or with `keep_cpu_limits` a limit of at least the request.
+
+Usage that a limit capped is a censored sample, so flagged containers are treated apart:
+- OOM-killed: the working set peaked at the limit that killed it, so the new memory limit is at
+  least 1.2 x that limit (and never below the official estimate for the design where given);
+  stateful services keep request = limit; memory only grows.
+- Throttled (more than 10% of CFS periods): the CPU request is at least the limit it was throttled
+  at; the CPU limit goes (or, kept, is at least 2 x the new request); its memory is not cut in the
+  same run unless asked (`allow_memory_cut`).
+- Sourcegraph's rule on top, for replica counts: a service whose p95 runs above 80% of its
+  resources (the limit, the request where there is no limit) scales; a replicable one gets the
+  replicas that bring it under 80%, the others a note.
+A value within 10% of the current one is kept (no churn for noise). Percentiles interpolate
+linearly between ranks (numpy's default, Prometheus' quantile_over_time); CPU rounds up to 1m (at
+least 10m), memory to 1Mi. Every change names its strategy. OOM-killed containers come first, then
+throttled ones, then those to scale, then the rest.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
+from implhub.errors import ValidationError
+from implhub.rightsize.current import Current, current_dict
 from implhub.rightsize.quantity import (
     MIB,
     ceil_mib,
     ceil_millicores,
     format_cpu,
     format_memory,
-    human_cpu,
     human_memory,
-    parse_cpu,
-    parse_memory,
 )
 from implhub.rightsize.series import ServiceUsage, Usage
+from implhub.rightsize.summary import compare_with_estimate, evidence_strength, totals
+
+__all__ = ["Current", "Strategy", "StrategyName", "compare_with_estimate", "distribution", "evidence_strength",
+           "percentile", "recommend", "recommend_service", "strategy_named", "totals"]
+
+
+class StrategyName(StrEnum):
+    KRR_SIMPLE = "krr-simple"
+    KRR_SIMPLE_LEGACY = "krr-simple-legacy"
+
+
+#: the name the replica changes of Sourcegraph's 80% rule carry
+SCALE_RULE = "sourcegraph-80%"
+#: services that hold data: memory request = limit, so the scheduler reserves what they may use
+STATEFUL = frozenset({"gitserver", "indexedSearch", "indexedSearchIndexer", "pgsql", "codeIntelDB", "codeInsightsDB",
+                      "redisCache", "redisStore", "blobstore", "prometheus"})
+#: services that scale out by adding replicas (the others scale up, or by sharding)
+REPLICABLE = frozenset({"frontend", "searcher", "symbols", "syntectServer", "preciseCodeIntel", "syntacticCodeIntel"})
 
 
 @dataclass(frozen=True)
 class Strategy:
-    cpu_percentile: float = 99.0
-    memory_buffer: float = 0.05
+    name: str = StrategyName.KRR_SIMPLE.value
+    cpu_percentile: float = 95.0
+    memory_buffer: float = 0.15
     scale_threshold: float = 0.80
     scale_percentile: float = 95.0
     throttle_threshold: float = 0.10
     tolerance: float = 0.10
     min_cpu: float = 0.010
+    oom_factor: float = 1.2
+    keep_cpu_limits: bool = False
+    allow_memory_cut: bool = False
 
     def describe(self) -> dict[str, Any]:
+        limit = "kept, at least the request (2 x when throttled)" if self.keep_cpu_limits else "none"
         return {
             **asdict(self),
-            "name": "KRR simple (p99 CPU, no CPU limit, max memory + 5%) with Sourcegraph's 80% rule",
-            "cpu_request": f"p{self.cpu_percentile:g} of the CPU rate over the window",
-            "cpu_limit": "none",
+            "id": self.name,
+            "name": f"{self.name}: KRR simple (p{self.cpu_percentile:g} CPU, {'CPU limit kept' if self.keep_cpu_limits else 'no CPU limit'}, "
+                    f"max memory + {self.memory_buffer:.0%}) with Sourcegraph's 80% rule for replicas",
+            "cpu_request": f"p{self.cpu_percentile:g} of the CPU rate over the window (throttled: at least the limit it hit)",
+            "cpu_limit": limit,
             "memory": f"request = limit = window max working set + {self.memory_buffer:.0%}"
-                      " (OOM-killed: max(window max, current limit) + buffer)",
-            "scale_rule": f"p{self.scale_percentile:g} above {self.scale_threshold:.0%} of the limit (request without limit)",
+                      f" (OOM-killed: at least {self.oom_factor:g} x the limit it hit)",
+            "scale_rule": f"p{self.scale_percentile:g} above {self.scale_threshold:.0%} of the limit (request without limit): "
+                          "more replicas where the service is replicable",
             "throttled": f"more than {self.throttle_threshold:.0%} of CFS periods throttled",
             "keep_within": f"{self.tolerance:.0%} of the current value",
         }
+
+
+def strategy_named(name: str, *, keep_cpu_limits: bool = False, allow_memory_cut: bool = False) -> Strategy:
+    try:
+        which = StrategyName(name)
+    except ValueError:
+        raise ValidationError(f"expected one of {', '.join(s.value for s in StrategyName)}, got {name!r}",
+                              field="--strategy") from None
+    if which is StrategyName.KRR_SIMPLE_LEGACY:
+        return Strategy(which.value, 99.0, 0.05, keep_cpu_limits=keep_cpu_limits, allow_memory_cut=allow_memory_cut)
+    return Strategy(which.value, 95.0, 0.15, keep_cpu_limits=keep_cpu_limits, allow_memory_cut=allow_memory_cut)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -83,41 +127,6 @@ def distribution(values: list[float]) -> dict[str, float] | None:
             "max": xs[-1], "samples": len(xs)}
 
 
-@dataclass(frozen=True)
-class Current:
-    """A service's current resources, numeric (cores, bytes); None = not set."""
-
-    cpu_request: float | None
-    cpu_limit: float | None
-    memory_request: float | None
-    memory_limit: float | None
-    replicas: int = 1
-    source: str = ""
-    #: the quantities as written ("8G"), shown as "from" in the changes
-    raw: tuple[tuple[str, str], ...] = ()
-
-    def text(self, path: str, value: float | None, fmt: Callable[[float], str]) -> str | None:
-        given = dict(self.raw).get(path)
-        if given is not None:
-            return given
-        return None if value is None else fmt(value)
-
-    @staticmethod
-    def from_resources(res: dict[str, dict[str, Any]] | None, *, replicas: int = 1, source: str = "", where: str = "") -> Current:
-        res = res or {}
-        req, lim = res.get("requests") or {}, res.get("limits") or {}
-
-        def cpu(block: dict[str, Any], kind: str) -> float | None:
-            return None if block.get("cpu") is None else parse_cpu(block["cpu"], field=f"{where}.resources.{kind}.cpu")
-
-        def mem(block: dict[str, Any], kind: str) -> float | None:
-            return None if block.get("memory") is None else parse_memory(block["memory"], field=f"{where}.resources.{kind}.memory")
-
-        raw = tuple((f"{kind}.{name}", str(block[name])) for kind, block in (("requests", req), ("limits", lim))
-                    for name in ("cpu", "memory") if block.get(name) is not None)
-        return Current(cpu(req, "requests"), cpu(lim, "limits"), mem(req, "requests"), mem(lim, "limits"), replicas, source, raw)
-
-
 def _stat(dist: dict[str, float], values: list[float], p: float) -> float:
     """A percentile from the distribution when it holds it, else computed."""
     key = f"p{p:g}"
@@ -139,10 +148,117 @@ def _set(tree: dict[str, Any], path: list[str], value: Any) -> None:
     node[path[-1]] = value
 
 
-def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window: str) -> dict[str, Any]:
+def _scale(su: ServiceUsage, cur: Current, strategy: Strategy, cpu_d: dict[str, float] | None,
+           mem_d: dict[str, float] | None) -> dict[str, float]:
+    """Sourcegraph's rule: p95 usage over its room (limit, else request), where above the threshold."""
+    out: dict[str, float] = {}
+    for name, d, values, room in (("CPU", cpu_d, su.cpu, cur.cpu_limit if cur.cpu_limit is not None else cur.cpu_request),
+                                  ("memory", mem_d, su.memory,
+                                   cur.memory_limit if cur.memory_limit is not None else cur.memory_request)):
+        if d and room:
+            ratio = _stat(d, values, strategy.scale_percentile) / room
+            if ratio > strategy.scale_threshold:
+                out[name] = ratio
+    return out
+
+
+def _cpu(su: ServiceUsage, cur: Current, strategy: Strategy, window: str, cpu_d: dict[str, float], ratio: float,
+         throttled: bool, add: Any) -> dict[str, str | None]:
+    pct = f"p{strategy.cpu_percentile:g}"
+    use = _stat(cpu_d, su.cpu, strategy.cpu_percentile)
+    need = max(use, strategy.min_cpu)
+    was_lim = cur.text("limits.cpu", cur.cpu_limit, format_cpu)
+    why = f"{pct} CPU over {window} is {use:.3f} cores ({len(su.pods)} pod(s), {cpu_d['samples']:.0f} samples); request at {pct}"
+    if throttled and cur.cpu_limit is not None and cur.cpu_limit > need:
+        need = cur.cpu_limit
+        why += (f"; throttled in {ratio:.0%} of CFS periods, so its usage was capped at the {was_lim} limit (a censored "
+                "sample: the real need is higher): the request is at least that limit")
+    elif throttled:
+        why += f"; throttled in {ratio:.0%} of CFS periods (the limit it hit is not known)"
+    new = ceil_millicores(need) / 1000
+    new_lim: float | None = None
+    if strategy.keep_cpu_limits and cur.cpu_limit is not None:
+        new_lim = max(cur.cpu_limit, (2 if throttled else 1) * new)
+    rec: dict[str, str | None] = {"requests": format_cpu(new), "limits": None if new_lim is None else format_cpu(new_lim)}
+    grow = throttled and (cur.cpu_request is None or new > cur.cpu_request)
+    if grow or _changed(cur.cpu_request, new, strategy.tolerance):
+        add("requests.cpu", cur.text("requests.cpu", cur.cpu_request, format_cpu), rec["requests"], why)
+    if cur.cpu_limit is not None and new_lim is None:
+        why = "no CPU limit (KRR): a CFS limit only throttles bursts the node could serve"
+        if throttled:
+            why = f"throttled in {ratio:.0%} of CFS periods at its {was_lim} CPU limit; " + why
+        add("limits.cpu", was_lim, None, why)
+    elif new_lim is not None and cur.cpu_limit is not None and new_lim > cur.cpu_limit:
+        why = (f"throttled in {ratio:.0%} of CFS periods at its {was_lim} CPU limit; the limit is kept (--keep-cpu-limits) "
+               "and raised to 2 x the new request" if throttled else
+               "the limit is kept (--keep-cpu-limits) and raised to the new request (a limit below it is invalid)")
+        add("limits.cpu", was_lim, rec["limits"], why)
+    return rec
+
+
+def _memory(su: ServiceUsage, cur: Current, strategy: Strategy, window: str, mem_d: dict[str, float], *, oom: bool,
+            throttled: bool, stateful: bool, floor: tuple[float, str] | None, notes: list[str], add: Any) -> dict[str, str]:
+    peak = mem_d["max"]
+    buffered = peak * (1 + strategy.memory_buffer)
+    if oom:
+        hit = cur.memory_limit
+        hit_text = cur.text("limits.memory", hit, format_memory)
+        lim = buffered
+        why = (f"OOM-killed in the window ({su.oom_events:.0f} OOM event(s), {su.restarts:.0f} restart(s)); the working set "
+               f"peaked at {human_memory(peak)}")
+        if hit is not None:
+            lim = max(lim, strategy.oom_factor * hit)
+            why += (f" against the {hit_text} limit that killed it, so the peak understates the need: the limit is at least "
+                    f"{strategy.oom_factor:g} x {hit_text}")
+        else:
+            why += f" (the limit it hit is not known: no kube-state-metrics, cAdvisor spec or values figure); + {strategy.memory_buffer:.0%}"
+        if floor is not None and floor[0] > lim:
+            lim = floor[0]
+            why += f", and not below {floor[1]}"
+        if stateful:
+            req = lim
+            why += "; stateful, so request = limit (the node reserves what it may use)"
+        else:
+            req = max(buffered, cur.memory_request or 0.0)
+            why += "; request at the peak + buffer, never cut"
+    else:
+        req = lim = buffered
+        why = f"highest working set over {window} is {human_memory(peak)} ({len(su.pods)} pod(s)); + {strategy.memory_buffer:.0%}, request = limit"
+        if throttled and not strategy.allow_memory_cut:
+            kept = {kind: old for kind, old in (("requests", cur.memory_request), ("limits", cur.memory_limit))
+                    if old is not None and buffered < old}
+            if kept:
+                notes.append("memory not cut: the service was throttled in this window, and its memory use may grow once its "
+                             "CPU is not capped; pass --allow-memory-cut to cut it anyway")
+                rec = {kind: cur.text(f"{kind}.memory", kept[kind], format_memory) or "" if kind in kept
+                       else format_memory(ceil_mib(buffered) * MIB) for kind in ("requests", "limits")}
+                for kind, old in (("requests", cur.memory_request), ("limits", cur.memory_limit)):
+                    new = ceil_mib(buffered) * MIB
+                    if kind not in kept and _changed(old, new, strategy.tolerance):
+                        add(f"{kind}.memory", cur.text(f"{kind}.memory", old, format_memory), rec[kind], why)
+                return rec
+    new_req, new_lim = ceil_mib(req) * MIB, ceil_mib(lim) * MIB
+    rec = {"requests": format_memory(new_req), "limits": format_memory(new_lim)}
+    pairs = (("requests", cur.memory_request, new_req), ("limits", cur.memory_limit, new_lim))
+    # an OOM-killed container gets every increase: keeping its limit means the next kill
+    moved = any((oom and old is not None and new > old) or _changed(old, new, strategy.tolerance) for _, old, new in pairs)
+    for kind, old, new in pairs:
+        # when one moves, both do: a request kept within the tolerance could end above the new limit
+        if moved and (old is None or abs(new - old) >= MIB):
+            add(f"{kind}.memory", cur.text(f"{kind}.memory", old, format_memory), rec[kind], why)
+    return rec
+
+
+def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window: str, *, stateful: bool | None = None,
+                      replicable: bool | None = None, floor: tuple[float, str] | None = None) -> dict[str, Any]:
+    """One service: flags, the recommendation and the changes. `floor` is the official estimate's
+    memory limit per pod for the design (bytes, wording), the least an OOM-killed limit becomes."""
+    stateful = su.key in STATEFUL if stateful is None else stateful
+    replicable = su.key in REPLICABLE if replicable is None else replicable
     cpu_d, mem_d = distribution(su.cpu), distribution(su.memory)
     ratio = su.throttled_periods / su.cfs_periods if su.cfs_periods > 0 else 0.0
     oom = su.oom_killed or su.oom_events >= 0.5
+    throttled = ratio > strategy.throttle_threshold
     flags: list[str] = []
     notes: list[str] = []
     if len(su.namespaces) > 1:
@@ -150,67 +266,47 @@ def recommend_service(su: ServiceUsage, cur: Current, strategy: Strategy, window
                      "if these are different environments, run again with --namespace")
     if oom:
         flags.append("oom_killed")
-    if ratio > strategy.throttle_threshold:
+    if throttled:
         flags.append("throttled")
-    cpu_room = cur.cpu_limit if cur.cpu_limit is not None else cur.cpu_request
-    mem_room = cur.memory_limit if cur.memory_limit is not None else cur.memory_request
-    scale_cpu = bool(cpu_d and cpu_room and _stat(cpu_d, su.cpu, strategy.scale_percentile) > strategy.scale_threshold * cpu_room)
-    scale_mem = bool(mem_d and mem_room and _stat(mem_d, su.memory, strategy.scale_percentile) > strategy.scale_threshold * mem_room)
-    if scale_cpu or scale_mem:
+    scale = _scale(su, cur, strategy, cpu_d, mem_d)
+    if scale:
         flags.append("scale")
-        notes.append("Sourcegraph's rule: above 80% of its " + " and ".join(
-            n for n, f in (("CPU", scale_cpu), ("memory", scale_mem)) if f) + " at p95: scale it")
+        notes.append("Sourcegraph's rule: above 80% of its " + " and ".join(scale) + " at p95: scale it")
+    changes: list[dict[str, Any]] = []
+
+    def add(figure: str, was: str | None, to: str | None, why: str, rule: str = strategy.name) -> None:
+        changes.append({"path": f"{su.key}.resources.{figure}", "from": was, "to": to, "reason": why, "strategy": rule})
 
     rec: dict[str, Any] = {"requests": {}, "limits": {}}
-    changes: list[dict[str, Any]] = []
-    base = f"{su.key}.resources"
-    pods = f"{len(su.pods)} pod(s)"
     if cpu_d is not None:
-        need = max(_stat(cpu_d, su.cpu, strategy.cpu_percentile), strategy.min_cpu)
-        new_cpu = ceil_millicores(need) / 1000
-        rec["requests"]["cpu"] = format_cpu(new_cpu)
-        rec["limits"]["cpu"] = None
-        if _changed(cur.cpu_request, new_cpu, strategy.tolerance):
-            why = (f"p{strategy.cpu_percentile:g} CPU over {window} is {cpu_d['p99']:.3f} cores ({pods}, "
-                   f"{cpu_d['samples']:.0f} samples); request at p{strategy.cpu_percentile:g}")
-            if "throttled" in flags:
-                why += f"; usage was capped by the limit ({ratio:.0%} of periods throttled), so the real need may be higher"
-            changes.append({"path": f"{base}.requests.cpu", "from": cur.text("requests.cpu", cur.cpu_request, format_cpu), "to": rec["requests"]["cpu"], "reason": why})
-        if cur.cpu_limit is not None:
-            was = cur.text("limits.cpu", cur.cpu_limit, format_cpu)
-            why = "no CPU limit (KRR): a CFS limit only throttles bursts the node could serve"
-            if "throttled" in flags:
-                why = f"throttled in {ratio:.0%} of CFS periods at its {was} CPU limit; " + why
-            changes.append({"path": f"{base}.limits.cpu", "from": was, "to": None, "reason": why})
+        c = _cpu(su, cur, strategy, window, cpu_d, ratio, throttled, add)
+        rec["requests"]["cpu"], rec["limits"]["cpu"] = c["requests"], c["limits"]
     else:
         notes.append(f"no CPU samples in the window: CPU left as it is ({_fmt_cpu(cur.cpu_request)})")
     if mem_d is not None:
-        mem_base = mem_d["max"]
-        if oom and cur.memory_limit is not None and cur.memory_limit > mem_base:
-            mem_base = cur.memory_limit
-        new_mem = ceil_mib(mem_base * (1 + strategy.memory_buffer)) * MIB
-        rec["requests"]["memory"] = rec["limits"]["memory"] = format_memory(new_mem)
-        if oom:
-            why = (f"OOM-killed in the window ({su.oom_events:.0f} OOM event(s), {su.restarts:.0f} restart(s)); the working set "
-                   f"peaked at {human_memory(mem_d['max'])} against a {cur.text('limits.memory', cur.memory_limit, format_memory)} limit, so the base is "
-                   f"the larger of the two, + {strategy.memory_buffer:.0%}")
-        else:
-            why = f"highest working set over {window} is {human_memory(mem_d['max'])} ({pods}); + {strategy.memory_buffer:.0%}, request = limit"
-        for kind, old in (("requests", cur.memory_request), ("limits", cur.memory_limit)):
-            # an OOM-killed container gets every increase: keeping its limit means the next kill
-            grow = oom and old is not None and new_mem > old
-            if grow or _changed(old, new_mem, strategy.tolerance):
-                changes.append({"path": f"{base}.{kind}.memory", "from": cur.text(f"{kind}.memory", old, format_memory),
-                                "to": rec[kind]["memory"], "reason": why})
+        m = _memory(su, cur, strategy, window, mem_d, oom=oom, throttled=throttled, stateful=stateful, floor=floor,
+                    notes=notes, add=add)
+        rec["requests"]["memory"], rec["limits"]["memory"] = m["requests"], m["limits"]
     else:
         notes.append(f"no memory samples in the window: memory left as it is ({_fmt_mem(cur.memory_request)})")
+    rec["replicas"] = cur.replicas
+    if scale and replicable:
+        top = max(scale.values())
+        n = max(cur.replicas, math.ceil(round(cur.replicas * top / strategy.scale_threshold, 6)))
+        if n > cur.replicas:
+            rec["replicas"] = n
+            changes.append({"path": f"{su.key}.replicaCount", "from": cur.replicas, "to": n, "strategy": SCALE_RULE,
+                            "reason": f"Sourcegraph's 80% rule: p95 at {top:.0%} of its {' and '.join(scale)} on "
+                                      f"{cur.replicas} replica(s); {n} bring it under {strategy.scale_threshold:.0%}"})
+    elif scale:
+        notes.append("not scaled out by replicas (stateful or sharded): its resources above are what grows")
     return {
         "key": su.key, "service": su.service, "status": "ok", "pods": sorted(su.pods),
-        "replicas": cur.replicas,
+        "replicas": cur.replicas, "stateful": stateful,
         "cpu": cpu_d, "memory": mem_d,
         "throttled_ratio": ratio, "oom_events": su.oom_events, "oom_killed": oom, "restarts": su.restarts,
         "flags": flags, "notes": notes,
-        "current": _current_dict(cur), "recommended": rec, "changes": changes,
+        "current": current_dict(cur), "recommended": rec, "changes": changes,
     }
 
 
@@ -220,14 +316,6 @@ def _fmt_cpu(v: float | None) -> str | None:
 
 def _fmt_mem(v: float | None) -> str | None:
     return None if v is None else format_memory(v)
-
-
-def _current_dict(cur: Current) -> dict[str, Any]:
-    return {"requests": {"cpu": cur.text("requests.cpu", cur.cpu_request, format_cpu),
-                         "memory": cur.text("requests.memory", cur.memory_request, format_memory)},
-            "limits": {"cpu": cur.text("limits.cpu", cur.cpu_limit, format_cpu),
-                       "memory": cur.text("limits.memory", cur.memory_limit, format_memory)},
-            "replicas": cur.replicas, "source": cur.source}
 
 
 _ORDER = {"oom_killed": 0, "throttled": 1, "scale": 2}
@@ -240,21 +328,25 @@ def _rank(item: dict[str, Any]) -> tuple[int, str]:
 
 
 def recommend(usage: Usage, current: dict[str, Current], *, expected: list[str], window: str,
-              strategy: Strategy | None = None) -> dict[str, Any]:
+              strategy: Strategy | None = None, floors: dict[str, tuple[float, str]] | None = None,
+              replicable: frozenset[str] | None = None) -> dict[str, Any]:
     """Recommendations for every service seen (and a no-data entry for every expected one not
     seen), flagged ones first, plus the override holding only the changes."""
     strategy = strategy or Strategy()
+    floors = floors or {}
+    replicable = REPLICABLE if replicable is None else replicable
     services: list[dict[str, Any]] = []
     for key, su in usage.services.items():
         if not su.cpu and not su.memory:
             continue
-        services.append(recommend_service(su, current.get(key) or Current(None, None, None, None), strategy, window))
+        services.append(recommend_service(su, current.get(key) or Current(None, None, None, None), strategy, window,
+                                          replicable=key in replicable, floor=floors.get(key)))
     seen = {s["key"] for s in services}
     for key in expected:
         if key not in seen:
             cur = current.get(key) or Current(None, None, None, None)
             services.append({"key": key, "service": key, "status": "no_data", "flags": [], "changes": [],
-                             "current": _current_dict(cur), "recommended": None, "replicas": cur.replicas,
+                             "current": current_dict(cur), "recommended": None, "replicas": cur.replicas,
                              "notes": [f"no CPU or memory samples for {key} over {window}: nothing recommended "
                                        "(is it running, and does Prometheus scrape cAdvisor on its node?)"]})
     services.sort(key=_rank)
@@ -271,52 +363,9 @@ def recommend(usage: Usage, current: dict[str, Current], *, expected: list[str],
         "flagged": [{"key": s["key"], "service": s["service"], "flags": s["flags"]} for s in services if s["flags"]],
         "no_data": [s["key"] for s in services if s["status"] == "no_data"],
         "ignored_containers": usage.ignored,
+        "unmatched_containers": [u.as_dict() for u in usage.unmatched],
         "empty_queries": usage.empty_queries,
         "changes": changes,
         "override": override,
         "totals": totals(services),
     }
-
-
-def totals(services: list[dict[str, Any]]) -> dict[str, float]:
-    """Requested CPU (cores) and memory (GiB) over all replicas, before and after (services
-    without data keep their current numbers)."""
-    out = {"cpu_before": 0.0, "cpu_after": 0.0, "memory_gib_before": 0.0, "memory_gib_after": 0.0}
-    for s in services:
-        n = s.get("replicas") or 1
-        cur = s["current"]["requests"]
-        cpu_b = parse_cpu(cur["cpu"]) if cur["cpu"] else 0.0
-        mem_b = parse_memory(cur["memory"]) if cur["memory"] else 0.0
-        rec = (s.get("recommended") or {}).get("requests") or {}
-        cpu_a = parse_cpu(rec["cpu"]) if rec.get("cpu") else cpu_b
-        mem_a = parse_memory(rec["memory"]) if rec.get("memory") else mem_b
-        out["cpu_before"] += n * cpu_b
-        out["cpu_after"] += n * cpu_a
-        out["memory_gib_before"] += n * mem_b / 2**30
-        out["memory_gib_after"] += n * mem_a / 2**30
-    return {k: round(v, 3) for k, v in out.items()}
-
-
-def compare_with_estimate(result: dict[str, Any], estimate: dict[str, Current], *, tolerance: float = 0.10) -> list[dict[str, Any]]:
-    """Which services the original estimate over- or under-sized, and by how much: the estimate's
-    request per pod against the recommendation from live usage (percent of the recommendation)."""
-    rows: list[dict[str, Any]] = []
-    for s in result["services"]:
-        est = estimate.get(s["key"])
-        if est is None or s["status"] != "ok":
-            continue
-        rec = s["recommended"]["requests"]
-        row: dict[str, Any] = {"key": s["key"], "service": s["service"]}
-        for name, est_v, rec_s, parse, human in (
-            ("cpu", est.cpu_request, rec.get("cpu"), parse_cpu, human_cpu),
-            ("memory", est.memory_request, rec.get("memory"), parse_memory, human_memory),
-        ):
-            if est_v is None or rec_s is None:
-                continue
-            rec_v = parse(rec_s)
-            pct = (est_v - rec_v) / rec_v * 100 if rec_v else 0.0
-            verdict = "over-sized" if pct > tolerance * 100 else "under-sized" if pct < -tolerance * 100 else "about right"
-            row[name] = {"estimate": human(est_v), "recommended": human(rec_v), "difference_pct": round(pct, 1), "verdict": verdict}
-        if len(row) > 2:
-            rows.append(row)
-    return rows

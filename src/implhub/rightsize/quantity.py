@@ -74,3 +74,13 @@ def human_memory(num_bytes: float | None) -> str:
         return "-"
     gib = num_bytes / 2**30
     return f"{gib:.2f} GiB" if gib >= 1 else f"{num_bytes / MIB:.0f} MiB"
+
+
+def exact_memory(num_bytes: float) -> str:
+    """The quantity a manifest most likely said for this many bytes (8e9 -> 8G), else MiB rounded up."""
+    n = round(num_bytes)
+    if n > 0 and abs(num_bytes - n) < 1e-6:
+        for size, suffix in ((2**30, "Gi"), (10**9, "G"), (2**20, "Mi"), (10**6, "M")):
+            if n % size == 0:
+                return f"{n // size}{suffix}"
+    return format_memory(num_bytes)

@@ -1,8 +1,14 @@
 """The PromQL queries right-sizing reads, and the dump format for `--from-file`.
 
 All metrics are the ones the Prometheus that ships with Sourcegraph scrapes: cAdvisor's container
-metrics (labels namespace, pod, container) and, where kube-state-metrics runs too, its pod status
-metrics. Every query keeps one series per pod and container.
+metrics (labels namespace, pod, container, image) and, where kube-state-metrics runs too, its pod
+status, resource and owner metrics. Every query keeps one series per pod and container.
+
+What runs now (the requests and limits) comes from kube-state-metrics'
+`kube_pod_container_resource_requests|limits` where it runs, else from cAdvisor's spec series (the
+memory limit, the CPU limit as quota / period, the CPU request from the CPU shares). Dumps made
+before these queries existed lack them and are still read: the current values then come from the
+values file or the stored estimate.
 
 Range queries (a value every `step`) give the usage distributions; instant queries evaluated at
 the end of the window give counts over the whole window (throttled periods, OOM events,
@@ -47,10 +53,10 @@ class Query:
 
 QUERIES: tuple[Query, ...] = (
     Query("cpu_usage", "range",
-          "sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{{{sel}}}[{rate}]))",
+          "sum by (namespace, pod, container, image) (rate(container_cpu_usage_seconds_total{{{sel}}}[{rate}]))",
           "CPU used, in cores (cAdvisor counter, per-second rate)"),
     Query("memory_working_set", "range",
-          "max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes{{{sel}}}[{step}]))",
+          "max by (namespace, pod, container, image) (max_over_time(container_memory_working_set_bytes{{{sel}}}[{step}]))",
           "memory working set in bytes, the highest value within each step (what the OOM killer looks at)"),
     Query("cpu_throttled_periods", "instant",
           "sum by (namespace, pod, container) (increase(container_cpu_cfs_throttled_periods_total{{{sel}}}[{window}]))",
@@ -67,7 +73,33 @@ QUERIES: tuple[Query, ...] = (
     Query("restarts", "instant",
           "max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{{{ns}}}[{window}]))",
           "container restarts over the window (kube-state-metrics)"),
+    Query("kube_requests", "instant",
+          'max by (namespace, pod, container, resource) (last_over_time(kube_pod_container_resource_requests{{{ns_sep}resource=~"cpu|memory"}}[{window}]))',
+          "the requests the container runs with: cores and bytes (kube-state-metrics)"),
+    Query("kube_limits", "instant",
+          'max by (namespace, pod, container, resource) (last_over_time(kube_pod_container_resource_limits{{{ns_sep}resource=~"cpu|memory"}}[{window}]))',
+          "the limits the container runs with: cores and bytes (kube-state-metrics)"),
+    Query("spec_memory_limit", "instant",
+          "max by (namespace, pod, container) (last_over_time(container_spec_memory_limit_bytes{{{sel}}}[{window}]))",
+          "the memory limit of the container's cgroup in bytes, 0 for none (cAdvisor)"),
+    Query("spec_cpu_limit", "instant",
+          "max by (namespace, pod, container) (last_over_time(container_spec_cpu_quota{{{sel}}}[{window}])"
+          " / last_over_time(container_spec_cpu_period{{{sel}}}[{window}]))",
+          "the CPU limit in cores: CFS quota / period; no series means no limit (cAdvisor)"),
+    Query("spec_cpu_shares", "instant",
+          "max by (namespace, pod, container) (last_over_time(container_spec_cpu_shares{{{sel}}}[{window}]))",
+          "CPU shares: the CPU request x 1024 per core, 2 for none (cAdvisor; it has no memory request)"),
+    Query("pod_owner", "instant",
+          "max by (namespace, pod, owner_kind, owner_name) (last_over_time(kube_pod_owner{{{ns}}}[{window}]))",
+          "the workload that owns each pod (kube-state-metrics): tells apart services sharing a container name"),
+    Query("pod_labels", "instant",
+          "max by (namespace, pod, label_app) (last_over_time(kube_pod_labels{{{ns}}}[{window}]))",
+          "each pod's app label (kube-state-metrics, where its label allowlist exports it)"),
 )
+#: the queries of dumps made before the current values were read from the cluster; a dump with
+#: only these is still read
+LEGACY_QUERY_NAMES = ("cpu_usage", "memory_working_set", "cpu_throttled_periods", "cpu_periods", "oom_events",
+                      "oom_killed", "restarts")
 
 QUERY_NAMES = tuple(q.name for q in QUERIES)
 

@@ -5,7 +5,9 @@ engine; then a version check. Both are stored as simulated evidence.
 The usage imitates a working week: search traffic follows office hours in Pacific time, quiet at
 night and at the weekend; zoekt-indexserver climbs to its memory limit while re-indexing the 85 GB
 monorepo and is OOM-killed twice (the POC lesson learned); the searcher runs into its CPU limit in
-the morning peak; the rest sits well below what the estimate gave it.
+the morning peak; the rest sits well below what the estimate gave it. kube-state-metrics runs
+beside it, so what each container runs with is read from the cluster (it is the estimate the
+demo deployed); an ingress controller in the same namespace is listed as not Sourcegraph's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from implhub.app import rightsize as svc
 from implhub.app.context import Ctx
 from implhub.app.demo import DemoEnv
 from implhub.rightsize import chart, queries
+from implhub.rightsize.current import Current
 from implhub.rightsize.quantity import parse_cpu, parse_memory
 from implhub.store.models import Project
 
@@ -44,7 +47,10 @@ SHAPES: list[tuple[str, str, float, float, float, float]] = [
     ("prometheus-0", "prometheus", 0.2, 0.5, 0.40, 0.50),
     ("grafana-0", "grafana", 0.01, 0.05, 0.30, 0.35),
     ("codeinsights-db-0", "codeinsights", 0.1, 0.6, 0.50, 0.70),
+    ("ingress-nginx-controller-5c8d66c76d-4xk2p", "controller", 0.05, 0.3, 0.20, 0.25),
 ]
+#: the image of a container no rule matches (a cluster's own ingress controller)
+OTHER_IMAGE = "registry.k8s.io/ingress-nginx/controller:v1.9.4"
 
 
 def _busy(t: dt.datetime) -> float:
@@ -56,7 +62,10 @@ def _busy(t: dt.datetime) -> float:
     return max(0.0, math.sin(math.pi * (h - 7) / 11)) if 7 <= h <= 18 else 0.0
 
 
-def _dump(end: dt.datetime, limits: dict[str, tuple[float, float]], seed: int) -> dict[str, Any]:
+def _dump(end: dt.datetime, limits: dict[str, tuple[float, float]], seed: int,
+          running: dict[str, Current] | None = None) -> dict[str, Any]:
+    """The responses of the right-sizing queries for 14 days of simulated usage; with `running`
+    (per chart key what it runs with), kube-state-metrics' resource series too."""
     rng = random.Random(seed)
     window_s = queries.parse_window(WINDOW)
     step = queries.step_for(window_s)
@@ -66,14 +75,23 @@ def _dump(end: dt.datetime, limits: dict[str, tuple[float, float]], seed: int) -
     cpu_res: list[dict[str, Any]] = []
     mem_res: list[dict[str, Any]] = []
     inst: dict[str, list[dict[str, Any]]] = {
-        n: [] for n in queries.QUERY_NAMES if n not in ("cpu_usage", "memory_working_set")}
+        n: [] for n in (*queries.LEGACY_QUERY_NAMES, *(("kube_requests", "kube_limits") if running else ()))
+        if n not in ("cpu_usage", "memory_working_set")}
     rules = svc.container_rules()
     from implhub.rightsize.series import match_rule
 
     for pod, container, idle, peak, mem_rest, mem_peak in SHAPES:
         rule = match_rule(rules, pod, container)
         limit, cpu_limit = limits.get(rule.key if rule else "", (4e9, 2.0))
-        labels = {"namespace": "sourcegraph", "pod": pod, "container": container}
+        image = f"index.docker.io/sourcegraph/{rule.images[0]}:6.4.0" if rule and rule.images else OTHER_IMAGE
+        labels = {"namespace": "sourcegraph", "pod": pod, "container": container, "image": image}
+        cur = (running or {}).get(rule.key) if rule else None
+        if cur is not None:
+            ksm = {"namespace": "sourcegraph", "pod": pod, "container": container}
+            for name, value, resource in (("kube_requests", cur.cpu_request, "cpu"), ("kube_requests", cur.memory_request, "memory"),
+                                          ("kube_limits", cur.cpu_limit, "cpu"), ("kube_limits", cur.memory_limit, "memory")):
+                if value is not None:
+                    inst[name].append({"metric": {**ksm, "resource": resource}, "value": [int(end.timestamp()), repr(value)]})
         cpu_vals, mem_vals = [], []
         oom_times = {times[len(times) * 2 // 7], times[len(times) * 5 // 7]} if container == "zoekt-indexserver" else set()
         throttled = 0.0
@@ -129,11 +147,16 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     end = ctx.now().replace(minute=0, second=0, microsecond=0)
     path = env.workdir / "rightsize-prod-dump.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_dump(end, limits, env.seed)), encoding="utf-8")
+    path.write_text(json.dumps(_dump(end, limits, env.seed, running=currents)), encoding="utf-8")
     result = svc.run(ctx, slug=project.slug, environment=ENV, dump=str(path), simulated=True,
                      source="simulated usage of prod (demo): 14 days of office-hours traffic")
     lines = [f"right-sizing of {ENV} from 14 days of simulated usage: {len(result['changes'])} change(s); "
              f"flagged first: {', '.join(f['service'] + ' (' + ' '.join(f['flags']) + ')' for f in result['flagged']) or 'none'}"]
+    sources = sorted({s["current"]["source"] for s in result["services"] if s["status"] == "ok"})
+    lines.append(f"  strategy {result['strategy']['id']}; what runs read from: {', '.join(sources)}; "
+                 f"{result['window_days']:g} days of samples, "
+                 + ("full-strength evidence" if result["full_strength"] else "partial evidence (under 7 days)")
+                 + f"; {len(result['unmatched_containers'])} container(s) not Sourcegraph's, listed with the reason")
     cost = result["cost"]
     if "monthly_change" in cost:
         lines.append(f"  monthly cost {cost['monthly_before']:,.0f} -> {cost['monthly_after']:,.0f} USD ({cost['method'].split(':')[0]})")
