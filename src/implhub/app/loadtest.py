@@ -28,6 +28,7 @@ from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.errors import ExternalServiceError, NotFound, ValidationError
+from implhub.loadtest import coverage as coverage_engine
 from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
@@ -291,18 +292,24 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
         aborted = True  # a script error or a crash: whatever was measured is kept, as partial
     extra = {"k6_exit_code": result.exit_code, "k6_summary_thresholds": _summary_thresholds(result.summary),
              "instance_version": instance_version, "k6_log_tail": result.stderr.strip()[-1500:] if aborted else ""}
+    required = coverage_engine.requirement(get_profile(ctx, slug=slug, kind=kind)["profile"])
     return record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment=environment, source=url,
-                      partial=aborted, extra=extra)
+                      partial=aborted, extra=extra, required=required)
 
 
 def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[str, Any], environment: str | None,
-               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None) -> Evidence:
-    """Report a run's raw points (kept under the data directory) and store it as evidence."""
+               source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None,
+               required: dict[str, Any] | None = None) -> Evidence:
+    """Report a run's raw points (kept under the data directory) and store it as evidence, with
+    its coverage of the profile (`required`: what the unscaled profile asks; None: the run's own
+    profile unscaled) and so its strength (full, smoke or simulated)."""
     kind = eff["kind"]
     agg = points_engine.aggregate([raw], run_ids={str(raw): run_id})
     rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=partial)
     data = {**rep, "kind": kind, "partial": rep["partial"], "profile": eff, "profile_version": eff.get("profile_version"),
             "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {})}
+    data["coverage"] = coverage_engine.coverage(data, required)
+    data["strength"] = coverage_engine.strength(data, required, simulated=simulated)
     (raw.parent / "report.json").write_text(_dumps(rep), encoding="utf-8")
     return evidence.add(ctx, project=project, kind=EVIDENCE_KIND, data=data, source=source, environment=environment,
                         simulated=simulated,

@@ -13,7 +13,9 @@ from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
 from implhub.store.models import ActivityEntry, Project
 
-HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4}
+HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4, "complete": 5, "closed": 6}
+#: a finished project's health is its state: it is no longer on track, at risk or late
+FINISHED_STATES = ("complete", "closed")
 
 
 def plan_for(ctx: Ctx, project: Project, *, view: str) -> dict[str, Any] | None:
@@ -117,13 +119,14 @@ def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     tasks = plan.get("tasks", []) if plan else []
     nm = _next_milestone(tasks)
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
+    finished = project.state in FINISHED_STATES
     return {
         "slug": project.slug,
         "name": project.name,
         "state": project.state,
         "demo": project.demo,
-        "health": plan.get("health", "no_plan") if plan else "no_plan",
-        "health_reasons": plan.get("health_reasons", []) if plan else [],
+        "health": project.state if finished else plan.get("health", "no_plan") if plan else "no_plan",
+        "health_reasons": [f"{project.state}: {project.state_reason}"] if finished else plan.get("health_reasons", []) if plan else [],
         "phase": _phase(tasks),
         "next_milestone": {"title": nm["title"], "date": nm.get("finish")} if nm else None,
         "go_live_forecast": forecast,

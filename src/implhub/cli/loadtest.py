@@ -156,11 +156,17 @@ CONTRACT_KEYS = ("run_id", "passed", "score", "types", "run_ids")
 def _show(rep: dict[str, Any], as_json: bool) -> None:
     if as_json:
         out = {k: rep[k] for k in CONTRACT_KEYS}
-        out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings") if k in rep})
+        out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings", "coverage", "strength")
+                    if k in rep})
         print_json(out)
         return
     flag = "[green]passed[/]" if rep["passed"] else "[red]failed[/]"
     console.print(f"run {rep['run_id']} ({rep.get('kind')}): {flag}, score {rep['score']}" + (" [yellow](partial)[/]" if rep.get("partial") else ""))
+    cov = rep.get("coverage")
+    if isinstance(cov, dict):
+        console.print(f"coverage: {cov['vus']:,} of {cov['required_vus']:,} VUs, hold {cov['hold_s']:g} of {cov['required_hold_s']:g} s: "
+                      f"{rep.get('strength')}" + ("" if rep.get("strength") == "full" else " (does not count for exit criterion 5)"),
+                      highlight=False)
     table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "result")
     for type_, e in rep["types"].items():
         target = e.get("target_rate_per_s")
