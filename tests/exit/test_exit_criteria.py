@@ -9,7 +9,7 @@ from implhub.app import evidence, exit_criteria, projects
 from implhub.store import open_store
 from implhub.store.models import Project
 from implhub.store.models.exit import Handoff
-from tests.documents.evidence import SPARSE_TDD, estimate, finish_plan, loadtest, populate
+from tests.documents.evidence import SPARSE_TDD, finish_plan, loadtest, populate
 
 SLUG = "northwind-logistics"
 
