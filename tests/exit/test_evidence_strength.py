@@ -144,7 +144,7 @@ def test_simulated_evidence_never_decides_and_is_labelled_with_what_it_would(ctx
     by = {c["number"]: c for c in report["criteria"]}
     for n in (3, 5, 8, 9):
         assert by[n]["status"] == "not_met" and by[n]["simulated_would_meet"] is True, n
-        assert "simulated: would meet (the demo's simulated evidence; real evidence decides)" in by[n]["missing"]
+        assert "simulated: would meet (the demo's simulated evidence, were it real; real evidence decides)" in by[n]["missing"]
         assert all(e["counts"] is False for e in by[n]["evidence"] if e.get("type") == "evidence")
     tasks = {t["id"]: t for t in plan.get_plan(ctx, project=project, view="external")["tasks"]}
     assert [tasks[f"exit-{n}"]["status"] for n in range(1, 10)] == ["not_started"] * 9
@@ -174,3 +174,11 @@ def test_only_a_stakeholder_of_the_project_signs_or_waives(ctx, demo_tdd_text) -
     assert exit_criteria.signoffs(ctx, project) == []
     exit_criteria.waive(ctx, slug=SLUG, number=9, by="hannah okafor", reason="pinned until the freeze ends")
     assert _crit(ctx, project, 9)["status"] == "waived"
+
+
+def test_a_simulated_smoke_run_would_not_meet_either(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    project = _demo(ctx, demo_tdd_text)
+    _add(ctx, project, "loadtest_run", loadtest(scale=0.2), simulated=True)  # the demo's short run: 36 of 180 s held
+    five = _crit(ctx, project, 5)
+    assert five["status"] == "not_met" and five["simulated_would_meet"] is False
+    assert five["evidence"][0]["strength"] == "simulated" and five["evidence"][0]["counts"] is False

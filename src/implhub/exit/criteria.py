@@ -33,7 +33,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlparse
 
 from implhub.exit.facts import REPLICA_KIND, EvidenceItem, ProjectFacts, SignoffFact
-from implhub.exit.strength import replica_shape, rightsize_days, strength
+from implhub.exit.strength import measured_strength, replica_shape, rightsize_days, strength
 from implhub.loadtest.coverage import coverage
 
 TITLES: dict[int, str] = {
@@ -88,16 +88,18 @@ Result = tuple[list[dict[str, Any]], list[str]]
 class _View:
     """The facts as one pass sees them: counting evidence only, or also the simulated (what-if)."""
 
-    def __init__(self, f: ProjectFacts, strengths: dict[int, str], *, with_simulated: bool) -> None:
+    def __init__(self, f: ProjectFacts, strengths: dict[int, str], measured: dict[int, str], *, with_simulated: bool) -> None:
         self.f = f
         self.strengths = strengths
+        #: what each simulated item would be worth were it real
+        self.measured = measured
         self.with_simulated = with_simulated
         self.prod = f.prod
         self.latest = f.latest_signoffs()
 
     def counts(self, e: EvidenceItem) -> bool:
         s = self.strengths.get(e.id)
-        return s == "full" or (self.with_simulated and s == "simulated")
+        return s == "full" or (self.with_simulated and s == "simulated" and self.measured.get(e.id) == "full")
 
     def newest_counting(self, kind: str, environment: str | None) -> EvidenceItem | None:
         return next((e for e in self.f.all_of(kind, environment, any_env=False) if self.counts(e)), None)
@@ -389,19 +391,20 @@ def _results(v: _View) -> dict[int, Result]:
 def evaluate(facts: ProjectFacts) -> Report:
     """The `exit-criteria --json` shape, decided by counting evidence and stakeholder sign-offs."""
     strengths: dict[int, str] = {e.id: strength(e, facts) for e in facts.evidence}
-    real = _View(facts, strengths, with_simulated=False)
+    measured = {e.id: measured_strength(e, facts) for e in facts.evidence if e.simulated}
+    real = _View(facts, strengths, measured, with_simulated=False)
     results = _results(real)
-    what_if = _results(_View(facts, strengths, with_simulated=True)) if any(s == "simulated" for s in strengths.values()) else None
+    what_if = _results(_View(facts, strengths, measured, with_simulated=True)) if measured else None
     criteria: list[Criterion] = []
     for number in range(1, 10):
         ev, missing = results[number]
         would = bool(missing) and what_if is not None and not what_if[number][1]
-        if would:
-            assert what_if is not None
+        if missing and what_if is not None:  # show the simulated evidence beside the verdict, never counting
             shown = {(e.get("kind"), e.get("id")) for e in ev if e.get("type") == "evidence"}
             ev = ev + [{**e, "counts": False} for e in what_if[number][0]
                        if e.get("simulated") and (e.get("kind"), e.get("id")) not in shown]
-            missing = missing + [f"{SIMULATED_LABEL} (the demo's simulated evidence; real evidence decides)"]
+        if would:
+            missing = missing + [f"{SIMULATED_LABEL} (the demo's simulated evidence, were it real; real evidence decides)"]
         if not missing:
             status = "met"
         elif (w := real.waived(number)) is not None:

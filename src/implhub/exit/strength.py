@@ -112,8 +112,11 @@ TABLE: dict[str, Callable[[EvidenceItem, ProjectFacts], Strength]] = {
 }
 
 
-def strength(item: EvidenceItem, facts: ProjectFacts) -> Strength:
-    if item.simulated:
-        return "simulated"
+def measured_strength(item: EvidenceItem, facts: ProjectFacts) -> Strength:
+    """What the item would be worth were it real (the demo's what-if reads this)."""
     judge = TABLE.get(item.kind, _full)
     return judge(item, facts)
+
+
+def strength(item: EvidenceItem, facts: ProjectFacts) -> Strength:
+    return "simulated" if item.simulated else measured_strength(item, facts)
