@@ -82,6 +82,6 @@ def test_the_portfolio_shows_each_state_and_hides_an_archived_duplicate(app, see
     assert 'data-slug="northwind"' in page and 'data-slug="northwind-dup"' not in page
     row = page.split('data-slug="northwind"')[1].split("</tr>")[0]
     assert 'data-state="closed"' in row and '<span class="badge closed"' in row  # its state, not its plan's health
-    assert "at risk" not in row and "late" not in row
+    assert "at risk" not in row and 'class="badge late"' not in row
     exit_tab = b.get(f"/projects/{slug}?tab=exit").text
     assert "data-simulated-would-meet" in exit_tab and "simulated, does not count" in exit_tab
