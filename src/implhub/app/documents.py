@@ -89,6 +89,15 @@ def build(ctx: Ctx, *, project: Project, doc: str) -> Document:
         return internal.build(snap) if doc == "internal" else handoff.build(snap)
 
 
+def list_external(ctx: Ctx, *, project: str) -> list[dict[str, Any]]:
+    """The documents a customer may download (the external plan document, once there is a plan)."""
+    p = get_or_raise(ctx, slug=project)
+    if not plan.has_plan(ctx, project=p):
+        return []
+    return [{"title": "Implementation plan (document)", "format": fmt, "url": f"/projects/{p.slug}/documents/plan.{fmt}"}
+            for fmt in FORMATS["plan"]]
+
+
 def handoff_record(ctx: Ctx, *, project: Project) -> dict[str, Any]:
     return handoff.build_record(snapshot(ctx, project))
 

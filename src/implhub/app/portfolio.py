@@ -9,9 +9,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from implhub.app import documents as docs_app
+from implhub.app import plan as plan_app
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
+from implhub.reporting.logs import OPEN_STATUSES
 from implhub.store.models import ActivityEntry, Project
+from implhub.store.models.reporting import LogEntry
 
 HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4, "complete": 5, "closed": 6}
 #: a finished project's health is its state: it is no longer on track, at risk or late
@@ -19,20 +23,11 @@ FINISHED_STATES = ("complete", "closed")
 
 
 def plan_for(ctx: Ctx, project: Project, *, view: str) -> dict[str, Any] | None:
-    """The plan in the given view, or None when the project has none (or the plan capability is
-    not installed)."""
+    """The plan in the given view, or None when the project has none."""
     try:
-        from implhub.app import plan as plan_app
-    except ImportError:
-        return None
-    get_plan = getattr(plan_app, "get_plan", None)
-    if get_plan is None:
-        return None
-    try:
-        result = get_plan(ctx, project=project, view=view)
+        return plan_app.get_plan(ctx, project=project, view=view)
     except ImplhubError:
         return None
-    return result if isinstance(result, dict) else None
 
 
 def _next_milestone(tasks: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -100,11 +95,6 @@ def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
 
 def _open_risks(ctx: Ctx, project: Project) -> int:
     """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
-    try:
-        from implhub.reporting.logs import OPEN_STATUSES
-        from implhub.store.models.reporting import LogEntry
-    except ImportError:
-        return len(project.design.get("risks", []))
     logged = list(ctx.session.execute(select(LogEntry.title, LogEntry.status).where(
         LogEntry.project_id == project.id, LogEntry.kind == "risk")))
     titles = {title for title, _ in logged}
@@ -214,20 +204,11 @@ def _external_task(t: dict[str, Any]) -> dict[str, Any]:
 
 def external_documents(ctx: Ctx, project: Project, *, has_plan: bool) -> list[dict[str, Any]]:
     """Downloads of the external plan (when there is a plan) and the documents the documents
-    capability lists as external (when it offers `list_external`)."""
+    capability lists as external."""
     out: list[dict[str, Any]] = []
     if has_plan:
         base = f"/projects/{project.slug}/plan/export"
         out += [{"title": "Project plan", "format": fmt, "url": f"{base}.{fmt}?view=external"}
                 for fmt in ("md", "xlsx", "csv")]
-    try:
-        from implhub.app import documents as docs_app
-    except ImportError:
-        return out
-    lister = getattr(docs_app, "list_external", None)
-    if lister is not None:
-        try:
-            out += list(lister(ctx, project=project.slug))
-        except ImplhubError:
-            pass
+    out += docs_app.list_external(ctx, project=project.slug)
     return out
