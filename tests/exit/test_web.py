@@ -85,3 +85,27 @@ def test_the_portfolio_shows_each_state_and_hides_an_archived_duplicate(app, see
     assert "at risk" not in row and 'class="badge late"' not in row
     exit_tab = b.get(f"/projects/{slug}?tab=exit").text
     assert "data-simulated-would-meet" in exit_tab and "simulated, does not count" in exit_tab
+
+
+def test_only_an_admin_reopens_or_archives_through_the_api(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import projects
+
+    slug = make_project(seed, demo_tdd_text, slug="northwind")
+    seed(lambda ctx: projects.set_state(ctx, projects.get_or_raise(ctx, slug=slug), "complete", reason="done",
+                                        action="project.complete"))
+    make_user(seed, "priya.raman@sourcegraph.example", "internal")
+    make_user(seed, "boss@example.com", "admin")
+    ie = Browser(app)
+    ie.login("priya.raman@sourcegraph.example", "correct horse battery")
+    refused = ie.client.post(f"/api/projects/{slug}/reopen", json={"reason": "x"}, headers={"X-CSRF-Token": ie.csrf})
+    assert refused.status_code == 403
+    admin = Browser(app)
+    admin.login("boss@example.com", "correct horse battery")
+    ok = admin.client.post(f"/api/projects/{slug}/reopen", json={"reason": "a sync gap"}, headers={"X-CSRF-Token": admin.csrf})
+    assert ok.status_code == 200 and ok.json()["state"] == "active" and ok.json()["state_reason"] == "a sync gap"
+    archived = admin.client.post(f"/api/projects/{slug}/archive", json={"reason": "duplicate"}, headers={"X-CSRF-Token": admin.csrf})
+    assert archived.status_code == 200 and archived.json()["state"] == "archived"
+    from implhub.store.models import ActivityEntry
+
+    activity = seed(lambda ctx: [(e.action, e.actor) for e in ctx.session.query(ActivityEntry).filter_by(entity="project").all()])
+    assert ("project.reopen", "boss@example.com") in activity and ("project.archive", "boss@example.com") in activity
