@@ -143,3 +143,18 @@ def test_no_application_module_probes_for_another(tmp_path: Path) -> None:
     for module in (d, e):
         text = Path(str(module.__file__)).read_text()
         assert "importlib" not in text and "optional_app" not in text and "hasattr(" not in text, module.__name__
+
+
+def test_production_is_found_by_its_kind_whatever_it_is_called(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    text = demo_tdd_text.replace("{name: prod, kind: prod,", "{name: production, kind: prod,")
+    assert "name: production" in text
+    project = _demo(ctx, text)
+    est = evidence.add(ctx, project=project, kind="size_estimate", environment="production", source="s", data=estimate(53.9, 180.0))
+    evidence.add(ctx, project=project, kind="node_plan", environment="production", source="s", data={**MIXED, "estimate_evidence_id": est.id})
+    one = exit_criteria_report(ctx, project)[0]
+    assert any("node plan of production's newest size estimate" in e.get("summary", "") for e in one["evidence"])
+    assert _handoff(ctx)["production_deployment"]["total_cpu"] == 72.0
+
+
+def exit_criteria_report(ctx: Any, project: Any) -> list[dict[str, Any]]:
+    return list(facts.report(ctx, project)["criteria"])

@@ -407,4 +407,5 @@ def run_dict(ev: Evidence) -> dict[str, Any]:
     return {"id": ev.id, "run_id": d.get("run_id"), "kind": d.get("kind"), "environment": ev.environment,
             "taken_at": ev.taken_at.isoformat() if isinstance(ev.taken_at, dt.datetime) else str(ev.taken_at),
             "passed": d.get("passed"), "score": d.get("score"), "partial": d.get("partial"),
-            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus")}
+            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus"),
+            "strength": "simulated" if ev.simulated else d.get("strength")}

@@ -25,5 +25,6 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     done = [c for c in report["criteria"] if c["status"] != "not_met"]
     would = [str(c["number"]) for c in report["criteria"] if c.get("simulated_would_meet")]
     return [f"exit criteria: {len(done)} of 9 met or waived (criteria 2 and 4 signed off); simulated evidence never decides: "
-            + (f"criteria {', '.join(would)} are not met, labelled 'simulated: would meet'; " if would else "")
+            + (f"{'criteria' if len(would) > 1 else 'criterion'} {', '.join(would)} {'are' if len(would) > 1 else 'is'} "
+               f"not met, labelled 'simulated: would meet'; " if would else "")
             + f"see 'implhub exit-criteria {project.slug}'"]
