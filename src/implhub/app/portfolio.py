@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from implhub.app import documents as docs_app
+from implhub.app import facts
 from implhub.app import plan as plan_app
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
+from implhub.intake.schema import TDD
 from implhub.reporting.logs import OPEN_STATUSES
 from implhub.store.models import ActivityEntry, Project
 from implhub.store.models.reporting import LogEntry
@@ -59,9 +61,8 @@ def _slip_days(forecast: str | None, baseline: str | None) -> int | None:
     return (dt.date.fromisoformat(forecast[:10]) - dt.date.fromisoformat(baseline[:10])).days
 
 
-def people(design: dict[str, Any], *, side: str = "internal") -> list[dict[str, str]]:
-    return [{"name": s["name"], "role": s["role"], "email": s["email"]}
-            for s in design.get("stakeholders", []) if s.get("side") == side]
+def people(design: TDD, *, side: str = "internal") -> list[dict[str, str]]:
+    return [{"name": s.name, "role": s.role, "email": s.email} for s in design.stakeholders if s.side == side]
 
 
 #: (store, project id) -> (change stamp, today, row). Every change to a project lands in the
@@ -78,7 +79,7 @@ def _stamps(ctx: Ctx) -> dict[int, int]:
 def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
     """The portfolio rows of these projects, recomputing only those that changed since."""
     stamps = _stamps(ctx)
-    url = str(ctx.session.get_bind().url)
+    url = str(ctx.session.get_bind().engine.url)
     today = ctx.today().isoformat()
     out = []
     for project in projects:
@@ -93,18 +94,18 @@ def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
     return out
 
 
-def _open_risks(ctx: Ctx, project: Project) -> int:
+def _open_risks(ctx: Ctx, project: Project, design: TDD) -> int:
     """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
     logged = list(ctx.session.execute(select(LogEntry.title, LogEntry.status).where(
         LogEntry.project_id == project.id, LogEntry.kind == "risk")))
     titles = {title for title, _ in logged}
-    unlogged = [r for r in project.design.get("risks", []) if r.get("title") not in titles]
+    unlogged = [r for r in design.risks if r.title not in titles]
     return sum(1 for _, status in logged if status in OPEN_STATUSES) + len(unlogged)
 
 
 def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     """One portfolio row (internal: names people and internal risks)."""
-    design = project.design
+    design = facts.load_design(project)
     plan = plan_for(ctx, project, view="internal")
     tasks = plan.get("tasks", []) if plan else []
     nm = _next_milestone(tasks)
@@ -123,10 +124,10 @@ def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
         "go_live_baseline": baseline,
         "slip_days": _slip_days(forecast, baseline),
         "people": people(design),
-        "open_risks": _open_risks(ctx, project),
-        "cloud": design.get("deployment", {}).get("cloud"),
-        "users": design.get("scale", {}).get("users"),
-        "package": design.get("customer", {}).get("package"),
+        "open_risks": _open_risks(ctx, project, design),
+        "cloud": design.deployment.cloud,
+        "users": design.scale.users,
+        "package": design.customer.package,
         "updated_at": project.updated_at.isoformat(),
     }
 
@@ -161,14 +162,14 @@ SORTS = {
 
 def sort_rows(rows: list[dict[str, Any]], *, sort: str = "name", desc: bool = False) -> list[dict[str, Any]]:
     key = SORTS.get(sort, SORTS["name"])
-    return sorted(rows, key=key, reverse=desc)  # type: ignore[arg-type]
+    return sorted(rows, key=key, reverse=desc)
 
 
 def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
     """The external part of one implementation: what a customer account and a share-link visitor
     see. Built only from external items: the external plan view, its milestones and deadlines,
     the status, the risks the design marks external, the external documents."""
-    design = project.design
+    design = facts.load_design(project)
     plan = plan_for(ctx, project, view="external")
     tasks = [t for t in (plan or {}).get("tasks", []) if t.get("visibility", "external") == "external"]
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
@@ -184,9 +185,8 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
         "tasks": [_external_task(t) for t in tasks],
         "milestones": [_external_task(t) for t in tasks if t.get("milestone")],
         "deadlines": [_external_task(t) for t in tasks if t.get("deadline")],
-        "risks": [{"title": r.get("title"), "description": r.get("description"), "probability": r.get("probability"),
-                   "impact": r.get("impact"), "mitigation": r.get("mitigation")}
-                  for r in design.get("risks", []) if r.get("visibility") == "external"],
+        "risks": [{"title": r.title, "description": r.description, "probability": r.probability, "impact": r.impact,
+                   "mitigation": r.mitigation} for r in design.risks if r.visibility == "external"],
         "documents": external_documents(ctx, project, has_plan=plan is not None),
     }
 
