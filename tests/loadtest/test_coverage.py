@@ -53,3 +53,12 @@ def test_the_arrival_rate_model_compares_the_rate_reached() -> None:
     short = {**base, "types": {"literal": {"rate_per_s": 4.0}, "regexp": {"rate_per_s": 3.0}}}
     assert coverage(reached, req)["complete"] is True
     assert coverage(short, req)["complete"] is False
+
+
+def test_the_default_requirement_is_the_default_profiles(demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.intake.loader import load_tdd_text
+    from implhub.loadtest.coverage import default_requirement
+    from implhub.loadtest.profile import build_profile
+
+    design = load_tdd_text(demo_tdd_text, filename="demo.yaml").design
+    assert default_requirement(design["scale"]["users"]) == requirement(build_profile(design, kind="load"))

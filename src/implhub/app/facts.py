@@ -31,8 +31,7 @@ from implhub.exit.facts import (
     TaskFact,
 )
 from implhub.intake.schema import TDD
-from implhub.loadtest import profile as profile_engine
-from implhub.loadtest.coverage import requirement
+from implhub.loadtest.coverage import default_requirement, requirement
 from implhub.store.models import Evidence, Project
 from implhub.store.models.exit import CriterionSignoff
 from implhub.store.models.loadtest import LoadProfileRow
@@ -56,11 +55,10 @@ def load_requirement(ctx: Ctx, project: Project, design: dict[str, Any]) -> Load
     design) asks of a run for it to count."""
     row = ctx.session.scalar(select(LoadProfileRow).where(LoadProfileRow.project_id == project.id, LoadProfileRow.kind == "load")
                              .order_by(LoadProfileRow.version.desc()).limit(1))
-    try:
-        prof = dict(row.data) if row is not None else profile_engine.build_profile(design, kind="load")
-    except Exception:  # a design the profile cannot be built from has no requirement to meet
-        return None
-    return LoadRequirement.model_validate(requirement(prof))
+    if row is not None:
+        return LoadRequirement.model_validate(requirement(dict(row.data)))
+    users = int((design.get("scale") or {}).get("users") or 0)
+    return LoadRequirement.model_validate(default_requirement(users)) if users > 0 else None
 
 
 def load_design(project: Project) -> TDD:

@@ -28,6 +28,16 @@ def requirement(profile: dict[str, Any]) -> dict[str, Any]:
             "rate_per_s": rate}
 
 
+def default_requirement(users: int) -> dict[str, Any]:
+    """What the default load profile of a design with this many users asks (the profile's own
+    rule: 20% of the users as virtual users, held for the hold stage), without building the whole
+    profile (its query and threshold catalogues)."""
+    from implhub.loadtest.profile import LOAD_STAGES_S, VU_SHARE
+
+    return {"model": "vus", "vus": max(1, round(users * VU_SHARE)),
+            "hold_s": float(sum(d for d, phase in LOAD_STAGES_S if phase == "hold")), "rate_per_s": None}
+
+
 def _measured_vus(data: dict[str, Any]) -> float | None:
     series = (data.get("timeline") or {}).get("vus") if isinstance(data.get("timeline"), dict) else None
     values = [float(p[1]) for p in series or [] if isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[1], (int, float))]
