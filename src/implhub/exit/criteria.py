@@ -391,7 +391,7 @@ def _results(v: _View) -> dict[int, Result]:
 def evaluate(facts: ProjectFacts) -> Report:
     """The `exit-criteria --json` shape, decided by counting evidence and stakeholder sign-offs."""
     strengths: dict[int, str] = {e.id: strength(e, facts) for e in facts.evidence}
-    measured = {e.id: measured_strength(e, facts) for e in facts.evidence if e.simulated}
+    measured: dict[int, str] = {e.id: measured_strength(e, facts) for e in facts.evidence if e.simulated}
     real = _View(facts, strengths, measured, with_simulated=False)
     results = _results(real)
     what_if = _results(_View(facts, strengths, measured, with_simulated=True)) if measured else None
