@@ -171,6 +171,11 @@ def test_project_complete_refuses_until_every_criterion_holds(cli, tmp_path, dem
     assert handoff["record"]["production_deployment"]["instance_types"] == ["4 x m6i.4xlarge"]
     assert json.loads(cli("project", "show", SLUG, "--json").stdout)["state"] == "complete"
     assert cli("project", "complete", SLUG).exit_code == 2
+    r = cli("plan", "set", SLUG, "handoff", "--status", "done")
+    assert r.exit_code == 2 and "is complete: its plan cannot change any more" in r.stderr
+    r = cli("project", "update", SLUG, "--tdd", _write(tmp_path, demo_tdd_text.replace("users: 4500", "users: 4700")))
+    assert r.exit_code == 2 and "its design cannot change" in r.stderr
+    assert json.loads(cli("project", "show", SLUG, "--json").stdout)["revision"] == 1
 
 
 def test_close_at_the_timebox_records_what_was_left_open(cli, tmp_path, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
