@@ -4,11 +4,19 @@ straight into the store so these tests do not depend on those capabilities."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from sqlalchemy import select
 
 from implhub.app import evidence
 from implhub.app.context import Ctx
-from implhub.store.models import Project
+from implhub.store.models import Evidence, Project
+from implhub.store.models.plan import PlanTaskRow
+
+#: what the demo design's load profile asks of a run (4,500 users): 900 VUs held 180 s
+REQUIRED_VUS = 900
+REQUIRED_HOLD_S = 180.0
 
 
 def estimate(vcpu: float, memory_gb: float) -> dict[str, Any]:
@@ -48,9 +56,34 @@ def snapshot(total: int = 38000, cloned: int = 38000, indexed: int = 38000) -> d
                            {"kind": "GITHUB", "name": "GitHub Enterprise", "repositories": 7500, "last_sync_error": None}]}
 
 
-def loadtest(passed: bool = True, **extra: Any) -> dict[str, Any]:
-    return {"run_id": "run-1", "passed": passed, "score": 0.97 if passed else 0.41, "types": {}, "run_ids": ["run-1"],
-            "kind": "load", "partial": False, **extra}
+def loadtest(passed: bool = True, *, vus: int = REQUIRED_VUS, scale: float = 1.0, run_id: str = "run-1", **extra: Any) -> dict[str, Any]:
+    """A stored load-test run: by default a complete one (the profile's VUs, its whole hold time)."""
+    stages = [{"duration": 60 * scale, "phase": "ramp"}, {"duration": REQUIRED_HOLD_S * scale, "phase": "hold"},
+              {"duration": 60 * scale, "phase": "down"}]
+    profile = {"kind": "load", "model": "vus", "vus": vus, "users": 4500, "duration_scale": scale, "stages_s": stages}
+    return {"run_id": run_id, "passed": passed, "score": 0.97 if passed else 0.41, "types": {}, "run_ids": [run_id],
+            "kind": "load", "partial": False, "duration_s": 300 * scale, "profile": profile, **extra}
+
+
+def at(ctx: Ctx, ev: Evidence, *, hours_ago: float) -> Evidence:
+    """Date an evidence row in the past (the test clock is frozen)."""
+    ev.taken_at = ctx.now() - dt.timedelta(hours=hours_ago)
+    ctx.session.flush()
+    return ev
+
+
+def finish_plan(ctx: Ctx, project: Project, *, through: str = "golive") -> None:
+    """Mark the plan's tasks done up to and including a task (and everything before it in the
+    plan's order), as the team would have over the weeks; the closing exit tasks are left alone."""
+    day = ctx.today() - dt.timedelta(days=1)
+    rows = list(ctx.session.scalars(select(PlanTaskRow).where(PlanTaskRow.project_id == project.id).order_by(PlanTaskRow.position)))
+    for r in rows:
+        if r.task_id.startswith("exit-") or r.task_id == "handoff":
+            continue
+        r.status, r.actual_start, r.actual_end = "done", r.actual_start or day, day
+        if r.task_id == through:
+            break
+    ctx.session.flush()
 
 
 def populate(ctx: Ctx, project: Project, *, envs: tuple[str, ...] = ("dev", "staging", "prod")) -> None:
@@ -59,6 +92,8 @@ def populate(ctx: Ctx, project: Project, *, envs: tuple[str, ...] = ("dev", "sta
         evidence.add(ctx, project=project, kind="size_estimate", environment=env, source="implhub size estimate", data=estimate(48.0, 150.0))
         evidence.add(ctx, project=project, kind="node_plan", environment=env, source="implhub size nodes", data=node_plan())
     evidence.add(ctx, project=project, kind="codestats_scan", source="scan of the mirror", data=SCAN)
+    at(ctx, evidence.add(ctx, project=project, kind="instance_snapshot", environment="prod", source="https://sourcegraph.northwind.example",
+                         data=snapshot()), hours_ago=30)
     evidence.add(ctx, project=project, kind="instance_snapshot", environment="prod", source="https://sourcegraph.northwind.example", data=snapshot())
     evidence.add(ctx, project=project, kind="loadtest_run", environment="prod", source="k6 against prod", data=loadtest())
     evidence.add(ctx, project=project, kind="rightsize", environment="prod", source="Prometheus of prod",

@@ -103,7 +103,8 @@ def test_the_handoff_has_every_field_the_long_term_owner_needs(ctx, demo_tdd_tex
     assert pd["instance_types"] == ["4 x m6i.4xlarge"]
     assert pd["total_cpu"] == 64.0 and pd["total_memory_gb"] == round(4 * 64 * 1.073741824, 1) and pd["total_disk_gb"] == 5400.0
     assert record["code_hosts"]["repositories"] == 38000 and record["code_hosts"]["monorepos"] == 2
-    assert record["code_hosts"]["largest_repository_mb"] == 7.5
+    # the scan covered 3 of the design's 38,000 repositories: the design's 85 GB monorepo is the largest
+    assert record["code_hosts"]["largest_repository_mb"] == 85000.0
     assert record["notes"]["agreed_limits"]["users"] == 5000
     assert record["logs"]["risks"] and record["missing"] == []
     if _plan_available():
@@ -138,13 +139,22 @@ def test_the_external_plan_contains_nothing_internal(ctx, demo_tdd_text, tmp_pat
     assert external_tasks[0] in readable["md"]
 
 
-def test_the_plan_engine_drops_internal_tasks_whatever_it_is_given() -> None:
+def test_the_plan_engine_drops_internal_tasks_whatever_it_is_given(demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from implhub.documents.facts import Snapshot
+    from implhub.exit.facts import ProjectFacts
+    from implhub.intake.loader import load_tdd_text
+    from implhub.intake.schema import TDD
+
     tasks = [{"id": "a", "title": "Public step", "visibility": "external", "start": "2026-12-01", "finish": "2026-12-02", "status": "done"},
              {"id": "b", "title": "Secret staffing call", "visibility": "internal", "start": "2026-12-01", "finish": "2026-12-03"}]
-    snap = {"project": {"slug": "x"}, "today": "2026-12-02", "generated_at": "2026-12-02T00:00:00",
-            "design": {"customer": {"name": "X", "package": "standard"},
-                       "risks": [{"title": "Hidden risk", "visibility": "internal"}, {"title": "Shown risk", "visibility": "external"}]},
-            "plan_external": {"tasks": tasks, "health": "on_track", "forecast_finish": "2026-12-03"}}
+    design = load_tdd_text(demo_tdd_text, filename="demo.yaml").design
+    design["risks"] = [{"title": "Hidden risk", "visibility": "internal"}, {"title": "Shown risk", "visibility": "external"}]
+    now = dt.datetime(2026, 12, 2, tzinfo=dt.UTC)
+    facts = ProjectFacts(slug="x", name="X", design=TDD.model_validate(design), now=now)
+    snap = Snapshot(facts=facts, generated_at=now, today=now.date(),
+                    plan_external={"tasks": tasks, "health": "on_track", "forecast_finish": "2026-12-03"})
     doc = plan_doc.build(snap)
     assert "Public step" in doc.markdown and "Secret staffing call" not in doc.markdown
     assert "Shown risk" in doc.markdown and "Hidden risk" not in doc.markdown
@@ -203,7 +213,7 @@ def test_a_replica_without_sizing_is_shown_but_not_counted_missing(ctx) -> None:
     ctx.session.flush()
     doc = documents.build(ctx, project=project, doc="internal")
     assert doc.missing == before
-    assert "### replica (replica)" in doc.markdown and "| replica | replica |" in doc.markdown
+    assert "### replica (replica, internal)" in doc.markdown and "| replica | replica |" in doc.markdown
 
 
 def test_the_internal_document_shows_latency_against_the_targets_and_the_resourcing(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]

@@ -56,6 +56,12 @@ def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli
     assert out["passed"] is True and out["run_ids"] == [out["run_id"]]
     # the instance tested, as it answered before the load: stored with the run and in its report
     assert out["instance"] == {"url": sg.url, "version": VERSION}
+    # 4 VUs for 1% of the durations: a passing smoke test, not a full-strength one
+    profile = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)["profile"]
+    cov = out["coverage"]
+    assert set(cov) >= {"vus", "required_vus", "hold_s", "required_hold_s", "complete"}
+    assert cov["vus"] <= 4 and cov["required_vus"] == profile["vus"] and cov["required_hold_s"] == 180
+    assert cov["hold_s"] < 180 and cov["complete"] is False and out["strength"] == "smoke"
     assert set(out["types"]["literal"]) >= {"requests", "rate_per_s", "success_rate", "ttfb_ms", "thresholds", "passed", "variants"}
     assert out["types"]["literal"]["thresholds"][-1]["expr"] == "time_to_first_byte{type:literal} med<5500"
     assert out["types"]["highlight"]["requests"] >= out["types"]["literal"]["requests"]  # one per streamed match

@@ -18,21 +18,27 @@ def _project(ctx, text: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_closing_tasks_follow_the_exit_criteria(ctx, demo_tdd_text, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from implhub.app import exit_criteria
+    import datetime as dt
+
+    from implhub.app import facts
+    from tests.documents.evidence import finish_plan
 
     slug = _project(ctx, demo_tdd_text)
-    svc.generate(ctx, project=slug, start=ctx.today())
+    svc.generate(ctx, project=slug, start=ctx.today() - dt.timedelta(days=60))
     calls: list[Any] = []
 
-    def evaluate(ctx_: Any, project: Any) -> dict[str, Any]:
+    def report(ctx_: Any, project: Any) -> dict[str, Any]:
         calls.append(project.slug)
-        # an evaluation that itself reads the plan must not recurse
-        svc.get_plan(ctx_, project=project)
         statuses = {1: "met", 2: "waived", 3: "not_met"}
         return {"complete": False, "criteria": [{"number": n, "title": "", "status": statuses.get(n, "not_met"),
                                                   "evidence": [], "missing": []} for n in range(1, 10)]}
 
-    monkeypatch.setattr(exit_criteria, "evaluate", evaluate)
+    monkeypatch.setattr(facts, "report", report)
+    # met criteria do not make a closing task done before the tasks it depends on (go-live)
+    by = {t["id"]: t for t in svc.get_plan(ctx, project=slug)["tasks"]}
+    assert by["golive"]["status"] != "done"
+    assert by["exit-1"]["status"] == "not_started" and by["exit-2"]["status"] == "not_started"
+    finish_plan(ctx, projects.get_or_raise(ctx, slug=slug), through="golive")
     svc.set_task(ctx, project=slug, task_id="exit-3", status="done")  # a person said done; the evidence says not met
     by = {t["id"]: t for t in svc.get_plan(ctx, project=slug)["tasks"]}
     assert by["exit-1"]["status"] == "done" and by["exit-2"]["status"] == "done"
@@ -41,14 +47,13 @@ def test_closing_tasks_follow_the_exit_criteria(ctx, demo_tdd_text, monkeypatch:
     assert calls
 
 
-def test_closing_tasks_keep_their_own_status_while_there_are_no_exit_criteria(ctx, demo_tdd_text, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from implhub.app import exit_criteria
-
-    monkeypatch.setattr(exit_criteria, "evaluate", lambda ctx_, project: None)
+def test_an_exit_task_set_done_by_hand_waits_for_its_predecessors(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
     slug = _project(ctx, demo_tdd_text)
     svc.generate(ctx, project=slug, start=ctx.today())
     svc.set_task(ctx, project=slug, task_id="exit-7", status="done")
-    assert {t["id"]: t for t in svc.get_plan(ctx, project=slug)["tasks"]}["exit-7"]["status"] == "done"
+    tasks = {t["id"]: t for t in svc.get_plan(ctx, project=slug)["tasks"]}
+    assert tasks["golive"]["status"] != "done"
+    assert tasks["exit-7"]["status"] != "done"
 
 
 def test_a_team_template_replaces_the_shipped_one(ctx, tdd_text, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -3,15 +3,17 @@ internal production design, the external plan, the handoff record."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from implhub.app import codestats, facts, plan, reporting
 from implhub.app.context import Ctx
-from implhub.app.evidence import evidence_dict, list_evidence
-from implhub.app.exit_criteria import KINDS, estimates, evaluate, optional_app
 from implhub.app.projects import get_or_raise
 from implhub.documents import Document, handoff, internal, plan_doc, render
+from implhub.documents.facts import Snapshot
 from implhub.errors import NotFound, ValidationError
+from implhub.exit.facts import ProjectFacts
 from implhub.store.models import Project
 
 DOCS = ("internal", "plan", "handoff")
@@ -21,33 +23,23 @@ MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8
 
 
 def _plan(ctx: Ctx, project: Project, view: str) -> dict[str, Any] | None:
-    plan = optional_app("plan")
-    if plan is None or not hasattr(plan, "get_plan"):
-        return None
     try:
         result = plan.get_plan(ctx, project=project, view=view)
     except NotFound:  # no plan generated yet
         return None
-    return result if isinstance(result, dict) and result.get("tasks") is not None else None
+    return result if result.get("tasks") is not None else None
 
 
 def _gantt(ctx: Ctx, project: Project) -> bytes | None:
     """The plan capability's own Gantt picture of the external view (baseline, critical path)."""
-    plan = optional_app("plan")
-    if plan is None or not hasattr(plan, "gantt"):
-        return None
     try:
-        data = plan.gantt(ctx, project=project, view="external", fmt="png")
+        return plan.gantt(ctx, project=project, view="external", fmt="png")
     except NotFound:
         return None
-    return data if isinstance(data, bytes) else None
 
 
-def _logs(ctx: Ctx, project: Project, audience: str) -> dict[str, list[dict[str, Any]]] | None:
+def _logs(ctx: Ctx, project: Project, audience: str) -> dict[str, list[dict[str, Any]]]:
     """Risks, issues and expansion opportunities from the reporting capability's logs."""
-    reporting = optional_app("reporting")
-    if reporting is None or not hasattr(reporting, "list_entries"):
-        return None
     out: dict[str, list[dict[str, Any]]] = {"risk": [], "issue": [], "expansion": []}
     for e in reporting.list_entries(ctx, project=project, audience=audience):
         if e.get("kind") in out:
@@ -58,58 +50,52 @@ def _logs(ctx: Ctx, project: Project, audience: str) -> dict[str, list[dict[str,
     return out
 
 
-def _codestats(ctx: Ctx, project: Project) -> dict[str, Any] | None:
-    codestats = optional_app("codestats")
-    if codestats is None or not hasattr(codestats, "summary"):
-        return None
-    result = codestats.summary(ctx, project=project)
-    return result if isinstance(result, dict) else None
+def _external(f: ProjectFacts) -> ProjectFacts:
+    """The facts a customer may read: the design without internal risks or internal people, no
+    environments, evidence, sign-offs or plan rows (the external plan view carries the tasks)."""
+    design = f.design.model_copy(update={"risks": [r for r in f.design.risks if r.visibility == "external"],
+                                         "stakeholders": [s for s in f.design.stakeholders if s.side == "customer"]})
+    return f.model_copy(update={"design": design, "environments": [], "evidence": [], "signoffs": [], "tasks": None})
 
 
-def snapshot(ctx: Ctx, project: Project, *, audience: str = "internal") -> dict[str, Any]:
-    """Everything the documents read, as plain data. audience "external" leaves out every
-    internal thing at the source (the plan engine filters again)."""
-    snap: dict[str, Any] = {
-        "project": {"slug": project.slug, "name": project.name, "state": project.state, "demo": project.demo,
-                    "revision": project.current.number},
-        "generated_at": ctx.now().isoformat(),
-        "today": ctx.today().isoformat(),
-        "design": project.design,
-        "plan_external": _plan(ctx, project, "external"),
-        "criteria": evaluate(ctx, project),
-    }
-    logs = _logs(ctx, project, audience)
-    if logs is not None:
-        snap["risks"] = logs["risk"]
-        snap["issues"] = logs["issue"]
-        snap["expansions"] = logs["expansion"]
-    if audience == "external":
-        design = snap["design"]
-        design["risks"] = [r for r in design.get("risks") or [] if r.get("visibility") == "external"]
-        design["stakeholders"] = [s for s in design.get("stakeholders") or [] if s.get("side") == "customer"]
-        snap["environments"] = []
-        snap["evidence"] = []
+def snapshot(ctx: Ctx, project: Project, *, audience: str = "internal") -> Snapshot:
+    """Everything the documents read, loaded once: the facts and the criteria evaluated on them
+    (the plan views read the same evaluation). audience "external" leaves out every internal
+    thing at the source (the plan engine filters again)."""
+    with facts.scope():
+        f, report = facts.facts_and_report(ctx, project)
+        logs = _logs(ctx, project, audience)
+        snap = Snapshot(facts=f, generated_at=ctx.now(), today=ctx.today(), criteria=report,
+                        plan_external=_plan(ctx, project, "external"),
+                        risks=logs["risk"], issues=logs["issue"], expansions=logs["expansion"])
+        if audience == "external":
+            snap.facts = _external(f)
+            return snap
+        snap.codestats = codestats.summary(ctx, project=project)
+        snap.plan_internal = _plan(ctx, project, "internal")
         return snap
-    snap.update({
-        "environments": [{"name": e.name, "kind": e.kind, "origin": e.origin, "data": e.data} for e in project.environments],
-        "evidence": [evidence_dict(e) for kind in KINDS for e in list_evidence(ctx, project=project, kind=kind)],
-        "estimates": estimates(ctx, project),
-        "codestats": _codestats(ctx, project),
-        "plan_internal": _plan(ctx, project, "internal"),
-    })
-    return snap
 
 
 def build(ctx: Ctx, *, project: Project, doc: str) -> Document:
     if doc not in DOCS:
         raise ValidationError(f"expected a document internal, plan or handoff, got {doc!r}", field="DOC")
-    if doc == "plan":
-        snap = snapshot(ctx, project, audience="external")
-        if snap["plan_external"] and snap["plan_external"].get("tasks"):
-            snap["gantt_png"] = _gantt(ctx, project)
-        return plan_doc.build(snap)
-    snap = snapshot(ctx, project)
-    return internal.build(snap) if doc == "internal" else handoff.build(snap)
+    with facts.scope():  # one evaluation of the criteria, whichever views read them
+        if doc == "plan":
+            snap = snapshot(ctx, project, audience="external")
+            if snap.plan_external and snap.plan_external.get("tasks"):
+                snap.gantt_png = _gantt(ctx, project)
+            return plan_doc.build(snap)
+        snap = snapshot(ctx, project)
+        return internal.build(snap) if doc == "internal" else handoff.build(snap)
+
+
+def list_external(ctx: Ctx, *, project: str) -> list[dict[str, Any]]:
+    """The documents a customer may download (the external plan document, once there is a plan)."""
+    p = get_or_raise(ctx, slug=project)
+    if not plan.has_plan(ctx, project=p):
+        return []
+    return [{"title": "Implementation plan (document)", "format": fmt, "url": f"/projects/{p.slug}/documents/plan.{fmt}"}
+            for fmt in FORMATS["plan"]]
 
 
 def handoff_record(ctx: Ctx, *, project: Project) -> dict[str, Any]:
@@ -122,8 +108,6 @@ def render_doc(ctx: Ctx, *, slug: str, doc: str, fmt: str) -> tuple[Document, by
         raise ValidationError(f"expected a format {', '.join(FORMATS[doc])} for the {doc} document, got {fmt!r}", field="--format")
     document = build(ctx, project=project, doc=doc)
     if fmt == "json":
-        import json
-
         return document, (json.dumps(document.data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     return document, render.render(document, fmt)
 

@@ -28,6 +28,7 @@ from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
+from implhub.loadtest import coverage as coverage_engine
 from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
@@ -314,14 +315,18 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
         else:
             rooms = measured.pop("_rooms")
             extra.update(measured)
+    required = coverage_engine.requirement(get_profile(ctx, slug=slug, kind=kind)["profile"])
     return record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment=environment, source=url,
-                      partial=aborted, extra=extra, rooms=rooms)
+                      partial=aborted, extra=extra, rooms=rooms, required=required)
 
 
 def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[str, Any], environment: str | None,
                source: str, partial: bool = False, simulated: bool = False, extra: dict[str, Any] | None = None,
-               rooms: dict[str, ServiceHeadroom] | None = None) -> Evidence:
-    """Report a run's raw points (kept under the data directory) and store it as evidence."""
+               rooms: dict[str, ServiceHeadroom] | None = None, required: dict[str, Any] | None = None) -> Evidence:
+    """Report a run's raw points (kept under the data directory) and store it as evidence, with
+    its coverage of the profile (`required`: what the unscaled profile asks; None: the run's own
+    profile unscaled) and so its strength (full, smoke or simulated), and with the server's
+    headroom during the run where it was measured (`rooms`)."""
     kind = eff["kind"]
     agg = points_engine.aggregate([raw], run_ids={str(raw): run_id})
     rep = report_engine.build(agg, thresholds=eff["thresholds"], targets=eff["targets_per_s"], kind=kind, partial=partial)
@@ -330,6 +335,8 @@ def record_run(ctx: Ctx, *, project: Project, run_id: str, raw: Path, eff: dict[
             "raw_points": str(raw.relative_to(ctx.settings.data_dir)), **(extra or {}),
             # is the resourcing adequate: latency within targets and every service under 80%
             "adequacy": adequacy_verdict(rep, rooms)}
+    data["coverage"] = coverage_engine.coverage(data, required)
+    data["strength"] = coverage_engine.strength(data, required, simulated=simulated)
     (raw.parent / "report.json").write_text(_dumps(rep), encoding="utf-8")
     return evidence.add(ctx, project=project, kind=EVIDENCE_KIND, data=data, source=source, environment=environment,
                         simulated=simulated,
@@ -435,4 +442,4 @@ def run_dict(ev: Evidence) -> dict[str, Any]:
             "taken_at": ev.taken_at.isoformat() if isinstance(ev.taken_at, dt.datetime) else str(ev.taken_at),
             "passed": d.get("passed"), "score": d.get("score"), "partial": d.get("partial"),
             "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus"),
-            "instance": d.get("instance")}
+            "instance": d.get("instance"), "strength": "simulated" if ev.simulated else d.get("strength")}

@@ -3,7 +3,6 @@ the internal and external views, exports. The doors (CLI, web, API) call these f
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import difflib
 from collections.abc import Sequence
@@ -13,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 
+from implhub.app import facts
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.app.projects import get_or_raise
+from implhub.app.projects import get_or_raise, require_open
 from implhub.bounds import check_date, check_dates, check_text
 from implhub.errors import Conflict, NotFound, ValidationError, VersionConflict
 from implhub.intake.scale import assess, load_thresholds
@@ -30,7 +30,6 @@ from implhub.store.concurrency import advance_version, next_number
 from implhub.store.models import Project
 from implhub.store.models.plan import PlanBaseline, PlanNote, PlanRow, PlanTaskRow
 
-_in_exit_evaluation: contextvars.ContextVar[bool] = contextvars.ContextVar("plan_in_exit_evaluation", default=False)
 EXIT_TASK_PREFIX = "exit-"
 
 
@@ -77,36 +76,37 @@ def _to_task(r: PlanTaskRow) -> PlanTask:
 
 
 def exit_statuses(ctx: Ctx, project: Project) -> dict[int, str] | None:
-    """criterion number -> met | not_met | waived, once the exit criteria capability answers."""
-    if _in_exit_evaluation.get():
-        return None
-    from implhub.app import exit_criteria
-
-    token = _in_exit_evaluation.set(True)
-    try:
-        result = exit_criteria.evaluate(ctx, project)
-    finally:
-        _in_exit_evaluation.reset(token)
-    if not isinstance(result, dict):
-        return None
-    return {int(c["number"]): str(c.get("status")) for c in result.get("criteria", []) if "number" in c}
+    """criterion number -> met | not_met | waived, from the facts layer the exit criteria use."""
+    return facts.exit_statuses(ctx, project)
 
 
 def _overlay_exit(tasks: list[PlanTask], statuses: dict[int, str] | None, today: dt.date) -> None:
-    """The closing tasks exit-1..exit-9 take their status from the exit criteria."""
+    """The closing tasks exit-1..exit-9 take their status from the exit criteria, and show done
+    only once every task they depend on is done (a criterion met before go-live is not a closing
+    task done)."""
     if statuses is None:
         return
-    for t in tasks:
-        if not t.id.startswith(EXIT_TASK_PREFIX) or not t.id[len(EXIT_TASK_PREFIX):].isdigit():
-            continue
+    by_id = {t.id: t for t in tasks}
+    exits = [t for t in tasks if t.id.startswith(EXIT_TASK_PREFIX) and t.id[len(EXIT_TASK_PREFIX):].isdigit()]
+    for t in exits:
         status = statuses.get(int(t.id[len(EXIT_TASK_PREFIX):]))
-        if status in ("met", "waived"):
-            t.status = "done"
-            t.actual_start = t.actual_start or today
-            t.actual_end = t.actual_end or max(today, t.actual_start)
-        elif status == "not_met" and t.status == "done":
+        if status == "not_met" and t.status == "done":
             t.status, t.actual_end = "in_progress", None
             t.actual_start = t.actual_start or today
+    changed = True
+    while changed:  # exit tasks may depend on one another: settle in as many passes as needed
+        changed = False
+        for t in exits:
+            status = statuses.get(int(t.id[len(EXIT_TASK_PREFIX):]))
+            preds_done = all(by_id[d.id].status == "done" for d in t.depends_on if d.id in by_id)
+            if status in ("met", "waived") and preds_done and t.status != "done":
+                t.status = "done"
+                t.actual_start = t.actual_start or today
+                t.actual_end = t.actual_end or max(today, t.actual_start)
+                changed = True
+            elif t.status == "done" and not preds_done:
+                t.status, t.actual_end = "not_started", None
+                changed = True
 
 
 def baselines(ctx: Ctx, *, project: Project | str) -> list[PlanBaseline]:
@@ -231,6 +231,7 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     """Build (or rebuild) the plan from the template and the current design. Rebuilding over
     entered actuals, notes or assignees refuses without `force` and says what would change."""
     p = _project(ctx, project)
+    require_open(p, "its plan")
     existing = get_row(ctx, p)
     template = load_template_file(ctx.settings.plan_template_file)
     exceptional = assess(p.design.get("scale", {}), load_thresholds(ctx.settings.scale_thresholds_file)).exceptional
@@ -328,6 +329,7 @@ def take_baseline(ctx: Ctx, *, project: Project | str, label: str = "", _record:
     """Freeze the current forecast dates as a new baseline (the first, at generation, freezes
     the plan as planned from its start)."""
     p = _project(ctx, project)
+    require_open(p, "its plan")
     c = compute(ctx, project=p, as_planned=as_planned)
     number = next_number(ctx.session, scope=f"plan_baseline:{p.id}",
                          current_max=lambda: ctx.session.scalar(select(func.max(PlanBaseline.number)).where(PlanBaseline.project_id == p.id)))
@@ -369,6 +371,7 @@ def set_task(ctx: Ctx, *, project: Project | str, task_id: str, status: str | No
     """Change a task's status, actual dates, assignee, or add a note. Returns the task as in the
     internal view. Marking a task in progress or done without dates records today."""
     p = _project(ctx, project)
+    require_open(p, "its plan")
     row = _plan_or_raise(ctx, p)
     r = _task_row_or_raise(ctx, p, task_id)
     if expected_version is not None and expected_version != r.version:
@@ -451,6 +454,7 @@ def _task_author(fresh: Any) -> str:
 def set_blackout(ctx: Ctx, *, project: Project | str, add: Sequence[dt.date] = (), remove: Sequence[dt.date] = ()) -> list[str]:
     """Add or remove project blackout dates; the schedule moves with them."""
     p = _project(ctx, project)
+    require_open(p, "its plan")
     row = _plan_or_raise(ctx, p)
     check_dates(add, today=today_for(ctx, p), field="--blackout")
     before = list(row.blackout or [])

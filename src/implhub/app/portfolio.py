@@ -9,28 +9,27 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from implhub.app import documents as docs_app
+from implhub.app import facts
+from implhub.app import plan as plan_app
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
+from implhub.intake.schema import TDD
+from implhub.reporting.logs import OPEN_STATUSES
 from implhub.store.models import ActivityEntry, Project
+from implhub.store.models.reporting import LogEntry
 
-HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4}
+HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4, "complete": 5, "closed": 6}
+#: a finished project's health is its state: it is no longer on track, at risk or late
+FINISHED_STATES = ("complete", "closed")
 
 
 def plan_for(ctx: Ctx, project: Project, *, view: str) -> dict[str, Any] | None:
-    """The plan in the given view, or None when the project has none (or the plan capability is
-    not installed)."""
+    """The plan in the given view, or None when the project has none."""
     try:
-        from implhub.app import plan as plan_app
-    except ImportError:
-        return None
-    get_plan = getattr(plan_app, "get_plan", None)
-    if get_plan is None:
-        return None
-    try:
-        result = get_plan(ctx, project=project, view=view)
+        return plan_app.get_plan(ctx, project=project, view=view)
     except ImplhubError:
         return None
-    return result if isinstance(result, dict) else None
 
 
 def _next_milestone(tasks: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -62,9 +61,8 @@ def _slip_days(forecast: str | None, baseline: str | None) -> int | None:
     return (dt.date.fromisoformat(forecast[:10]) - dt.date.fromisoformat(baseline[:10])).days
 
 
-def people(design: dict[str, Any], *, side: str = "internal") -> list[dict[str, str]]:
-    return [{"name": s["name"], "role": s["role"], "email": s["email"]}
-            for s in design.get("stakeholders", []) if s.get("side") == side]
+def people(design: TDD, *, side: str = "internal") -> list[dict[str, str]]:
+    return [{"name": s.name, "role": s.role, "email": s.email} for s in design.stakeholders if s.side == side]
 
 
 #: (store, project id) -> (change stamp, today, row). Every change to a project lands in the
@@ -81,7 +79,7 @@ def _stamps(ctx: Ctx) -> dict[int, int]:
 def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
     """The portfolio rows of these projects, recomputing only those that changed since."""
     stamps = _stamps(ctx)
-    url = str(ctx.session.get_bind().url)
+    url = str(ctx.session.get_bind().engine.url)
     today = ctx.today().isoformat()
     out = []
     for project in projects:
@@ -96,44 +94,40 @@ def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
     return out
 
 
-def _open_risks(ctx: Ctx, project: Project) -> int:
+def _open_risks(ctx: Ctx, project: Project, design: TDD) -> int:
     """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
-    try:
-        from implhub.reporting.logs import OPEN_STATUSES
-        from implhub.store.models.reporting import LogEntry
-    except ImportError:
-        return len(project.design.get("risks", []))
     logged = list(ctx.session.execute(select(LogEntry.title, LogEntry.status).where(
         LogEntry.project_id == project.id, LogEntry.kind == "risk")))
     titles = {title for title, _ in logged}
-    unlogged = [r for r in project.design.get("risks", []) if r.get("title") not in titles]
+    unlogged = [r for r in design.risks if r.title not in titles]
     return sum(1 for _, status in logged if status in OPEN_STATUSES) + len(unlogged)
 
 
 def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     """One portfolio row (internal: names people and internal risks)."""
-    design = project.design
+    design = facts.load_design(project)
     plan = plan_for(ctx, project, view="internal")
     tasks = plan.get("tasks", []) if plan else []
     nm = _next_milestone(tasks)
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
+    finished = project.state in FINISHED_STATES
     return {
         "slug": project.slug,
         "name": project.name,
         "state": project.state,
         "demo": project.demo,
-        "health": plan.get("health", "no_plan") if plan else "no_plan",
-        "health_reasons": plan.get("health_reasons", []) if plan else [],
+        "health": project.state if finished else plan.get("health", "no_plan") if plan else "no_plan",
+        "health_reasons": [f"{project.state}: {project.state_reason}"] if finished else plan.get("health_reasons", []) if plan else [],
         "phase": _phase(tasks),
         "next_milestone": {"title": nm["title"], "date": nm.get("finish")} if nm else None,
         "go_live_forecast": forecast,
         "go_live_baseline": baseline,
         "slip_days": _slip_days(forecast, baseline),
         "people": people(design),
-        "open_risks": _open_risks(ctx, project),
-        "cloud": design.get("deployment", {}).get("cloud"),
-        "users": design.get("scale", {}).get("users"),
-        "package": design.get("customer", {}).get("package"),
+        "open_risks": _open_risks(ctx, project, design),
+        "cloud": design.deployment.cloud,
+        "users": design.scale.users,
+        "package": design.customer.package,
         "updated_at": project.updated_at.isoformat(),
     }
 
@@ -168,14 +162,14 @@ SORTS = {
 
 def sort_rows(rows: list[dict[str, Any]], *, sort: str = "name", desc: bool = False) -> list[dict[str, Any]]:
     key = SORTS.get(sort, SORTS["name"])
-    return sorted(rows, key=key, reverse=desc)  # type: ignore[arg-type]
+    return sorted(rows, key=key, reverse=desc)
 
 
 def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
     """The external part of one implementation: what a customer account and a share-link visitor
     see. Built only from external items: the external plan view, its milestones and deadlines,
     the status, the risks the design marks external, the external documents."""
-    design = project.design
+    design = facts.load_design(project)
     plan = plan_for(ctx, project, view="external")
     tasks = [t for t in (plan or {}).get("tasks", []) if t.get("visibility", "external") == "external"]
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
@@ -191,9 +185,8 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
         "tasks": [_external_task(t) for t in tasks],
         "milestones": [_external_task(t) for t in tasks if t.get("milestone")],
         "deadlines": [_external_task(t) for t in tasks if t.get("deadline")],
-        "risks": [{"title": r.get("title"), "description": r.get("description"), "probability": r.get("probability"),
-                   "impact": r.get("impact"), "mitigation": r.get("mitigation")}
-                  for r in design.get("risks", []) if r.get("visibility") == "external"],
+        "risks": [{"title": r.title, "description": r.description, "probability": r.probability, "impact": r.impact,
+                   "mitigation": r.mitigation} for r in design.risks if r.visibility == "external"],
         "documents": external_documents(ctx, project, has_plan=plan is not None),
     }
 
@@ -212,20 +205,11 @@ def _external_task(t: dict[str, Any]) -> dict[str, Any]:
 
 def external_documents(ctx: Ctx, project: Project, *, has_plan: bool) -> list[dict[str, Any]]:
     """Downloads of the external plan (when there is a plan) and the documents the documents
-    capability lists as external (when it offers `list_external`)."""
+    capability lists as external."""
     out: list[dict[str, Any]] = []
     if has_plan:
         base = f"/projects/{project.slug}/plan/export"
         out += [{"title": "Project plan", "format": fmt, "url": f"{base}.{fmt}?view=external"}
                 for fmt in ("md", "xlsx", "csv")]
-    try:
-        from implhub.app import documents as docs_app
-    except ImportError:
-        return out
-    lister = getattr(docs_app, "list_external", None)
-    if lister is not None:
-        try:
-            out += list(lister(ctx, project=project.slug))
-        except ImplhubError:
-            pass
+    out += docs_app.list_external(ctx, project=project.slug)
     return out

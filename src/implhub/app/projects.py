@@ -39,11 +39,70 @@ def get_or_raise(ctx: Ctx, *, slug: str) -> Project:
     return project
 
 
-def list_projects(ctx: Ctx, *, state: str | None = None) -> list[Project]:
+def list_projects(ctx: Ctx, *, state: str | None = None, include_archived: bool = False) -> list[Project]:
+    """The projects by name; archived ones only when asked (by state or include_archived)."""
     q = select(Project).order_by(Project.name)
     if state:
         q = q.where(Project.state == state)
+    elif not include_archived:
+        q = q.where(Project.state != "archived")
     return list(ctx.session.scalars(q))
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+#: active: the implementation runs; complete: every criterion met or waived and go-live done;
+#: closed: ended at the timebox with items left open; archived: hidden from the portfolio and
+#: reminders (a duplicate, a lost deal), its history kept
+STATES = ("active", "complete", "closed", "archived")
+#: states whose plan, design and exit criteria are final (the long-term owner's work goes on)
+FROZEN = ("complete", "closed", "archived")
+
+
+def require_open(project: Project, what: str) -> None:
+    """Refuse a change to the implementation record of a finished project, saying how to undo it."""
+    if project.state in FROZEN:
+        raise Conflict(f"project {project.slug} is {project.state}: {what} cannot change any more; "
+                       f"an admin reopens it with 'implhub project reopen {project.slug} --reason TEXT'", field="SLUG")
+
+
+def require_state(project: Project, state: str, *, verb: str) -> None:
+    if project.state != state:
+        raise Conflict(f"cannot {verb} project {project.slug}: it is {project.state}"
+                       + (f" (reopen it first: implhub project reopen {project.slug} --reason TEXT)" if state == "active" else ""),
+                       field="SLUG")
+
+
+def set_state(ctx: Ctx, project: Project, state: str, *, reason: str, action: str, extra: dict[str, Any] | None = None) -> None:
+    """Move a project to another state and log who, when, why."""
+    before = {"state": project.state, "reason": project.state_reason}
+    project.state = state
+    project.state_reason = reason
+    project.state_changed_at = ctx.now()
+    project.updated_at = ctx.now()
+    ctx.session.flush()
+    record(ctx, project=project, action=action, entity="project", entity_id=project.slug,
+           summary=f"{project.name} {state} ({reason})", before=before, after={"state": state, "reason": reason, **(extra or {})})
+
+
+def reopen(ctx: Ctx, *, slug: str, reason: str) -> Project:
+    """Undo complete, close or archive (an admin's decision, logged with the reason): the plan,
+    design and criteria can change again."""
+    project = get_or_raise(ctx, slug=slug)
+    if not (reason or "").strip():
+        raise ValidationError("say why the project is reopened", field="--reason")
+    if project.state == "active":
+        raise Conflict(f"project {slug} is active already", field="SLUG")
+    set_state(ctx, project, "active", reason=reason.strip(), action="project.reopen")
+    return project
+
+
+def archive(ctx: Ctx, *, slug: str, reason: str = "") -> Project:
+    """Hide a project from the portfolio and reminders (a duplicate, a lost deal); nothing is deleted."""
+    project = get_or_raise(ctx, slug=slug)
+    if project.state == "archived":
+        raise Conflict(f"project {slug} is archived already", field="SLUG")
+    set_state(ctx, project, "archived", reason=(reason or "").strip() or "archived", action="project.archive")
+    return project
 
 
 def _sync_environments(ctx: Ctx, project: Project, design: dict[str, Any]) -> list[str]:
@@ -140,6 +199,7 @@ def _new_revision(ctx: Ctx, project: Project, loaded: LoadedTDD, text: str, file
 
 def update(ctx: Ctx, *, slug: str, text: str, filename: str) -> RevisionResult:
     project = get_or_raise(ctx, slug=slug)
+    require_open(project, "its design")
     loaded = load_tdd_text(text, filename=filename)
     before = project.design
     changes = diff_designs(before, loaded.design)
@@ -184,6 +244,8 @@ def project_dict(ctx: Ctx, project: Project, *, full: bool = True) -> dict[str, 
         "slug": project.slug,
         "name": project.name,
         "state": project.state,
+        "state_reason": project.state_reason or "",
+        "state_changed_at": project.state_changed_at.isoformat() if project.state_changed_at else None,
         "demo": project.demo,
         "revision": project.current.number,
         "created_at": project.created_at.isoformat(),

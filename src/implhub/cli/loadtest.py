@@ -163,7 +163,7 @@ def _show(rep: dict[str, Any], as_json: bool) -> None:
     if as_json:
         out = {k: rep[k] for k in CONTRACT_KEYS}
         out.update({k: rep[k] for k in ("kind", "partial", "duration_s", "thresholds", "reading", "warnings", "instance",
-                                        "services", "adequacy", "headroom", "headroom_error") if k in rep})
+                                        "services", "adequacy", "headroom", "headroom_error", "coverage", "strength") if k in rep})
         print_json(out)
         return
     flag = "[green]passed[/]" if rep["passed"] else "[red]failed[/]"
@@ -171,6 +171,11 @@ def _show(rep: dict[str, Any], as_json: bool) -> None:
     if rep.get("instance"):
         console.print(f"instance tested: {rep['instance']['url']}, Sourcegraph {rep['instance']['version'] or 'version unknown'}",
                       highlight=False, markup=False)
+    cov = rep.get("coverage")
+    if isinstance(cov, dict):
+        console.print(f"coverage: {cov['vus']:,} of {cov['required_vus']:,} VUs, hold {cov['hold_s']:g} of {cov['required_hold_s']:g} s: "
+                      f"{rep.get('strength')}" + ("" if rep.get("strength") == "full" else " (does not count for exit criterion 5)"),
+                      highlight=False)
     table = Table("type", "reqs", "rate/s", "target", "ok", "p50 ms", "p90", "p95", "p95 target", "result")
     for type_, e in rep["types"].items():
         target = e.get("target_rate_per_s")

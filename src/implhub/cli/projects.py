@@ -41,10 +41,11 @@ def create_cmd(
 
 @project_app.command("list")
 @handle_errors
-def list_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
-    """List the implementation projects."""
+def list_cmd(as_json: bool = typer.Option(False, "--json"),
+             all_: bool = typer.Option(False, "--all", help="Include archived projects")) -> None:
+    """List the implementation projects (archived ones with --all)."""
     with context() as ctx:
-        rows = [svc.project_dict(ctx, p, full=False) for p in svc.list_projects(ctx)]
+        rows = [svc.project_dict(ctx, p, full=False) for p in svc.list_projects(ctx, include_archived=all_)]
     if as_json:
         print_json(rows)
         return
@@ -130,6 +131,34 @@ def diff_cmd(slug: str, old: int = typer.Argument(..., help="older revision"),
         return
     for c in changes:
         typer.echo(c.render())
+
+
+@project_app.command("reopen")
+@handle_errors
+def reopen_cmd(slug: str, reason: str = typer.Option(..., "--reason", help="Why the project is reopened (logged)"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Reopen a complete, closed or archived project (an admin's decision): its plan, design and criteria can change again."""
+    with context() as ctx:
+        before = svc.get_or_raise(ctx, slug=slug).state
+        out = svc.project_dict(ctx, svc.reopen(ctx, slug=slug, reason=reason), full=False)
+        actor = ctx.actor
+    if as_json:
+        print_json(out)
+    else:
+        typer.echo(f"{slug}: reopened by {actor} (was {before}): {reason}")
+
+
+@project_app.command("archive")
+@handle_errors
+def archive_cmd(slug: str, reason: str = typer.Option("", "--reason", help="Why, e.g. 'duplicate of acme-2'"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+    """Archive a project (a duplicate, a lost deal): hidden from the portfolio and reminders, its history kept."""
+    with context() as ctx:
+        out = svc.project_dict(ctx, svc.archive(ctx, slug=slug, reason=reason), full=False)
+    if as_json:
+        print_json(out)
+    else:
+        typer.echo(f"{slug}: archived; 'implhub project list --all' still lists it, 'implhub project reopen {slug} --reason TEXT' restores it")
 
 
 def register(app: typer.Typer) -> None:

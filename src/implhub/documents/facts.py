@@ -1,12 +1,42 @@
-"""Lookups over a documents snapshot: the newest evidence of a kind, sizing totals, code
-statistics with their date and source. Every value comes back with where it came from."""
+"""What the documents read: the project's typed facts (the design as the TDD model, environments
+by kind, evidence with its strength, the plan's stored tasks), the exit criteria evaluated once on
+them, and the other areas' views (the plan, code statistics, the logs). Every value the documents
+show comes back with where it came from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from implhub.documents.model import date_part
+from implhub.exit import Report
+from implhub.exit.criteria import node_plan_of_newest_estimate
+from implhub.exit.facts import EnvironmentFact, EvidenceItem, ProjectFacts
+from implhub.intake.schema import TDD, Risk, Stakeholder
+
+
+def num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+@dataclass
+class Snapshot:
+    """Everything one document is built from (the app layer fills it; the engines only read)."""
+
+    facts: ProjectFacts
+    generated_at: dt.datetime
+    today: dt.date
+    criteria: Report | None = None
+    #: the plan capability's views (the `plan show --json` shape), None without a plan
+    plan_external: dict[str, Any] | None = None
+    plan_internal: dict[str, Any] | None = None
+    #: `implhub.app.codestats.summary`
+    codestats: dict[str, Any] | None = None
+    #: the reporting logs (None: take the design's risks)
+    risks: list[dict[str, Any]] | None = None
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    expansions: list[dict[str, Any]] = field(default_factory=list)
+    gantt_png: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -15,41 +45,39 @@ class Sourced:
     source: str  # in words: "instance snapshot of prod (https://sg.example.com), 2026-11-20"
 
 
-def num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+@dataclass(frozen=True)
+class NodePlan:
+    pools: list[dict[str, Any]]
+    evidence: EvidenceItem
+    #: vCPU and GiB over every node of every pool (count x size)
+    vcpu: float
+    memory_gib: float
+    #: a stored node plan exists but was made from an older size estimate
+    stale: bool
 
 
 class Facts:
-    def __init__(self, snapshot: dict[str, Any]) -> None:
+    def __init__(self, snapshot: Snapshot) -> None:
         self.s = snapshot
-        self.project: dict[str, Any] = snapshot.get("project") or {}
-        self.slug: str = str(self.project.get("slug") or "SLUG")
-        self.design: dict[str, Any] = snapshot.get("design") or {}
-        self.environments: list[dict[str, Any]] = list(snapshot.get("environments") or [])
-        self.evidence: list[dict[str, Any]] = list(snapshot.get("evidence") or [])
-        self.estimates: dict[str, Any] = dict(snapshot.get("estimates") or {})
-        prods = [e["name"] for e in self.environments if e.get("kind") == "prod"]
-        self.prod: str | None = prods[0] if prods else None
+        self.pf = snapshot.facts
+        self.slug = self.pf.slug
+        self.design: TDD = self.pf.design
+        self.environments: list[EnvironmentFact] = self.pf.environments
+        self.prod: str | None = self.pf.prod
 
-    def newest(self, kind: str, environment: str | None = None, *, any_env: bool = False) -> dict[str, Any] | None:
-        items = [e for e in self.evidence if e.get("kind") == kind and (any_env or e.get("environment") == environment)]
-        items.sort(key=lambda e: (str(e.get("taken_at") or ""), e.get("id") or 0), reverse=True)
-        return items[0] if items else None
+    def newest(self, kind: str, environment: str | None = None, *, any_env: bool = False) -> EvidenceItem | None:
+        return self.pf.newest(kind, environment, any_env=any_env)
 
     @staticmethod
-    def where(ev: dict[str, Any]) -> str:
-        env = f" of {ev['environment']}" if ev.get("environment") else ""
-        sim = ", simulated" if ev.get("simulated") else ""
-        return f"{str(ev.get('kind', '')).replace('_', ' ')}{env} ({ev.get('source') or 'unknown source'}), {date_part(ev.get('taken_at'))}{sim}"
+    def where(ev: EvidenceItem) -> str:
+        env = f" of {ev.environment}" if ev.environment else ""
+        sim = ", simulated" if ev.simulated else ""
+        return f"{ev.kind.replace('_', ' ')}{env} ({ev.source or 'unknown source'}), {ev.taken_at:%Y-%m-%d}{sim}"
 
-    def estimate(self, env: str | None) -> dict[str, Any] | None:
-        if env is None:
-            return None
-        est = self.estimates.get(env)
-        if isinstance(est, dict):
-            return est
-        ev = self.newest("size_estimate", env)
-        return ev.get("data") if ev else None
+    def estimate(self, env: str | None) -> tuple[dict[str, Any], EvidenceItem] | None:
+        """The newest size estimate of an environment."""
+        ev = self.newest("size_estimate", env) if env else None
+        return (ev.data, ev) if ev is not None else None
 
     @staticmethod
     def part(estimate: dict[str, Any] | None) -> dict[str, Any]:
@@ -58,48 +86,53 @@ class Facts:
         p = estimate.get("recommended") or estimate.get("official") or {}
         return p if isinstance(p, dict) else {}
 
-    def pools(self, env: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """The node pools of an environment: from its node plan, else from the node plan the size
-        estimate packed (the estimate carries the cheapest one)."""
-        ev = self.newest("node_plan", env) if env else None
-        if ev is None and env is not None:
-            est_ev = self.newest("size_estimate", env)
-            est = est_ev.get("data") if est_ev else self.estimates.get(env)
-            plan = est.get("node_plan") if isinstance(est, dict) else None
-            if isinstance(plan, dict) and plan.get("pools"):
-                ev = {**(est_ev or {"kind": "size_estimate", "environment": env, "source": "size estimate"}),
-                      "data": plan}
-        if ev is None:
-            return [], None
-        pools = (ev.get("data") or {}).get("pools") or []
-        return [p for p in pools if isinstance(p, dict)], ev
+    def node_plan(self, env: str | None) -> NodePlan | None:
+        """The node plan of the environment's newest size estimate, with its capacity summed over
+        every node (count x size) and whether an older stored node plan had to be passed over."""
+        if env is None:
+            return None
+        item, plan, stale = node_plan_of_newest_estimate(self.pf, env)
+        if item is None or plan is None:
+            return None
+        pools = [p for p in plan.get("pools") or [] if isinstance(p, dict)]
+        totals = plan.get("totals") if isinstance(plan.get("totals"), dict) else {}
+        assert isinstance(totals, dict)
+        vcpu = num(totals.get("vcpu"))
+        mem = num(totals.get("memory_gib"))
+        if vcpu is None:
+            vcpu = sum((num(p.get("vcpu")) or 0) * int(p.get("count") or 0) for p in pools)
+        if mem is None:
+            mem = sum((num(p.get("memory_gib")) or 0) * int(p.get("count") or 0) for p in pools)
+        return NodePlan(pools=pools, evidence=item, vcpu=vcpu, memory_gib=mem, stale=stale)
 
     def lines_of_code(self) -> Sourced | None:
-        summary = self.s.get("codestats") or {}
-        loc = summary.get("lines_of_code") if isinstance(summary, dict) else None
+        summary = self.s.codestats or {}
+        loc = summary.get("lines_of_code")
         if isinstance(loc, dict) and num(loc.get("value")) is not None:
             note = f"{loc['note']}; " if loc.get("note") else ""
             sim = ", simulated" if loc.get("simulated") else ""
-            return Sourced(int(loc["value"]), f"{note}{loc.get('source') or 'code statistics'}, {date_part(loc.get('date') or loc.get('taken_at'))}{sim}")
+            when = str(loc.get("date") or loc.get("taken_at") or "")[:10]
+            return Sourced(int(loc["value"]), f"{note}{loc.get('source') or 'code statistics'}, {when}{sim}")
         if num(loc) is not None:
             return Sourced(int(num(loc) or 0), "code statistics summary")
-        candidates: list[tuple[str, Sourced]] = []
+        candidates: list[tuple[dt.datetime, Sourced]] = []
         scan = self.newest("codestats_scan", any_env=True)
         if scan is not None:
-            code = num(((scan.get("data") or {}).get("totals") or {}).get("code"))
+            totals = scan.data.get("totals") if isinstance(scan.data.get("totals"), dict) else {}
+            code = num((totals or {}).get("code"))
             if code is not None:
-                candidates.append((str(scan.get("taken_at")), Sourced(int(code), self.where(scan))))
+                candidates.append((scan.taken_at, Sourced(int(code), self.where(scan))))
         snap = self.newest("instance_snapshot", self.prod) if self.prod else None
         if snap is not None:
-            stats = (snap.get("data") or {}).get("repository_stats") or {}
+            stats = snap.data.get("repository_stats") if isinstance(snap.data.get("repository_stats"), dict) else {}
+            stats = stats or {}
             lines = num(stats.get("indexedLinesCount") or stats.get("indexed_lines_count") or stats.get("indexed_lines"))
             if lines is not None:
-                candidates.append((str(snap.get("taken_at")), Sourced(int(lines), "indexed lines, " + self.where(snap))))
+                candidates.append((snap.taken_at, Sourced(int(lines), "indexed lines, " + self.where(snap))))
         if candidates:  # a scan counts code lines; the instance's indexed lines are the fallback
             return candidates[0][1]
-        design_loc = num((self.design.get("scale") or {}).get("lines_of_code"))
-        if design_loc is not None:
-            return Sourced(int(design_loc), "the TDD (pre-sales estimate)")
+        if self.design.scale.lines_of_code is not None:
+            return Sourced(self.design.scale.lines_of_code, "the TDD (pre-sales estimate)")
         return None
 
     def repos_synced(self) -> Sourced | None:
@@ -108,7 +141,8 @@ class Facts:
         snap = self.newest("instance_snapshot", self.prod)
         if snap is None:
             return None
-        stats = (snap.get("data") or {}).get("repository_stats") or {}
+        stats = snap.data.get("repository_stats") if isinstance(snap.data.get("repository_stats"), dict) else {}
+        stats = stats or {}
         total, cloned, indexed = num(stats.get("total")), num(stats.get("cloned")), num(stats.get("indexed"))
         if total is None or cloned is None:
             return None
@@ -116,21 +150,38 @@ class Facts:
         return Sourced({"text": text, "total": int(total), "cloned": int(cloned), "indexed": None if indexed is None else int(indexed)},
                        self.where(snap))
 
-    def instance_hosts(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    def largest_repository_mb(self) -> Sourced:
+        """The design's largest repository, unless a scan covered every repository of the design
+        (then the largest it measured)."""
+        scan = self.newest("codestats_scan", any_env=True)
+        if scan is not None:
+            repos = [r for r in scan.data.get("repositories") or [] if isinstance(r, dict)]
+            if repos and len(repos) >= self.design.scale.repositories:
+                largest = max(num(r.get("bytes")) or 0 for r in repos)
+                return Sourced(round(largest / 1e6, 1), self.where(scan) + " (a full scan; working tree bytes)")
+        return Sourced(round(self.design.scale.largest_repo_size_gb * 1000, 1), "the TDD")
+
+    def instance_hosts(self) -> tuple[list[dict[str, Any]], EvidenceItem | None]:
         snap = self.newest("instance_snapshot", self.prod) if self.prod else None
         if snap is None:
             return [], None
-        hosts = (snap.get("data") or {}).get("code_hosts") or []
+        hosts = snap.data.get("code_hosts") or []
         return [h for h in hosts if isinstance(h, dict)], snap
 
     def risks(self, *, external_only: bool) -> list[dict[str, Any]]:
-        risks = self.s.get("risks")
-        if risks is None:
-            risks = self.design.get("risks") or []
-        out = [r for r in risks if isinstance(r, dict)]
+        out: list[dict[str, Any]]
+        if self.s.risks is not None:
+            out = [r for r in self.s.risks if isinstance(r, dict)]
+        else:
+            out = [_risk(r) for r in self.design.risks]
         if external_only:
             out = [r for r in out if r.get("visibility") == "external"]
         return out
 
-    def stakeholder_names(self, side: str) -> list[str]:
-        return [s["name"] for s in self.design.get("stakeholders") or [] if s.get("side") == side and s.get("name")]
+    def stakeholders(self, side: str | None = None) -> list[Stakeholder]:
+        return [s for s in self.design.stakeholders if side is None or s.side == side]
+
+
+def _risk(r: Risk) -> dict[str, Any]:
+    return {"title": r.title, "description": r.description, "probability": r.probability, "impact": r.impact,
+            "mitigation": r.mitigation, "visibility": r.visibility, "status": "open"}

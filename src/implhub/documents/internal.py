@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from implhub.documents.facts import Facts, num
-from implhub.documents.model import Document, bullets, cell, date_part, missing_block, table
+from implhub.documents.facts import Facts, Snapshot, num
+from implhub.documents.model import Document, bullets, cell, missing_block, table
 
 ROLE_TITLES = {"IE": "Implementation Engineer", "IPM": "Implementation Project Manager", "TAM": "Technical Account Manager",
                "CE": "Customer Engineer", "AE": "Account Executive", "LEADERSHIP": "Leadership"}
 
 
 class _Builder:
-    def __init__(self, snapshot: dict[str, Any]) -> None:
+    def __init__(self, snapshot: Snapshot) -> None:
         self.f = Facts(snapshot)
         self.snapshot = snapshot
         self.missing: list[str] = []
@@ -32,33 +32,57 @@ class _Builder:
     # -- sections -------------------------------------------------------------------------
     def production_design(self) -> None:
         d = self.f.design
-        dep = d.get("deployment") or {}
-        auth = d.get("authentication") or {}
+        dep, auth = d.deployment, d.authentication
         self.add("## Production design")
-        strategy = dep.get("strategy") or self.need("Production design", "the environment strategy (deployment.strategy in the TDD)")
+        strategy = dep.strategy or self.need("Production design", "the environment strategy (deployment.strategy in the TDD)")
         self.add(strategy)
-        version = dep.get("sourcegraph_version") or self.need("Production design", "the target Sourcegraph version (deployment.sourcegraph_version)")
-        url = dep.get("instance_url") or next((e.get("data", {}).get("design", {}).get("url") for e in self.f.environments
-                                               if e.get("name") == self.f.prod and e.get("data", {}).get("design", {}).get("url")), None)
-        url = url or self.need("Production design", "the production instance URL (deployment.instance_url)")
+        version = dep.sourcegraph_version or self.need("Production design", "the target Sourcegraph version (deployment.sourcegraph_version)")
+        prod_env = self.f.pf.environment(self.f.prod)
+        env_url = next((e.url for e in d.environments if prod_env is not None and e.name == prod_env.name and e.url), None)
+        url = dep.instance_url or env_url or self.need("Production design", "the production instance URL (deployment.instance_url)")
         rows: list[list[Any]] = [
-            ["Deployment method", dep.get("method")],
+            ["Deployment method", dep.method],
             ["Sourcegraph version", version],
-            ["Kubernetes version", dep.get("kubernetes_version")],
+            ["Kubernetes version", dep.kubernetes_version],
             ["Instance URL", url],
-            ["Ingress", dep.get("ingress")],
-            ["TLS", dep.get("tls")],
-            ["DNS", dep.get("dns")],
-            ["Authentication", f"{auth.get('provider')}" + (f" - {auth['notes']}" if auth.get("notes") else "")],
+            ["Ingress", dep.ingress],
+            ["TLS", dep.tls],
+            ["DNS", dep.dns],
+            ["Authentication", f"{auth.provider}" + (f" - {auth.notes}" if auth.notes else "")],
         ]
         self.add(table(["Field", "Value"], rows))
+        self.deviations()
+
+    def deviations(self) -> None:
+        """The design's own deviations from a standard deployment first (externalized databases and
+        storage, proxies, air gap, another deployment method), then the sizing values that differ
+        from the chart defaults."""
+        d = self.f.design
         self.add("### Deviations from the standard deployment")
+        design_devs: list[list[Any]] = []
+        if str(d.deployment.method) != "kubernetes-helm":
+            design_devs.append(["Deployment method", f"{d.deployment.method} instead of the standard Helm chart", "deployment.method"])
+        for x in d.externalized_services:
+            design_devs.append([f"External {x.service}", " - ".join(v for v in (x.provider, x.notes) if v) or "customer-managed",
+                                "externalized_services"])
+        for aspect in d.other_unique_aspects:
+            design_devs.append(["Unique aspect", aspect, "other_unique_aspects"])
+        if d.change_management.image_scanning.required:
+            scan = d.change_management.image_scanning
+            design_devs.append(["Image scanning", f"every image scanned before use{f' with {scan.tool}' if scan.tool else ''}"
+                                + (f", {scan.timeline_days} working day(s) per release" if scan.timeline_days is not None else ""),
+                                "change_management.image_scanning"])
+        if design_devs:
+            self.add(f"{len(design_devs)} deviation(s) in the design:\n")
+            self.add(table(["Deviation", "What", "Design field"], design_devs))
+        else:
+            self.add("The design records no deviation from a standard deployment (no externalized service, no unique aspect).\n")
         est = self.f.estimate(self.f.prod)
         if est is None:
-            # counted once, under Resourcing: the estimate brings its deviation list with it
-            self.add(f"*Missing: they come with the size estimate for {self.f.prod or 'prod'} (see Resourcing).*\n")
+            # counted once, under Resourcing: the estimate brings its sizing deviations with it
+            self.add(f"*Sizing deviations come with the size estimate for {self.f.prod or 'prod'} (see Resourcing).*\n")
             return
-        devs = est.get("deviations") or []
+        devs = est[0].get("deviations") or []
         if not devs:
             self.add("The sizing of production follows the standard deployment: no value differs from the chart "
                      "default or the standard size.")
@@ -71,7 +95,7 @@ class _Builder:
                               dv.get("standard"), dv.get("reason") or dv.get("why")])
             else:
                 rows2.append([str(dv), None, None, None, None])
-        self.add(f"{len(rows2)} value(s) differ from the chart default or the standard size:\n")
+        self.add(f"Sizing: {len(rows2)} value(s) differ from the chart default or the standard size:\n")
         self.add(table(["Value", "Production", "Chart default", "Standard size", "Why"], rows2))
 
     def resourcing(self) -> None:
@@ -80,41 +104,45 @@ class _Builder:
             self.add(self.need("Resourcing", "environments (environments in the TDD)"))
             return
         for env in self.f.environments:
-            name = env["name"]
-            self.add(f"### {name} ({env.get('kind')})")
-            est = self.f.estimate(name)
-            pools, node_ev = self.f.pools(name)
-            part = Facts.part(est)
-            totals = part.get("totals") or {}
-            # a customer environment must be sized; one another capability added (the replica) is
-            # shown when it has sizing, and otherwise is not a gap in the customer's design
-            customer_env = env.get("origin", "design") == "design"
-            if est is None and node_ev is None and not customer_env:
+            name = env.name
+            self.add(f"### {name} ({env.kind}{'' if env.customer else ', internal'})")
+            found = self.f.estimate(name)
+            est = found[0] if found else None
+            np = self.f.node_plan(name)
+            stored_plan = self.f.newest("node_plan", name)
+            totals = Facts.part(est).get("totals") or {}
+            # a customer environment must be sized; one implhub added (the replica) is shown when
+            # it has sizing, and otherwise is not a gap in the customer's design
+            if est is None and np is None and not env.customer:
                 self.add("*No sizing recorded for this environment.*\n")
                 continue
             if est is None:
                 self.add(self.need(f"Resourcing ({name})", f"a size estimate (implhub size estimate {self.f.slug} --env {name})"))
-            if node_ev is None:
-                self.add(self.need(f"Resourcing ({name})", f"a node plan (implhub size nodes {self.f.slug} --env {name})"))
-            if est is None and node_ev is None:
+            if np is None:
+                what = ("a node plan of the newest size estimate; the stored one was made from an older estimate"
+                        if stored_plan is not None and est is not None else "a node plan")
+                self.add(self.need(f"Resourcing ({name})", f"{what} (implhub size nodes {self.f.slug} --env {name})"))
+            if est is None and np is None:
                 continue
-            node_count = sum(int(p.get("count") or 0) for p in pools)
+            pools = np.pools if np else []
             rows: list[list[Any]] = [
                 ["Total CPU (requested, vCPU)", totals.get("vcpu")],
                 ["Total memory (requested, GB)", totals.get("memory_gb")],
                 ["Total storage (GB)", totals.get("storage_gb")],
                 ["Size", totals.get("instance_size")],
-                ["Nodes", node_count if node_ev else None],
-                ["Node capacity (vCPU / GiB)", f"{sum(num(p.get('vcpu')) or 0 for p in pools) * 1:,.0f} / "
-                 f"{sum(num(p.get('memory_gib')) or 0 for p in pools):,.0f}" if pools else None],
+                ["Nodes", sum(int(p.get("count") or 0) for p in pools) if np else None],
+                ["Node capacity (vCPU / GiB)", f"{np.vcpu:,.0f} / {np.memory_gib:,.0f}" if np else None],
             ]
             self.add(table(["Field", "Value"], rows))
-            if pools:
+            if np is not None:
                 self.add(table(["Node pool instance type", "Nodes", "vCPU each", "Memory each (GiB)", "USD per hour each"],
                                [[p.get("instance_type"), p.get("count"), p.get("vcpu"), p.get("memory_gib"), p.get("hourly_usd")] for p in pools],
                                numeric={1, 2, 3, 4}))
-                self.add(f"*Node plan: {Facts.where(node_ev)}*\n" if node_ev else "")
-            services = part.get("services") or {}
+                self.add(f"*Node plan of the newest size estimate: {Facts.where(np.evidence)}*\n")
+                if np.stale:
+                    self.add("*The stored node plan is stale (made from an older size estimate); shown instead: the node plan "
+                             f"the newest estimate packed. Refresh it with implhub size nodes {self.f.slug} --env {name}.*\n")
+            services = Facts.part(est).get("services") or {}
             if services:
                 rows3 = []
                 for svc_name, svc in sorted(services.items()):
@@ -127,15 +155,14 @@ class _Builder:
 
     def code_statistics(self) -> None:
         self.add("## Code statistics")
-        hosts = self.f.design.get("code_hosts") or []
+        hosts = self.f.design.code_hosts
         if not hosts:
             self.add(self.need("Code statistics", "the code hosts in scope (code_hosts in the TDD)"))
         else:
             live, snap = self.f.instance_hosts()
             self.add(f"**{len(hosts)} code host(s)** in scope:\n")
             self.add(table(["Kind", "URL", "Repositories (TDD)", "Permission sync", "Notes"],
-                           [[h.get("kind"), h.get("url"), h.get("repositories"), h.get("permission_sync"), h.get("notes")] for h in hosts],
-                           numeric={2}))
+                           [[h.kind, h.url, h.repositories, h.permission_sync, h.notes] for h in hosts], numeric={2}))
             if live and snap is not None:
                 self.add(f"Connected on the instance ({Facts.where(snap)}):\n")
                 self.add(table(["Kind", "Name", "Repositories", "Last sync error"],
@@ -149,14 +176,16 @@ class _Builder:
                      loc.source if loc else None])
         rows.append(["Repos synced", synced.value["text"] if synced else self.need("Code statistics", f"repos synced (an instance snapshot of {self.f.prod or 'prod'}: implhub instance stats --url URL --project {self.f.slug} --env {self.f.prod or 'prod'})"),
                      synced.source if synced else None])
+        largest = self.f.largest_repository_mb()
+        rows.append(["Largest repository (MB)", largest.value, largest.source])
         scan = self.f.newest("codestats_scan", any_env=True)
         if scan is not None:
-            t = (scan.get("data") or {}).get("totals") or {}
+            t = scan.data["totals"] if isinstance(scan.data.get("totals"), dict) else {}
             rows.append(["Repositories scanned", t.get("repositories"), Facts.where(scan)])
             rows.append(["Indexable bytes (zoekt)", t.get("indexable_bytes"), Facts.where(scan)])
         self.add(table(["Field", "Value", "Source"], rows))
-        langs = ((scan or {}).get("data") or {}).get("languages") or {}
-        if langs:
+        langs = (scan.data.get("languages") if scan is not None else None) or {}
+        if isinstance(langs, dict) and langs:
             top = sorted(langs.items(), key=lambda kv: -(num((kv[1] or {}).get("code")) or 0))[:10]
             self.add("Top languages by lines of code:\n")
             self.add(table(["Language", "Files", "Code", "Comment"], [[k, v.get("files"), v.get("code"), v.get("comment")] for k, v in top],
@@ -169,76 +198,80 @@ class _Builder:
             return
         if self.f.prod is None:
             self.add(self.need("Environments", "a production environment (an environment of kind prod)"))
+        specs = {e.name: e for e in self.f.design.environments}
         rows = []
         for e in self.f.environments:
-            spec = (e.get("data") or {}).get("design") or {}
-            rows.append([e["name"], e.get("kind"), spec.get("purpose") or (e.get("data") or {}).get("purpose"),
-                         spec.get("cloud") or "", spec.get("url"), "TDD" if e.get("origin") == "design" else e.get("origin")])
-        kinds = sorted({str(e.get("kind")) for e in self.f.environments})
-        self.add(f"Deployed in {len(self.f.environments)} environment(s): {', '.join(kinds)}.\n")
-        self.add(table(["Name", "Kind", "Purpose", "Cloud", "URL", "Added by"], rows))
+            spec = specs.get(e.name)
+            purpose = (spec.purpose if spec else None) or e.data.get("purpose")
+            rows.append([e.name, e.kind, purpose, (spec.cloud if spec else None) or "", spec.url if spec else None,
+                         "TDD" if e.origin == "design" else e.origin, "customer" if e.customer else "internal"])
+        customer = [e for e in self.f.environments if e.customer]
+        internal = [e for e in self.f.environments if not e.customer]
+        kinds = sorted({e.kind for e in customer})
+        line = f"Deployed in {len(customer)} customer environment(s): {', '.join(kinds) or 'none'}."
+        if internal:
+            line += " Internal: " + ", ".join(f"{e.name} ({e.kind}, added by implhub to stand in for production)" for e in internal) + "."
+        self.add(line + "\n")
+        self.add(table(["Name", "Kind", "Purpose", "Cloud", "URL", "Added by", "Whose"], rows))
 
     def change_management(self) -> None:
-        cm = self.f.design.get("change_management") or {}
-        scan = cm.get("image_scanning") or {}
+        d = self.f.design
+        cm = d.change_management
+        scan = cm.image_scanning
         self.add("## Upgrade procedure and change management")
-        cadence = cm.get("upgrade_cadence") or self.need("Change management", "the upgrade cadence (change_management.upgrade_cadence)")
-        promotion = cm.get("promotion") or self.need("Change management", "how updates move dev -> prod (change_management.promotion)")
-        if scan.get("required"):
-            days = scan.get("timeline_days")
-            scanning = (f"required, {days} working day(s) per release" if days is not None else
+        cadence = cm.upgrade_cadence or self.need("Change management", "the upgrade cadence (change_management.upgrade_cadence)")
+        promotion = cm.promotion or self.need("Change management", "how updates move dev -> prod (change_management.promotion)")
+        if scan.required:
+            scanning = (f"required, {scan.timeline_days} working day(s) per release" if scan.timeline_days is not None else
                         self.need("Change management", "the image scanning timeline (change_management.image_scanning.timeline_days)"))
-            if scan.get("tool"):
-                scanning += f" with {scan['tool']}"
+            if scan.tool:
+                scanning += f" with {scan.tool}"
         else:
             scanning = "not required"
         self.add(table(["Field", "Value"], [["Upgrade cadence", cadence], ["Image scanning", scanning], ["Promotion dev -> prod", promotion]]))
         self.add("## Cloud platform")
-        dep = self.f.design.get("deployment") or {}
-        region = dep.get("region") or self.need("Cloud platform", "the region (deployment.region)")
-        self.add(f"{dep.get('cloud')}, region {region}.\n")
+        region = d.deployment.region or self.need("Cloud platform", "the region (deployment.region)")
+        self.add(f"{d.deployment.cloud}, region {region}.\n")
         self.add("## CI/CD stack")
-        stack = cm.get("ci_cd_stack") or []
+        stack = cm.ci_cd_stack
         self.add(bullets(stack, empty=self.need("CI/CD stack", "the CI/CD tools (change_management.ci_cd_stack)") if not stack else ""))
         self.add("## Externalized services")
-        ext = self.f.design.get("externalized_services") or []
-        if ext:
-            self.add(table(["Service", "Provider", "Notes"], [[x.get("service"), x.get("provider"), x.get("notes")] for x in ext]))
+        if d.externalized_services:
+            self.add(table(["Service", "Provider", "Notes"], [[x.service, x.provider, x.notes] for x in d.externalized_services]))
         else:
             self.add("None: every service runs bundled in the deployment.\n")
         self.add("## Other unique aspects")
-        self.add(bullets(self.f.design.get("other_unique_aspects") or [], empty="None recorded."))
+        self.add(bullets(d.other_unique_aspects, empty="None recorded."))
 
     def usage_and_poc(self) -> None:
-        exp = self.f.design.get("expansion") or {}
-        lim = self.f.design.get("agreed_limits") or {}
+        d = self.f.design
+        exp, lim = d.expansion, d.agreed_limits
         self.add("## Current usage and expansion requirements")
-        usage = exp.get("current_usage") or self.need("Usage and expansion", "current usage (expansion.current_usage)")
-        req = exp.get("requirements") or self.need("Usage and expansion", "expansion requirements (expansion.requirements)")
+        usage = exp.current_usage or self.need("Usage and expansion", "current usage (expansion.current_usage)")
+        req = exp.requirements or self.need("Usage and expansion", "expansion requirements (expansion.requirements)")
         self.add(table(["Field", "Value"], [["Current usage", usage], ["Expansion requirements", req],
-                                       ["Expected users", exp.get("expected_users")], ["Expected repositories", exp.get("expected_repositories")],
-                                       ["Agreed limits", f"{cell(lim.get('users'))} users, {cell(lim.get('concurrent_users'))} concurrent, "
-                                                         f"{cell(lim.get('repositories'))} repositories"]]))
-        poc = self.f.design.get("poc") or {}
+                                       ["Expected users", exp.expected_users], ["Expected repositories", exp.expected_repositories],
+                                       ["Agreed limits", f"{cell(lim.users)} users, {cell(lim.concurrent_users)} concurrent, "
+                                                         f"{cell(lim.repositories)} repositories"]]))
         self.add("## POC lessons learned")
-        lessons = poc.get("lessons_learned") or []
+        lessons = d.poc.lessons_learned
         self.add(bullets(lessons, empty=self.need("POC", "lessons learned (poc.lessons_learned)") if not lessons else ""))
         self.add("## POC versus production")
-        diffs = poc.get("production_differences") or []
+        diffs = d.poc.production_differences
         self.add(bullets(diffs, empty=self.need("POC", "how production differs from the POC (poc.production_differences)") if not diffs else ""))
 
     def status(self) -> None:
-        report = self.snapshot.get("criteria") or {}
+        report = self.snapshot.criteria
         self.add("## Exit criteria")
-        crit = report.get("criteria") or []
-        if crit:
+        if report is not None:
             self.add(table(["#", "Criterion", "Status", "Decided by / missing"],
-                           [[c["number"], c["title"], c["status"].replace("_", "\u00a0"),
-                             "; ".join(_evidence_text(e) for e in c["evidence"]) if c["status"] != "not_met"
-                             else "; ".join(c["missing"])] for c in crit]))
+                           [[c["number"], c["title"], c["status"].replace("_", "\u00a0")
+                             + (" (simulated: would meet)" if c.get("simulated_would_meet") else ""),
+                             "; ".join(_evidence_text(e) for e in c["evidence"] if e.get("counts")) if c["status"] != "not_met"
+                             else "; ".join(c["missing"])] for c in report["criteria"]]))
         lt = self.f.newest("loadtest_run", any_env=True)
         if lt is not None:
-            d = lt.get("data") or {}
+            d = lt.data
             self.add(f"Newest load test: {'passed' if d.get('passed') else 'failed'}, score {cell(d.get('score'))} - {Facts.where(lt)}.\n")
             targets = [(t, e) for t, e in (d.get("types") or {}).items() if isinstance(e, dict) and e.get("p95_target_ms")]
             if targets:  # latency against the p95 targets agreed in the design (or Sourcegraph's)
@@ -259,13 +292,13 @@ class _Builder:
                              r.get("visibility")] for r in risks]))
         else:
             self.add("No risks recorded.\n")
-        issues = self.snapshot.get("issues") or []
+        issues = self.snapshot.issues
         if issues:
             self.add("### Issues")
             self.add(table(["Issue", "Severity", "Owner", "Status"], [[i.get("title"), i.get("severity"), i.get("owner"), i.get("status")] for i in issues]))
         self.add("## Stakeholders")
-        people = self.f.design.get("stakeholders") or []
-        self.add(table(["Side", "Role", "Name", "Email"], [[s.get("side"), s.get("role"), s.get("name"), s.get("email")] for s in people])
+        people = self.f.stakeholders()
+        self.add(table(["Side", "Role", "Name", "Email"], [[s.side, s.role, s.name, s.email] for s in people])
                  if people else "None recorded.\n")
 
 
@@ -276,7 +309,7 @@ def _evidence_text(e: dict[str, Any]) -> str:
     return str(e.get("summary") or e.get("type"))
 
 
-def build(snapshot: dict[str, Any]) -> Document:
+def build(snapshot: Snapshot) -> Document:
     b = _Builder(snapshot)
     b.production_design()
     b.resourcing()
@@ -285,13 +318,13 @@ def build(snapshot: dict[str, Any]) -> Document:
     b.change_management()
     b.usage_and_poc()
     b.status()
-    p = b.f.project
-    ie = next((s["name"] for s in b.f.design.get("stakeholders") or [] if s.get("role") == "IE"), None)
+    pf = snapshot.facts
+    ie = next((s.name for s in pf.design.stakeholders if s.role == "IE"), None)
     head = ["## Missing information", missing_block(b.missing)]
     markdown = "\n".join(head + b.parts)
-    meta = [("Customer", str(p.get("name"))), ("Project", b.f.slug), ("Design revision", str(p.get("revision"))),
-            ("Implementation Engineer", ie or "-"), ("State", str(p.get("state"))), ("Generated", str(date_part(snapshot.get("generated_at"))))]
-    if p.get("demo"):
+    meta = [("Customer", pf.name), ("Project", pf.slug), ("Design revision", str(pf.revision)),
+            ("Implementation Engineer", ie or "-"), ("State", pf.state), ("Generated", f"{snapshot.generated_at:%Y-%m-%d}")]
+    if pf.demo:
         meta.append(("Evidence", "simulated (demo)"))
-    return Document(kind="internal", title=f"{p.get('name')}: production design", subtitle="Internal document for support and account management",
+    return Document(kind="internal", title=f"{pf.name}: production design", subtitle="Internal document for support and account management",
                     audience="internal", markdown=markdown, meta=meta, missing=b.missing)

@@ -6,11 +6,10 @@ the caller passed), only risks marked external, no person's name, no internal no
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from implhub.documents.facts import Facts
-from implhub.documents.model import Document, date_part, missing_block, table
+from implhub.documents.facts import Facts, Snapshot
+from implhub.documents.model import Document, missing_block, table
 
 ROLE_TITLES = {
     "IE": "Implementation Engineer", "IPM": "Implementation Project Manager", "TAM": "Technical Account Manager",
@@ -31,16 +30,16 @@ def _role(code: Any) -> str:
     return ROLE_TITLES.get(str(code), str(code or "-"))
 
 
-def build(snapshot: dict[str, Any]) -> Document:
+def build(snapshot: Snapshot) -> Document:
     f = Facts(snapshot)
-    today = dt.date.fromisoformat(str(snapshot.get("today") or date_part(snapshot.get("generated_at"))))
-    plan = snapshot.get("plan_external")
+    today = snapshot.today
+    plan = snapshot.plan_external
     tasks = sorted(external_tasks(plan), key=lambda t: (str(t.get("start")), str(t.get("finish"))))
     missing: list[str] = []
     parts: list[str] = []
-    customer = f.design.get("customer") or {}
-    package = customer.get("package")
-    days = customer.get("custom_timebox_days") if package == "custom" else {"standard": 45, "advanced": 90}.get(str(package))
+    customer = f.design.customer
+    package = customer.package
+    days = customer.timebox_days()
     start = min((str(t.get("start")) for t in tasks), default=None)
     done = sum(1 for t in tasks if t.get("status") == "done")
 
@@ -49,9 +48,9 @@ def build(snapshot: dict[str, Any]) -> Document:
         missing.append(f"Plan: no project plan yet (implhub plan generate {f.slug})")
         parts.append(f"*Missing: the project plan (implhub plan generate {f.slug}).*\n")
     summary_rows: list[list[Any]] = [
-        ["Customer", customer.get("name")],
+        ["Customer", customer.name],
         ["Package", f"{package}, {days} calendar days" if days else package],
-        ["Contract signed", customer.get("contract_date")],
+        ["Contract signed", customer.contract_date.isoformat() if customer.contract_date else None],
         ["Start", start],
         ["Forecast finish", (plan or {}).get("forecast_finish")],
         ["Health", str((plan or {}).get("health") or "-").replace("_", " ")],
@@ -62,7 +61,7 @@ def build(snapshot: dict[str, Any]) -> Document:
     parts.append("## Timeline\n")
     assets: dict[str, tuple[str, bytes]] = {}
     if tasks:
-        picture = snapshot.get("gantt_png")  # the plan capability's picture, as the app layer drew it
+        picture = snapshot.gantt_png  # the plan capability's picture, as the app layer drew it
         if isinstance(picture, bytes):
             name = "gantt.png"
             assets[name] = ("image/png", picture)
@@ -72,7 +71,7 @@ def build(snapshot: dict[str, Any]) -> Document:
             name = "gantt.svg"
             shown = {"view": "external", "health": "unknown", "forecast_finish": "", **(plan or {}),
                      "today": today.isoformat(), "tasks": tasks}  # only the external tasks, whatever the plan held
-            assets[name] = ("image/svg+xml", render(shown, title=str((f.design.get("customer") or {}).get("name", "")), fmt="svg"))
+            assets[name] = ("image/svg+xml", render(shown, title=customer.name, fmt="svg"))
         parts.append(f"![Timeline: forecast against baseline, critical path outlined]({name})\n")
     else:
         parts.append("No scheduled tasks yet.\n")
@@ -115,16 +114,16 @@ def build(snapshot: dict[str, Any]) -> Document:
     else:
         parts.append("No open risks to report.\n")
 
-    report = snapshot.get("criteria") or {}
-    if report.get("criteria"):
+    report = snapshot.criteria
+    if report is not None:
         parts.append("## Exit criteria\n")
         parts.append("The implementation is complete when all nine hold (or are agreed as not applicable).\n")
         parts.append(table(["#", "Criterion", "Status"],
                            [[c["number"], c["title"], str(c["status"]).replace("_", "\u00a0")] for c in report["criteria"]]))
 
     markdown = "\n".join([*(["## Missing information\n", missing_block(missing)] if missing else []), *parts])
-    meta = [("Customer", str(customer.get("name"))), ("Forecast finish", str((plan or {}).get("forecast_finish") or "-")),
-            ("Prepared", str(date_part(snapshot.get("generated_at"))))]
-    return Document(kind="plan", title=f"{customer.get('name')}: implementation plan",
+    meta = [("Customer", customer.name), ("Forecast finish", str((plan or {}).get("forecast_finish") or "-")),
+            ("Prepared", f"{snapshot.generated_at:%Y-%m-%d}")]
+    return Document(kind="plan", title=f"{customer.name}: implementation plan",
                     subtitle="Project plan for the Sourcegraph implementation", audience="external",
                     markdown=markdown, meta=meta, missing=missing, assets=assets)

@@ -1,13 +1,16 @@
-"""The exit engine: evidence and sign-offs in, the nine exit criteria out (no store, no HTTP)."""
+"""The exit engine: typed project facts in, the nine exit criteria out (no store, no HTTP)."""
 
 from implhub.exit.criteria import (
     MAX_MINORS_BEHIND,
     SIGNABLE,
+    SIMULATED_LABEL,
     TITLES,
     Criterion,
     Report,
     evaluate,
     open_items,
 )
+from implhub.exit.facts import ProjectFacts
 
-__all__ = ["MAX_MINORS_BEHIND", "SIGNABLE", "TITLES", "Criterion", "Report", "evaluate", "open_items"]
+__all__ = ["MAX_MINORS_BEHIND", "SIGNABLE", "SIMULATED_LABEL", "TITLES", "Criterion", "ProjectFacts", "Report", "evaluate",
+           "open_items"]

@@ -17,8 +17,11 @@ class Project(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    #: active | complete | closed
+    #: active | complete | closed | archived (see implhub.app.projects.STATES)
     state: Mapped[str] = mapped_column(String(20), default="active")
+    #: when and why the state last changed (complete, close, reopen, archive)
+    state_changed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    state_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: True for the demo implementation and anything seeded from simulated evidence
     demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

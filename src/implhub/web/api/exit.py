@@ -1,4 +1,5 @@
-"""/api/projects/{slug}/exit-criteria: the `exit-criteria --json` shape; sign-offs and waivers."""
+"""/api/projects/{slug}/exit-criteria: the `exit-criteria --json` shape; sign-offs and waivers; the
+admin's lifecycle changes (reopen, archive)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 
 from implhub.app import exit_criteria as svc
+from implhub.app import projects
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
-from implhub.web.deps import principal, require_editor, require_internal, web_ctx
+from implhub.web.deps import principal, require_admin, require_editor, require_internal, web_ctx
 
 router = APIRouter(tags=["exit criteria"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
@@ -36,3 +38,17 @@ def waive(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[s
     project = get_or_raise(ctx, slug=slug)
     require_editor(principal(request), project)
     return svc.signoff_dict(svc.waive(ctx, slug=slug, number=number, by=by, reason=reason, evidence_url=evidence_url))
+
+
+@router.post("/projects/{slug}/reopen")
+def reopen(request: Request, slug: str, ctx: CtxDep, reason: Annotated[str, Body(embed=True)]) -> dict[str, Any]:
+    """Reopen a complete, closed or archived project (admins only; logged with who and why)."""
+    require_admin(principal(request))
+    return projects.project_dict(ctx, projects.reopen(ctx, slug=slug, reason=reason), full=False)
+
+
+@router.post("/projects/{slug}/archive")
+def archive(request: Request, slug: str, ctx: CtxDep, reason: Annotated[str, Body(embed=True)] = "") -> dict[str, Any]:
+    """Archive a project (admins only): hidden from the portfolio and reminders, history kept."""
+    require_admin(principal(request))
+    return projects.project_dict(ctx, projects.archive(ctx, slug=slug, reason=reason), full=False)
