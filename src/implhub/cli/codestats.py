@@ -14,6 +14,7 @@ from rich.table import Table
 
 from implhub.app import codestats as svc
 from implhub.cli.common import console, context, err_console, handle_errors, print_json
+from implhub.codehosts import KINDS as HOST_KINDS
 from implhub.errors import ExitCode, ValidationError
 
 codestats_app = typer.Typer(help="Code statistics: scan repositories, inventory code hosts.", no_args_is_help=True)
@@ -92,7 +93,7 @@ def _print_scan(result: dict[str, Any]) -> None:
 @codestats_app.command("hosts")
 @handle_errors
 def hosts_cmd(
-    kind: str = typer.Option(..., "--kind", help="github, gitlab, bitbucket-server, bitbucket-cloud, azure-devops, gerrit"),
+    kind: str = typer.Option(..., "--kind", help=", ".join(HOST_KINDS)),
     url: str = typer.Option(..., "--url", help="Base URL of the code host"),
     token_env: str = typer.Option(..., "--token-env", help="Name of the environment variable holding the token"),
     scope: list[str] = typer.Option([], "--scope", help="Organization, group, project or workspace (repeatable)"),
