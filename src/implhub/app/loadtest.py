@@ -26,16 +26,19 @@ from sqlalchemy import func, select
 from implhub.app import evidence
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.app.projects import get_or_raise
+from implhub.app.projects import get_or_raise, resolve_environment
+from implhub.codestats.evidence import CodeStatisticsScan
 from implhub.errors import ExternalServiceError, NotFound, ValidationError
 from implhub.loadtest import points as points_engine
 from implhub.loadtest import profile as profile_engine
 from implhub.loadtest import report as report_engine
 from implhub.loadtest import script as script_engine
+from implhub.loadtest.evidence import LoadTestRun
 from implhub.store.models import Evidence, Project
 from implhub.store.models.loadtest import LoadProfileRow
+from implhub.vocab import EvidenceKind
 
-EVIDENCE_KIND = "loadtest_run"
+EVIDENCE_KIND = EvidenceKind.loadtest_run
 #: k6's exit codes (k6 errext): thresholds failed; aborted by script, by a signal, by a timeout
 K6_THRESHOLDS_FAILED = 99
 K6_ABORTED = {105, 106, 108}
@@ -64,12 +67,11 @@ def repo_name(item: Any) -> str | None:
 def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict[str, str]]:
     """Repository names (most code first), languages (most code first) and each repository's main
     language, from the newest code statistics scan."""
-    ev = evidence.latest(ctx, project=project, kind="codestats_scan")
-    if ev is None:
+    scan = evidence.latest(ctx, project=project, kind=CodeStatisticsScan)
+    if scan is None:
         return [], [], {}
-    data = ev.data or {}
     ranked: list[tuple[float, str, str | None]] = []
-    for item in data.get("repositories") or data.get("repos") or []:
+    for item in scan.repositories:
         name = repo_name(item)
         if not name:
             continue
@@ -78,7 +80,7 @@ def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict
         main = max(langs_of, key=lambda k: langs_of[k]) if isinstance(langs_of, dict) and langs_of else None
         ranked.append((float(code) if isinstance(code, (int, float)) else 0.0, name, main))
     ranked.sort(key=lambda r: -r[0])
-    langs_raw = data.get("languages") or []
+    langs_raw: Any = scan.languages
     langs: list[tuple[float, str]] = []
     if isinstance(langs_raw, dict):
         langs_raw = [{"language": k, **(v if isinstance(v, dict) else {"code": v})} for k, v in langs_raw.items()]
@@ -94,7 +96,7 @@ def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict
 
 def default_profile(ctx: Ctx, *, project: Project, kind: str, model: str = "vus", rps_per_1000: float | None = None) -> dict[str, Any]:
     repos, langs, repo_langs = _scan_inputs(ctx, project)
-    return profile_engine.build_profile(project.design, kind=kind, model=model, rps_per_1000=rps_per_1000, repos=repos,
+    return profile_engine.build_profile(project.design_model, kind=kind, model=model, rps_per_1000=rps_per_1000, repos=repos,
                                         languages=langs, repo_languages=repo_langs)
 
 
@@ -267,8 +269,11 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     Bad input (no k6, no token, unreachable URL, refused token) raises before anything is stored.
     A run that k6 aborted or that was interrupted is kept and marked partial."""
     project = get_or_raise(ctx, slug=slug)
-    if environment is not None and environment not in {e.name for e in project.environments}:
-        raise ValidationError(f"no environment {environment!r}; this project has {', '.join(e.name for e in project.environments)}", field="--env")
+    if environment is not None:  # a name, or a kind's name (prod, replica, ...) of one environment
+        try:
+            environment = resolve_environment(project, environment).name
+        except NotFound:
+            raise ValidationError(f"no environment {environment!r}; this project has {', '.join(e.name for e in project.environments)}", field="--env") from None
     binary = find_k6(k6)
     if not token:
         raise ValidationError("no access token: export it in an environment variable and name that with --token-env", field="--token-env")
@@ -347,7 +352,7 @@ def latest_run(ctx: Ctx, *, project: Project, environment: str) -> dict[str, Any
 def find_run(ctx: Ctx, *, run_id: str) -> Evidence:
     rows = ctx.session.scalars(select(Evidence).where(Evidence.kind == EVIDENCE_KIND).order_by(Evidence.id.desc()))
     for ev in rows:
-        if (ev.data or {}).get("run_id") == run_id:
+        if evidence.as_model(ev, LoadTestRun).run_id == run_id:
             return ev
     count = ctx.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.kind == EVIDENCE_KIND))
     raise NotFound(f"no stored run {run_id!r} and no such file ({count} runs stored; 'implhub loadtest runs SLUG' lists them)", field="RUN")

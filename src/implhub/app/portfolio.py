@@ -81,7 +81,7 @@ def _stamps(ctx: Ctx) -> dict[int, int]:
 def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
     """The portfolio rows of these projects, recomputing only those that changed since."""
     stamps = _stamps(ctx)
-    url = str(ctx.session.get_bind().url)
+    url = str(ctx.session.get_bind().engine.url)
     today = ctx.today().isoformat()
     out = []
     for project in projects:
@@ -168,7 +168,7 @@ SORTS = {
 
 def sort_rows(rows: list[dict[str, Any]], *, sort: str = "name", desc: bool = False) -> list[dict[str, Any]]:
     key = SORTS.get(sort, SORTS["name"])
-    return sorted(rows, key=key, reverse=desc)  # type: ignore[arg-type]
+    return sorted(rows, key=key, reverse=desc)
 
 
 def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
@@ -210,21 +210,8 @@ def _external_task(t: dict[str, Any]) -> dict[str, Any]:
 
 
 def external_documents(ctx: Ctx, project: Project, *, has_plan: bool) -> list[dict[str, Any]]:
-    """Downloads of the external plan (when there is a plan) and the documents the documents
-    capability lists as external (when it offers `list_external`)."""
-    out: list[dict[str, Any]] = []
-    if has_plan:
-        base = f"/projects/{project.slug}/plan/export"
-        out += [{"title": "Project plan", "format": fmt, "url": f"{base}.{fmt}?view=external"}
-                for fmt in ("md", "xlsx", "csv")]
-    try:
-        from implhub.app import documents as docs_app
-    except ImportError:
-        return out
-    lister = getattr(docs_app, "list_external", None)
-    if lister is not None:
-        try:
-            out += list(lister(ctx, project=project.slug))
-        except ImplhubError:
-            pass
-    return out
+    """Downloads of the external plan (when there is a plan)."""
+    if not has_plan:
+        return []
+    base = f"/projects/{project.slug}/plan/export"
+    return [{"title": "Project plan", "format": fmt, "url": f"{base}.{fmt}?view=external"} for fmt in ("md", "xlsx", "csv")]

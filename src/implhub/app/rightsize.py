@@ -18,11 +18,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from implhub.app import evidence, projects
+from implhub.app import sizing as app_sizing
 from implhub.app.context import Ctx
+from implhub.codestats.evidence import InstanceSnapshot
 from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
 from implhub.rightsize import chart, queries, series, versions
 from implhub.rightsize.engine import Current, compare_with_estimate, recommend
 from implhub.rightsize.override import render
+from implhub.sizing.packing import pack
 from implhub.store.models import Evidence, Project
 
 #: services a Sourcegraph deployment runs; one without samples in the window is reported as such
@@ -82,10 +85,9 @@ def refresh_releases(ctx: Ctx, *, url: str, timeout: float = 20.0) -> dict[str, 
 
 # --- inputs -------------------------------------------------------------------------------
 
-def _environment(project: Project, env: str) -> None:
-    names = [e.name for e in project.environments]
-    if env not in names:
-        raise NotFound(f"no environment {env!r} in {project.slug}; its environments: {', '.join(names) or 'none'}", field="--env")
+def _environment(project: Project, env: str | None) -> str:
+    """The environment's name; a kind's name (prod, ...) or None finds it by kind."""
+    return projects.resolve_environment(project, env).name
 
 
 def fetch_prometheus(url: str, *, window: str, end: dt.datetime, namespace: str | None = None,
@@ -189,12 +191,7 @@ def _estimate_currents(estimate: dict[str, Any] | None) -> dict[str, Current]:
 
 
 def latest_estimate(ctx: Ctx, project: Project, environment: str) -> dict[str, Any] | None:
-    try:
-        from implhub.app import sizing
-    except ImportError:
-        return None
-    fn = getattr(sizing, "latest_estimate", None)
-    return fn(ctx, project=project, environment=environment) if fn else None
+    return app_sizing.latest_estimate(ctx, project=project, environment=environment)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -205,11 +202,11 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         simulated: bool = False, source: str | None = None) -> dict[str, Any]:
     """Read usage, recommend, compare with the estimate, store the evidence; returns its data."""
     project = projects.get_or_raise(ctx, slug=slug)
-    _environment(project, environment)
+    environment = _environment(project, environment)
     if (prometheus is None) == (dump is None):
         raise ValidationError("give exactly one of --prometheus URL or --from-file DUMP", field="--prometheus")
     window_s = queries.parse_window(window)
-    version_text = chart_version or project.design.get("deployment", {}).get("sourcegraph_version") or "7.6.0"
+    version_text = chart_version or project.design_model.deployment.sourcegraph_version or "7.6.0"
     keyset = chart.pick(keysets(), str(version_text), field="--chart-version")
     end = end or ctx.now()
     if prometheus is not None:
@@ -252,7 +249,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
                                                    where=key)
         except ValidationError as exc:  # a bad quantity in the values file: name the file
             raise ValidationError(exc.message, file=values_name, field=exc.field) from None
-    external = {str(x.get("service", "")).lower() for x in project.design.get("externalized_services") or [] if isinstance(x, dict)}
+    external = {str(x.service).lower() for x in project.design_model.externalized_services}
     if "postgresql" in external:  # the design runs the databases outside the cluster
         expected = [k for k in expected if k not in ("pgsql", "codeIntelDB")]
     unknown_to_chart = sorted(k for k in usage.services if k not in keyset.resources)
@@ -351,26 +348,20 @@ def monthly_cost(ctx: Ctx, *, project: Project, result: dict[str, Any]) -> dict[
     capability's node packing (cheapest pools from its instance catalog). Where that is not
     available, the catalog price of a vCPU and a GiB applied proportionally, and it says so."""
     t = result["totals"]
-    cloud = str(project.design.get("deployment", {}).get("cloud") or "aws")
+    cloud = str(project.design_model.deployment.cloud or "aws")
+    # the sizing capability's node packing; the proportional price below where packing fails
     try:
-        from implhub.sizing.packing import pack
-    except ImportError:
-        pack = None  # type: ignore[assignment]
-    if pack is not None:
-        try:
-            before = pack(_pods(result["services"], "current"), cloud)
-            after = pack(_pods(result["services"], "after"), cloud)
-        except ImplhubError as exc:
-            note = f"node packing failed ({exc.message}); "
-        else:
-            pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in after["pools"])
-            return {"method": f"node packing of the requests before and after on {cloud} (sizing capability), 730 h/month",
-                    "currency": "USD", "monthly_before": before["monthly_usd"], "monthly_after": after["monthly_usd"],
-                    "monthly_change": round(after["monthly_usd"] - before["monthly_usd"], 2),
-                    "nodes_before": before["totals"]["nodes"], "nodes_after": after["totals"]["nodes"],
-                    "pools_after": pools, **t}
+        before = pack(_pods(result["services"], "current"), cloud)
+        after = pack(_pods(result["services"], "after"), cloud)
+    except ImplhubError as exc:
+        note = f"node packing failed ({exc.message}); "
     else:
-        note = "node packing not available; "
+        pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in after["pools"])
+        return {"method": f"node packing of the requests before and after on {cloud} (sizing capability), 730 h/month",
+                "currency": "USD", "monthly_before": before["monthly_usd"], "monthly_after": after["monthly_usd"],
+                "monthly_change": round(after["monthly_usd"] - before["monthly_usd"], 2),
+                "nodes_before": before["totals"]["nodes"], "nodes_after": after["totals"]["nodes"],
+                "pools_after": pools, **t}
     price = _unit_prices(cloud)
     if price is None:
         return {"method": note + f"no catalog prices for {cloud}", **t}
@@ -410,18 +401,18 @@ def check_version(ctx: Ctx, *, slug: str, environment: str, version: str | None 
     """The running version (the latest instance snapshot, or `version`) against the release
     table; stored as evidence kind "version_check"."""
     project = projects.get_or_raise(ctx, slug=slug)
-    _environment(project, environment)
+    environment = _environment(project, environment)
     if version is not None:
         running, origin = version, "given with --version"
         field = "--version"
     else:
-        snap = evidence.latest(ctx, project=project, kind="instance_snapshot", environment=environment)
-        if snap is None or not (snap.data or {}).get("version"):
-            target = project.design.get("deployment", {}).get("sourcegraph_version")
+        snap = evidence.latest_stored(ctx, project=project, kind=InstanceSnapshot, environment=environment)
+        if snap is None or not snap.data.version:
+            target = project.design_model.deployment.sourcegraph_version
             raise NotFound(f"no instance snapshot with a version for {environment}; take one with 'implhub instance "
                            f"stats --url URL --project {project.slug} --env {environment}', or pass --version"
                            + (f" (the design targets {target})" if target else ""), field="--env")
-        running, origin = str(snap.data["version"]), f"instance snapshot #{snap.id} of {snap.taken_at.date().isoformat()}"
+        running, origin = str(snap.data.version), f"instance snapshot #{snap.id} of {snap.taken_at.date().isoformat()}"
         field = f"instance snapshot #{snap.id}: version"
         simulated = simulated or snap.simulated
     table = release_table(ctx)

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from implhub.app import codestats as svc
+from implhub.app.projects import get_or_raise, resolve_environment
 from implhub.cli.common import console, context, err_console, handle_errors, print_json
 from implhub.codehosts import KINDS as HOST_KINDS
 from implhub.errors import ExitCode, ValidationError
@@ -129,7 +130,7 @@ def stats_cmd(
     url: str = typer.Option(..., "--url", help="The instance's URL, e.g. https://sourcegraph.example.com"),
     token_env: str = typer.Option(..., "--token-env", help="Name of the environment variable holding a site admin's access token"),
     project: str | None = typer.Option(None, "--project", help="Store the snapshot on this project"),
-    env: str = typer.Option("prod", "--env", help="The project's environment this instance is"),
+    env: str | None = typer.Option(None, "--env", help="The project's environment this instance is (default: the production one)"),
     watch: bool = typer.Option(False, "--watch", help="Poll until cloning and indexing reach the totals or stall"),
     interval: float = typer.Option(30.0, "--interval", help="Seconds between polls with --watch"),
     stall_minutes: float = typer.Option(30.0, "--stall-minutes", help="With --watch: stop when nothing moved this long"),
@@ -166,9 +167,8 @@ def stats_cmd(
                      "polls": len(history), "message": verdict.message}
     if project:
         with context() as ctx:
-            from implhub.app.projects import get_or_raise
-
-            svc.record_snapshot(ctx, project=get_or_raise(ctx, slug=project), environment=env, snapshot=snap)
+            target = get_or_raise(ctx, slug=project)
+            svc.record_snapshot(ctx, project=target, environment=resolve_environment(target, env).name, snapshot=snap)
     _print_snapshot(snap, as_json)
     err_console.print(verdict.message, highlight=False)
     if verdict.stalled:

@@ -20,7 +20,7 @@ from typing import Any
 
 from implhub.app import loadtest as svc
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.loadtest import profile as profile_engine
 from implhub.store.models import Project
 

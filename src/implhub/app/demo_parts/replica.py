@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from implhub.app import replica
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.replica import corpus
 from implhub.replica.shape import GB, MIN_REPO_BYTES, CorpusSpec
 from implhub.store.models import Project
@@ -19,11 +19,11 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     """Add this capability's demo data to the project; return lines for the newcomer."""
     env_data = replica.plan(ctx, project=project, history=20, seed=env.seed)
     c = env_data["corpus"]
-    scale = project.design["scale"]
-    share = float(scale["largest_repo_size_gb"]) / float(scale["total_repo_size_gb"])
+    scale = project.design_model.scale
+    share = scale.largest_repo_size_gb / scale.total_repo_size_gb
     mini = CorpusSpec(repositories=MINI_REPOS, total_bytes=MINI_TOTAL,
                       largest_bytes=max(2 * MINI_TOTAL // MINI_REPOS, 4 * MIN_REPO_BYTES, int(MINI_TOTAL * share)),
-                      monorepos=min(int(scale.get("monorepos") or 0), 2), languages=c["languages"], history=6, seed=env.seed)
+                      monorepos=min(scale.monorepos, 2), languages=c["languages"], history=6, seed=env.seed)
     result = corpus.generate(env.workdir / "replica-corpus", mini, jobs=1)
     report = result.to_dict()
     replica.record_corpus(ctx, project=project, report=report, simulated=True)
