@@ -338,7 +338,8 @@ def list_tokens(ctx: Ctx, *, email: str | None = None) -> list[tuple[ApiToken, s
 
 def revoke_token(ctx: Ctx, *, token_id: int, email: str | None = None) -> ApiToken:
     tok = ctx.session.get(ApiToken, token_id)
-    if tok is None or (email is not None and ctx.session.get(User, tok.user_id).email != email):  # type: ignore[union-attr]
+    owner = ctx.session.get(User, tok.user_id) if tok is not None else None
+    if tok is None or (email is not None and (owner is None or owner.email != email)):
         raise NotFound(f"no API token {token_id}; 'implhub token list' shows them", field="TOKEN_ID")
     if tok.revoked_at is None:
         tok.revoked_at = ctx.now()

@@ -9,28 +9,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from implhub.app import plan as plan_app
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
+from implhub.intake.schema import TDD
+from implhub.reporting.logs import OPEN_STATUSES
 from implhub.store.models import ActivityEntry, Project
+from implhub.store.models.reporting import LogEntry
 
 HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "done": 3, "no_plan": 4}
 
 
 def plan_for(ctx: Ctx, project: Project, *, view: str) -> dict[str, Any] | None:
-    """The plan in the given view, or None when the project has none (or the plan capability is
-    not installed)."""
+    """The plan in the given view, or None when the project has none."""
     try:
-        from implhub.app import plan as plan_app
-    except ImportError:
-        return None
-    get_plan = getattr(plan_app, "get_plan", None)
-    if get_plan is None:
-        return None
-    try:
-        result = get_plan(ctx, project=project, view=view)
+        return plan_app.get_plan(ctx, project=project, view=view)
     except ImplhubError:
         return None
-    return result if isinstance(result, dict) else None
 
 
 def _next_milestone(tasks: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -62,9 +57,8 @@ def _slip_days(forecast: str | None, baseline: str | None) -> int | None:
     return (dt.date.fromisoformat(forecast[:10]) - dt.date.fromisoformat(baseline[:10])).days
 
 
-def people(design: dict[str, Any], *, side: str = "internal") -> list[dict[str, str]]:
-    return [{"name": s["name"], "role": s["role"], "email": s["email"]}
-            for s in design.get("stakeholders", []) if s.get("side") == side]
+def people(design: TDD, *, side: str = "internal") -> list[dict[str, str]]:
+    return [{"name": s.name, "role": s.role, "email": s.email} for s in design.stakeholders if s.side == side]
 
 
 #: (store, project id) -> (change stamp, today, row). Every change to a project lands in the
@@ -98,21 +92,16 @@ def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
 
 def _open_risks(ctx: Ctx, project: Project) -> int:
     """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
-    try:
-        from implhub.reporting.logs import OPEN_STATUSES
-        from implhub.store.models.reporting import LogEntry
-    except ImportError:
-        return len(project.design.get("risks", []))
     logged = list(ctx.session.execute(select(LogEntry.title, LogEntry.status).where(
         LogEntry.project_id == project.id, LogEntry.kind == "risk")))
     titles = {title for title, _ in logged}
-    unlogged = [r for r in project.design.get("risks", []) if r.get("title") not in titles]
+    unlogged = [r for r in project.design_model.risks if r.title not in titles]
     return sum(1 for _, status in logged if status in OPEN_STATUSES) + len(unlogged)
 
 
 def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     """One portfolio row (internal: names people and internal risks)."""
-    design = project.design
+    design = project.design_model
     plan = plan_for(ctx, project, view="internal")
     tasks = plan.get("tasks", []) if plan else []
     nm = _next_milestone(tasks)
@@ -131,9 +120,9 @@ def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
         "slip_days": _slip_days(forecast, baseline),
         "people": people(design),
         "open_risks": _open_risks(ctx, project),
-        "cloud": design.get("deployment", {}).get("cloud"),
-        "users": design.get("scale", {}).get("users"),
-        "package": design.get("customer", {}).get("package"),
+        "cloud": design.deployment.cloud,
+        "users": design.scale.users,
+        "package": design.customer.package,
         "updated_at": project.updated_at.isoformat(),
     }
 
@@ -175,7 +164,7 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
     """The external part of one implementation: what a customer account and a share-link visitor
     see. Built only from external items: the external plan view, its milestones and deadlines,
     the status, the risks the design marks external, the external documents."""
-    design = project.design
+    design = project.design_model
     plan = plan_for(ctx, project, view="external")
     tasks = [t for t in (plan or {}).get("tasks", []) if t.get("visibility", "external") == "external"]
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
@@ -191,9 +180,9 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
         "tasks": [_external_task(t) for t in tasks],
         "milestones": [_external_task(t) for t in tasks if t.get("milestone")],
         "deadlines": [_external_task(t) for t in tasks if t.get("deadline")],
-        "risks": [{"title": r.get("title"), "description": r.get("description"), "probability": r.get("probability"),
-                   "impact": r.get("impact"), "mitigation": r.get("mitigation")}
-                  for r in design.get("risks", []) if r.get("visibility") == "external"],
+        "risks": [{"title": r.title, "description": r.description, "probability": r.probability,
+                   "impact": r.impact, "mitigation": r.mitigation}
+                  for r in design.risks if r.visibility == "external"],
         "documents": external_documents(ctx, project, has_plan=plan is not None),
     }
 
