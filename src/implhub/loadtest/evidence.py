@@ -12,8 +12,8 @@ from implhub.vocab import EvidenceKind
 class LoadTestRun(EvidenceData):
     KIND: ClassVar[EvidenceKind] = EvidenceKind.loadtest_run
 
-    run_id: str
-    passed: bool
+    run_id: str | None = None
+    passed: bool | None = None
     score: float | None = None
     types: dict[str, Any] = {}
     run_ids: list[str] = []
