@@ -190,3 +190,17 @@ def test_every_json_api_route_is_in_the_snapshot(client: TestClient) -> None:
     assert len(operations) > 40
     missing = [(m, p) for m, p, _ in operations if p not in BINARY and not covered(m, p)]
     assert not missing, f"routes without a recorded answer: {missing}"
+
+
+def test_openapi_describes_every_json_answer(client: TestClient) -> None:
+    """Each JSON route declares its answer as a model: /openapi.json names it, not a bare object."""
+    bare = []
+    for method, path, op in _api_operations(client):
+        if path in BINARY:
+            continue
+        ok = next(v for k, v in op["responses"].items() if k.startswith("2"))
+        schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+        ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
+        if not ref:
+            bare.append(f"{method} {path}")
+    assert not bare, f"answers without a declared model: {bare}"
