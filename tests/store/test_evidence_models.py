@@ -53,3 +53,23 @@ def test_a_wrong_shape_is_refused_when_stored(ctx: Ctx, tdd_text: str) -> None:
         # the exit engine once read `running_version`; the producer writes `running`
         evidence.add(ctx, project=project, kind="version_check", data={"running_version": "6.4.0"}, source="t")
     assert evidence.list_evidence(ctx, project=project) == []
+
+
+def test_the_handoff_record_of_a_store_made_at_revision_0010_reads_as_its_model(tmp_path: Path, env: dict[str, str]) -> None:
+    from implhub.app import documents
+    from implhub.documents.handoff_record import HandoffRecord
+
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURE, path)
+    store = open_store(f"sqlite:///{path}")
+    try:
+        with store.session() as session:
+            ctx = Ctx(session=session, settings=load_settings(), actor="t")
+            project = session.scalars(select(Project)).one()
+            raw = documents.handoff_record(ctx, project=project)
+            record = HandoffRecord.model_validate(raw)
+            assert record.customer == "Northwind Logistics"
+            assert record.production_deployment.instance_types  # the demo's prod node plan
+            assert record.model_dump(exclude_unset=True).keys() >= raw.keys()
+    finally:
+        store.dispose()

@@ -374,15 +374,15 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
         if p.is_file():
             paths.append(p)
             continue
-        ev = find_run(ctx, run_id=r)
-        raw = ctx.settings.data_dir / str(ev.data.get("raw_points", ""))
+        stored = evidence.as_model(find_run(ctx, run_id=r), LoadTestRun)
+        raw = ctx.settings.data_dir / str(stored.raw_points or "")
         if not raw.is_file():
             raise NotFound(f"the raw points of run {r} are not in this data directory ({raw}); report from the file itself", field="RUN")
         paths.append(raw)
         names[str(raw)] = r
-        partial = partial or bool(ev.data.get("partial"))
+        partial = partial or stored.partial
         if profile is None:
-            profile = ev.data.get("profile")
+            profile = stored.profile
     if thresholds is not None:
         from implhub.loadtest.thresholds import parse_thresholds
 
@@ -401,8 +401,8 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
 
 
 def run_dict(ev: Evidence) -> dict[str, Any]:
-    d = ev.data or {}
-    return {"id": ev.id, "run_id": d.get("run_id"), "kind": d.get("kind"), "environment": ev.environment,
+    run = evidence.as_model(ev, LoadTestRun)
+    return {"id": ev.id, "run_id": run.run_id, "kind": run.kind, "environment": ev.environment,
             "taken_at": ev.taken_at.isoformat() if isinstance(ev.taken_at, dt.datetime) else str(ev.taken_at),
-            "passed": d.get("passed"), "score": d.get("score"), "partial": d.get("partial"),
-            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus")}
+            "passed": run.passed, "score": run.score, "partial": run.partial,
+            "simulated": ev.simulated, "source": ev.source, "vus": (run.profile or {}).get("vus")}

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 
+from implhub.app import evidence, projects
 from implhub.app import loadtest as svc
-from implhub.app import projects
 from implhub.app.context import Ctx
 from implhub.errors import NotFound
+from implhub.loadtest.evidence import LoadTestRun
 from implhub.web.deps import principal, require_editor, require_internal, web_ctx
 from implhub.web.schemas.loadtest import ProfileRead, RunRead, RunRow
 
@@ -47,6 +48,6 @@ def get_run(request: Request, slug: str, run_id: str, ctx: CtxDep) -> dict[str, 
     project = projects.get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
     for ev in svc.list_runs(ctx, project=project):
-        if (ev.data or {}).get("run_id") == run_id:
+        if evidence.as_model(ev, LoadTestRun).run_id == run_id:
             return {**svc.run_dict(ev), "report": ev.data}
     raise NotFound(f"no load-test run {run_id!r} in {slug}")
