@@ -27,6 +27,7 @@ from implhub.rightsize.engine import Current, compare_with_estimate, recommend
 from implhub.rightsize.override import render
 from implhub.sizing.packing import pack
 from implhub.store.models import Evidence, Project
+from implhub.vocab import EvidenceKind
 
 #: services a Sourcegraph deployment runs; one without samples in the window is reported as such
 CORE_SERVICES = ("frontend", "gitserver", "indexedSearch", "indexedSearchIndexer", "searcher", "symbols",
@@ -281,7 +282,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
                             for s in result["services"] if s["status"] == "ok"],
     })
     result["override_yaml"] = render(result["changes"], header=_override_header(project, result))
-    evidence.add(ctx, project=project, kind="rightsize", data=result, source=result["source"], environment=environment,
+    evidence.add(ctx, project=project, kind=EvidenceKind.rightsize, data=result, source=result["source"], environment=environment,
                  simulated=simulated, summary=f"right-sizing of {environment} over {result['window']}: "
                  f"{len(result['changes'])} change(s), {len(result['flagged'])} flagged" + (" (simulated)" if simulated else ""))
     return result
@@ -418,7 +419,7 @@ def check_version(ctx: Ctx, *, slug: str, environment: str, version: str | None 
     table = release_table(ctx)
     data = versions.check(running, table, field=field)
     data.update({"environment": environment, "version_source": origin, "checked_at": ctx.now().isoformat()})
-    evidence.add(ctx, project=project, kind="version_check", data=data, source=origin, environment=environment,
+    evidence.add(ctx, project=project, kind=EvidenceKind.version_check, data=data, source=origin, environment=environment,
                  simulated=simulated, summary=f"version check of {environment}: {data['running']}, {data['verdict']}")
     return data
 

@@ -10,6 +10,7 @@ from implhub.app import evidence, projects
 from implhub.app import replica as svc
 from implhub.app.context import Ctx
 from implhub.errors import NotFound
+from implhub.vocab import EvidenceKind
 from implhub.web.deps import principal, require_editor, require_internal, web_ctx
 from implhub.web.schemas.replica import ReplicaRead, ReplicaWithCorpora
 
@@ -25,7 +26,7 @@ def show_replica(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
     env = svc.get(ctx, project=project)
     if env is None:
         raise NotFound(f"no replica environment yet; record one with 'implhub replica plan {slug}' or POST here")
-    env["corpora"] = [evidence.evidence_dict(e) for e in evidence.list_evidence(ctx, project=project, kind="replica_corpus")]
+    env["corpora"] = [evidence.evidence_dict(e) for e in evidence.list_evidence(ctx, project=project, kind=EvidenceKind.replica_corpus)]
     return env
 
 

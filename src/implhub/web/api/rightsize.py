@@ -11,6 +11,7 @@ from implhub.app.context import Ctx
 from implhub.app.evidence import evidence_dict, list_evidence
 from implhub.app.projects import get_or_raise
 from implhub.errors import NotFound
+from implhub.vocab import EvidenceKind
 from implhub.web.deps import principal, require_internal, web_ctx
 from implhub.web.schemas.rightsize import RightsizeRead, VersionCheckRead
 
@@ -23,7 +24,7 @@ def list_results(request: Request, slug: str, ctx: CtxDep, environment: str | No
     """Every right-sizing result of the project (newest first), optionally of one environment."""
     project = get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
-    return [evidence_dict(e) for e in list_evidence(ctx, project=project, kind="rightsize", environment=environment)]
+    return [evidence_dict(e) for e in list_evidence(ctx, project=project, kind=EvidenceKind.rightsize, environment=environment)]
 
 
 @router.get("/projects/{slug}/rightsize/{environment}", response_model=RightsizeRead, response_model_exclude_unset=True)
@@ -31,7 +32,7 @@ def latest_result(request: Request, slug: str, environment: str, ctx: CtxDep) ->
     """The newest right-sizing result of an environment: recommendations, window, comparison."""
     project = get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
-    ev = svc.latest(ctx, project=project, kind="rightsize", environment=environment)
+    ev = svc.latest(ctx, project=project, kind=EvidenceKind.rightsize, environment=environment)
     if ev is None:
         raise NotFound(f"no right-sizing result for {environment}", field="environment")
     return evidence_dict(ev)
@@ -42,7 +43,7 @@ def latest_version_check(request: Request, slug: str, environment: str, ctx: Ctx
     """The newest version check of an environment: running, newest, minors behind."""
     project = get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
-    ev = svc.latest(ctx, project=project, kind="version_check", environment=environment)
+    ev = svc.latest(ctx, project=project, kind=EvidenceKind.version_check, environment=environment)
     if ev is None:
         raise NotFound(f"no version check for {environment}", field="environment")
     return evidence_dict(ev)

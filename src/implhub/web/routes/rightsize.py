@@ -17,6 +17,7 @@ from implhub.app.projects import get_or_raise
 from implhub.errors import NotFound
 from implhub.rightsize.evidence import RightsizeResult
 from implhub.store.models import Project
+from implhub.vocab import EvidenceKind
 from implhub.web.deps import principal, require_internal, web_ctx
 from implhub.web.tabs import Tab, register_tab
 
@@ -28,8 +29,8 @@ def overview(ctx: Ctx, project: Project) -> list[dict[str, Any]]:
     """Per environment: the newest right-sizing and version-check evidence (or None)."""
     out = []
     for env in project.environments:
-        rs = svc.latest(ctx, project=project, kind="rightsize", environment=env.name)
-        vc = svc.latest(ctx, project=project, kind="version_check", environment=env.name)
+        rs = svc.latest(ctx, project=project, kind=EvidenceKind.rightsize, environment=env.name)
+        vc = svc.latest(ctx, project=project, kind=EvidenceKind.version_check, environment=env.name)
         if rs is None and vc is None:
             continue
         out.append({"name": env.name, "kind": env.kind,
