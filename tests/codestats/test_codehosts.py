@@ -120,3 +120,11 @@ def test_gerrit_authenticates_with_user_and_http_password() -> None:
     inv = run(fake, "gerrit", "https://review.example", ["northwind"], token="svc:SECRET")
     assert len(inv.repos) == len(REPOS)
     assert all("/a/projects/" in u and "p=northwind" in u for u in fake.seen)
+
+
+def test_the_designs_github_enterprise_kind_lists_through_the_github_api() -> None:
+    """A TDD names `github-enterprise` (implhub.vocab.CodeHostKind); the client takes that kind as
+    it is and speaks GitHub's REST API under /api/v3."""
+    fake = FakeGitHub(REPOS[:3])
+    run(fake, "github-enterprise", "https://github.northwind.example", [])
+    assert fake.seen[0].startswith("https://github.northwind.example/api/v3/user/repos")

@@ -99,7 +99,7 @@ def populate(ctx: Ctx, project: Project, *, envs: tuple[str, ...] = ("dev", "sta
     evidence.add(ctx, project=project, kind="rightsize", environment="prod", source="Prometheus of prod",
                  data={"recommendations": [{"service": "frontend", "cpu_request": 1.5}], "window": "14d"})
     evidence.add(ctx, project=project, kind="version_check", environment="prod", source="release table",
-                 data={"running_version": "6.4.0", "newest_release": "6.5.1", "minors_behind": 1})
+                 data={"running": "6.4.0", "newest": "6.5.1", "minors_behind": 1})
 
 
 SPARSE_TDD = """customer:

@@ -101,7 +101,7 @@ def test_partial_or_failing_runs_do_not_count(ctx, demo_tdd_text) -> None:  # ty
 def test_a_version_two_minors_behind_is_not_current(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
     project = _demo(ctx, demo_tdd_text)
     evidence.add(ctx, project=project, kind="version_check", environment="prod", source="releases",
-                 data={"running_version": "6.2.0", "newest_release": "6.4.1", "minors_behind": 2})
+                 data={"running": "6.2.0", "newest": "6.4.1", "minors_behind": 2})
     nine = exit_criteria.evaluate(ctx, project)["criteria"][8]
     assert nine["status"] == "not_met" and nine["missing"] == ["upgrade prod from 6.2.0 to within 1 minor release of 6.4.1"]
 

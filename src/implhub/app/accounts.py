@@ -15,12 +15,14 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
 
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.bounds import check_text, in_db_range
 from implhub.errors import ImplhubError, NotFound, PermissionDenied, ValidationError
+from implhub.intake.schema import Stakeholder
 from implhub.settings import Settings
 from implhub.store import throttle
 from implhub.store.models import DesignRevision, Project
@@ -123,10 +125,10 @@ def _project(ctx: Ctx, slug: str) -> Project:
 
 
 def _stakeholder_name(ctx: Ctx, email: str) -> str:
-    for design in _current_designs(ctx).values():
-        for st in design.get("stakeholders", []):
-            if st.get("email", "").lower() == email:
-                return str(st.get("name", ""))
+    for people in _current_designs(ctx).values():
+        for st in people.stakeholders:
+            if st.email.lower() == email:
+                return st.name
     return ""
 
 
@@ -295,13 +297,19 @@ def sign_in_external(ctx: Ctx, *, email: str) -> User:
 
 # --- per-project roles -----------------------------------------------------------------------------
 
-def _current_designs(ctx: Ctx) -> dict[str, dict]:  # type: ignore[type-arg]
-    """slug -> current design, in one query."""
+class _People(BaseModel):
+    """The stakeholders section of a stored design (the rest is not read here)."""
+
+    stakeholders: list[Stakeholder] = []
+
+
+def _current_designs(ctx: Ctx) -> dict[str, _People]:
+    """slug -> the current design's stakeholders, in one query."""
     latest = select(DesignRevision.project_id, func.max(DesignRevision.number).label("n")).group_by(DesignRevision.project_id).subquery()
     q = (select(Project.slug, DesignRevision.design)
          .join(DesignRevision, DesignRevision.project_id == Project.id)
          .join(latest, (latest.c.project_id == DesignRevision.project_id) & (latest.c.n == DesignRevision.number)))
-    return {slug: design for slug, design in ctx.session.execute(q)}
+    return {slug: _People.model_validate(design) for slug, design in ctx.session.execute(q)}
 
 
 _role_cache: dict[tuple[str, str, int, int], dict[str, str]] = {}
@@ -312,15 +320,15 @@ def stakeholder_roles(ctx: Ctx, *, email: str) -> dict[str, str]:
     any design changes (keyed by the newest revision id and the revision count)."""
     email = email.lower()
     stamp = ctx.session.execute(select(func.max(DesignRevision.id), func.count(DesignRevision.id))).one()
-    key = (str(ctx.session.get_bind().url), email, int(stamp[0] or 0), int(stamp[1] or 0))
+    key = (str(ctx.session.get_bind().engine.url), email, int(stamp[0] or 0), int(stamp[1] or 0))
     if key not in _role_cache:
         if len(_role_cache) > 1000:
             _role_cache.clear()
         roles: dict[str, str] = {}
-        for slug, design in _current_designs(ctx).items():
-            for st in design.get("stakeholders", []):
-                if st.get("side") == "internal" and str(st.get("email", "")).lower() == email:
-                    roles[slug] = str(st.get("role"))
+        for slug, people in _current_designs(ctx).items():
+            for st in people.stakeholders:
+                if st.side == "internal" and st.email.lower() == email:
+                    roles[slug] = st.role
                     break
         _role_cache[key] = roles
     return dict(_role_cache[key])
@@ -358,7 +366,8 @@ def list_tokens(ctx: Ctx, *, email: str | None = None) -> list[tuple[ApiToken, s
 
 def revoke_token(ctx: Ctx, *, token_id: int, email: str | None = None) -> ApiToken:
     tok = ctx.session.get(ApiToken, token_id) if in_db_range(token_id) else None
-    if tok is None or (email is not None and ctx.session.get(User, tok.user_id).email != email):  # type: ignore[union-attr]
+    owner = ctx.session.get(User, tok.user_id) if tok is not None else None
+    if tok is None or (email is not None and (owner is None or owner.email != email)):
         raise NotFound(f"no API token {token_id}; 'implhub token list' shows them", field="TOKEN_ID")
     if tok.revoked_at is None:
         tok.revoked_at = ctx.now()

@@ -10,24 +10,29 @@ import httpx
 
 from implhub.app import evidence
 from implhub.app.context import Ctx
-from implhub.app.projects import get_or_raise
+from implhub.app.evidence import Stored
+from implhub.app.projects import get_or_raise, resolve_environment
 from implhub.codehosts import HostError
 from implhub.codehosts import inventory as host_inventory
 from implhub.codestats import ScanOptions
 from implhub.codestats import scan as run_scan
+from implhub.codestats.evidence import CodeHostInventory, CodeStatisticsScan, InstanceSnapshot
 from implhub.errors import ExternalServiceError, NotFound, ValidationError
 from implhub.sourcegraph import InstanceError, SourcegraphClient
 from implhub.store.models import Evidence, Project
+from implhub.vocab import EnvironmentKind, EvidenceKind
 
-SCAN, INVENTORY, SNAPSHOT = "codestats_scan", "codehost_inventory", "instance_snapshot"
+SCAN, INVENTORY, SNAPSHOT = EvidenceKind.codestats_scan, EvidenceKind.codehost_inventory, EvidenceKind.instance_snapshot
 
 
-def _environment(project: Project, name: str) -> str:
-    names = [e.name for e in project.environments]
-    if name not in names:
-        raise ValidationError(f"project {project.slug!r} has no environment {name!r}; it has {', '.join(names) or 'none'}",
-                              field="--env")
-    return name
+def _environment(project: Project, name: str | None) -> str:
+    """The environment's name; None or a kind's name (prod, ...) finds it by kind."""
+    try:
+        return resolve_environment(project, name).name
+    except NotFound:
+        names = [e.name for e in project.environments]
+        raise ValidationError(f"project {project.slug!r} has no environment {name or 'of kind prod'!r}; "
+                              f"it has {', '.join(names) or 'none'}", field="--env") from None
 
 
 def scan(ctx: Ctx, *, paths: list[str], project: str | None = None, jobs: int = 0,
@@ -70,7 +75,7 @@ def hosts(ctx: Ctx, *, kind: str, url: str, token: str, scopes: list[str] | None
     return data
 
 
-def instance_stats(ctx: Ctx, *, url: str, token: str, project: str | None = None, environment: str = "prod",
+def instance_stats(ctx: Ctx, *, url: str, token: str, project: str | None = None, environment: str | None = None,
                    transport: httpx.BaseTransport | None = None, store: bool = True) -> dict[str, Any]:
     """Read the live instance; with a project, store the snapshot on the environment."""
     target = get_or_raise(ctx, slug=project) if project else None
@@ -80,8 +85,8 @@ def instance_stats(ctx: Ctx, *, url: str, token: str, project: str | None = None
             snap = client.snapshot()
     except InstanceError as exc:
         raise ExternalServiceError(str(exc), field="--url") from None
-    if target is not None and store:
-        record_snapshot(ctx, project=target, environment=env or environment, snapshot=snap)
+    if target is not None and env is not None and store:
+        record_snapshot(ctx, project=target, environment=env, snapshot=snap)
     return snap
 
 
@@ -94,19 +99,19 @@ def record_snapshot(ctx: Ctx, *, project: Project, environment: str, snapshot: d
                                 f"repositories cloned, {stats.get('indexed', 0):,} indexed")
 
 
-def _stamp(ev: Evidence) -> dict[str, Any]:
+def _stamp(ev: Evidence | Stored[Any]) -> dict[str, Any]:
     return {"date": ev.taken_at.isoformat(), "source": ev.source, "simulated": ev.simulated, "evidence_id": ev.id,
             "environment": ev.environment}
 
 
-def _latest_snapshot(ctx: Ctx, project: Project) -> Evidence | None:
+def _latest_snapshot(ctx: Ctx, project: Project) -> Stored[InstanceSnapshot] | None:
     """The production instance's newest snapshot, else any environment's newest."""
-    prod = [e.name for e in project.environments if e.kind == "prod"]
+    prod = [e.name for e in project.environments if e.kind == EnvironmentKind.prod]
     for name in prod:
-        ev = evidence.latest(ctx, project=project, kind=SNAPSHOT, environment=name)
+        ev = evidence.latest_stored(ctx, project=project, kind=InstanceSnapshot, environment=name)
         if ev is not None:
             return ev
-    return evidence.latest(ctx, project=project, kind=SNAPSHOT)
+    return evidence.latest_stored(ctx, project=project, kind=InstanceSnapshot)
 
 
 def summary(ctx: Ctx, *, project: Project | str) -> dict[str, Any]:
@@ -115,58 +120,58 @@ def summary(ctx: Ctx, *, project: Project | str) -> dict[str, Any]:
     wins once there is one; before that the inventories and scans; before that the design."""
     p = get_or_raise(ctx, slug=project) if isinstance(project, str) else project
     snap = _latest_snapshot(ctx, p)
-    scan_ev = evidence.latest(ctx, project=p, kind=SCAN)
-    inventories = evidence.list_evidence(ctx, project=p, kind=INVENTORY)
+    scan_ev = evidence.latest_stored(ctx, project=p, kind=CodeStatisticsScan)
+    inventories = evidence.stored(ctx, project=p, kind=CodeHostInventory)
+    design = p.design_model
     out: dict[str, Any] = {}
 
-    if snap is not None and snap.data.get("code_hosts"):
+    if snap is not None and snap.data.code_hosts:
         hosts_ = [{"kind": h["kind"].lower(), "name": h["name"], "repositories": h["repositories"],
-                   "last_sync_error": h.get("last_sync_error")} for h in snap.data["code_hosts"]]
+                   "last_sync_error": h.get("last_sync_error")} for h in snap.data.code_hosts]
         out["code_hosts"] = {"count": len(hosts_), "which": hosts_, "basis": "instance", **_stamp(snap)}
     elif inventories:
-        newest: dict[str, Evidence] = {}
-        for ev in inventories:  # newest first: keep the first per host
-            newest.setdefault(f"{ev.data.get('kind')} {ev.data.get('url')}", ev)
-        hosts_ = [{"kind": ev.data["kind"], "name": ev.data["url"], "repositories": ev.data["repositories"],
-                   "total_bytes": ev.data.get("total_bytes")} for ev in newest.values()]
+        newest: dict[str, Stored[CodeHostInventory]] = {}
+        for inv in inventories:  # newest first: keep the first per host
+            newest.setdefault(f"{inv.data.kind} {inv.data.url}", inv)
+        hosts_ = [{"kind": inv.data.kind, "name": inv.data.url, "repositories": inv.data.repositories,
+                   "total_bytes": inv.data.total_bytes} for inv in newest.values()]
         first = max(newest.values(), key=lambda e: e.taken_at)
         out["code_hosts"] = {"count": len(hosts_), "which": hosts_, "basis": "inventory", **_stamp(first),
                              "simulated": any(e.simulated for e in newest.values())}
     else:
-        design_hosts = p.design.get("code_hosts", [])
-        out["code_hosts"] = {"count": len(design_hosts), "basis": "design",
-                             "which": [{"kind": h["kind"], "name": h["url"], "repositories": h.get("repositories")}
-                                       for h in design_hosts],
+        out["code_hosts"] = {"count": len(design.code_hosts), "basis": "design",
+                             "which": [{"kind": h.kind, "name": h.url, "repositories": h.repositories}
+                                       for h in design.code_hosts],
                              "date": p.current.created_at.isoformat(), "source": f"TDD revision {p.current.number}",
                              "simulated": False, "evidence_id": None, "environment": None}
 
-    if snap is not None and "indexedLinesCount" in snap.data.get("repository_stats", {}):
-        out["lines_of_code"] = {"value": snap.data["repository_stats"]["indexedLinesCount"], "basis": "instance",
+    if snap is not None and "indexedLinesCount" in (snap.data.repository_stats or {}):
+        out["lines_of_code"] = {"value": (snap.data.repository_stats or {})["indexedLinesCount"], "basis": "instance",
                                 "note": "lines in Sourcegraph's search index", **_stamp(snap)}
     elif scan_ev is not None:
-        t = scan_ev.data["totals"]
+        t = scan_ev.data.totals
         out["lines_of_code"] = {"value": t["code"], "comment": t["comment"], "blank": t["blank"], "basis": "scan",
                                 "note": f"code lines in {t['repositories']} scanned repositories", **_stamp(scan_ev)}
     else:
-        loc = p.design.get("scale", {}).get("lines_of_code")
+        loc = design.scale.lines_of_code
         out["lines_of_code"] = {"value": loc, "basis": "design" if loc is not None else None, "date": None,
                                 "source": "TDD" if loc is not None else None, "simulated": False, "evidence_id": None,
                                 "environment": None}
 
     if snap is not None:
-        st = snap.data.get("repository_stats", {})
+        st = snap.data.repository_stats or {}
         out["repos_synced"] = {"value": st.get("cloned"), "total": st.get("total"), "indexed": st.get("indexed"),
                                "failed": st.get("failedFetch"), "basis": "instance", **_stamp(snap)}
     else:
-        out["repos_synced"] = {"value": None, "total": p.design.get("scale", {}).get("repositories"), "basis": None,
+        out["repos_synced"] = {"value": None, "total": design.scale.repositories, "basis": None,
                                "note": "no instance snapshot yet ('implhub instance stats --project ...')",
                                "date": None, "source": None, "simulated": False, "evidence_id": None, "environment": None}
     if scan_ev is not None:
-        t = scan_ev.data["totals"]
+        t = scan_ev.data.totals
         out["scan"] = {"repositories": t["repositories"], "bytes": t["bytes"], "indexable_bytes": t["indexable_bytes"],
-                       "largest": t.get("largest"), "languages": list(scan_ev.data["languages"])[:8], **_stamp(scan_ev)}
+                       "largest": t.get("largest"), "languages": list(scan_ev.data.languages)[:8], **_stamp(scan_ev)}
     if snap is not None:
-        out["instance"] = {"version": snap.data.get("version"), "users": snap.data.get("users"), **_stamp(snap)}
+        out["instance"] = {"version": snap.data.version, "users": snap.data.users, **_stamp(snap)}
     return out
 
 

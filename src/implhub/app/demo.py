@@ -8,32 +8,42 @@ returning lines to show the newcomer. Evidence they add is marked simulated.
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
 from implhub.app import projects
 from implhub.app.context import Ctx
+from implhub.app.demo_env import DemoEnv
+from implhub.app.demo_parts import (
+    accounts,
+    codestats,
+    documents,
+    exit,
+    loadtest,
+    plan,
+    replica,
+    reporting,
+    rightsize,
+    sizing,
+)
 from implhub.store.models import Project
+
+__all__ = ["DEMO_SLUG", "PARTS", "DemoEnv", "demo_tdd_text", "load"]
 
 DEMO_SLUG = "northwind-logistics"
 
-#: the order in which the parts run: later parts use what earlier ones stored
-PARTS = ["plan", "codestats", "sizing", "replica", "loadtest", "reporting", "rightsize", "exit", "documents", "accounts"]
+Part = Callable[[Ctx, Project, DemoEnv], list[str]]
 
-
-@dataclass
-class DemoEnv:
-    """What parts share: a work directory for generated files, a seed, and the output lines."""
-
-    workdir: Path
-    seed: int = 20261129
-    notes: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+#: the parts in the order they run: later parts use what earlier ones stored
+SEEDS: dict[str, Part] = {
+    "plan": plan.seed, "codestats": codestats.seed, "sizing": sizing.seed, "replica": replica.seed,
+    "loadtest": loadtest.seed, "reporting": reporting.seed, "rightsize": rightsize.seed, "exit": exit.seed,
+    "documents": documents.seed, "accounts": accounts.seed,
+}
+PARTS = list(SEEDS)
 
 
 def demo_tdd_text() -> str:
@@ -52,7 +62,6 @@ def load(ctx: Ctx, *, workdir: Path, reset: bool = False, parts: list[str] | Non
     env = DemoEnv(workdir=workdir)
     lines = [f"created {result.project.name} ({DEMO_SLUG})"]
     for part in parts if parts is not None else PARTS:
-        module = importlib.import_module(f"implhub.app.demo_parts.{part}")
-        lines += module.seed(ctx, result.project, env)
+        lines += SEEDS[part](ctx, result.project, env)
         ctx.session.flush()
     return result.project, lines

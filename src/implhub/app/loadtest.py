@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from implhub.app import evidence, loadtest_headroom
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.app.projects import get_or_raise
+from implhub.app.projects import get_or_raise, resolve_environment
+from implhub.codestats.evidence import CodeStatisticsScan
 from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
 from implhub.loadtest import coverage as coverage_engine
 from implhub.loadtest import points as points_engine
@@ -35,11 +36,13 @@ from implhub.loadtest import report as report_engine
 from implhub.loadtest import script as script_engine
 from implhub.loadtest.adequacy import ServiceHeadroom, annotate_p95
 from implhub.loadtest.adequacy import verdict as adequacy_verdict
+from implhub.loadtest.evidence import LoadTestRun
 from implhub.store.concurrency import next_number
 from implhub.store.models import Evidence, Project
 from implhub.store.models.loadtest import LoadProfileRow
+from implhub.vocab import EvidenceKind
 
-EVIDENCE_KIND = "loadtest_run"
+EVIDENCE_KIND = EvidenceKind.loadtest_run
 #: k6's exit codes (k6 errext): thresholds failed; aborted by script, by a signal, by a timeout
 K6_THRESHOLDS_FAILED = 99
 K6_ABORTED = {105, 106, 108}
@@ -69,12 +72,11 @@ def repo_name(item: Any) -> str | None:
 def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict[str, str]]:
     """Repository names (most code first), languages (most code first) and each repository's main
     language, from the newest code statistics scan."""
-    ev = evidence.latest(ctx, project=project, kind="codestats_scan")
-    if ev is None:
+    scan = evidence.latest(ctx, project=project, kind=CodeStatisticsScan)
+    if scan is None:
         return [], [], {}
-    data = ev.data or {}
     ranked: list[tuple[float, str, str | None]] = []
-    for item in data.get("repositories") or data.get("repos") or []:
+    for item in scan.repositories:
         name = repo_name(item)
         if not name:
             continue
@@ -83,7 +85,7 @@ def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict
         main = max(langs_of, key=lambda k: langs_of[k]) if isinstance(langs_of, dict) and langs_of else None
         ranked.append((float(code) if isinstance(code, (int, float)) else 0.0, name, main))
     ranked.sort(key=lambda r: -r[0])
-    langs_raw = data.get("languages") or []
+    langs_raw: Any = scan.languages
     langs: list[tuple[float, str]] = []
     if isinstance(langs_raw, dict):
         langs_raw = [{"language": k, **(v if isinstance(v, dict) else {"code": v})} for k, v in langs_raw.items()]
@@ -99,7 +101,7 @@ def _scan_inputs(ctx: Ctx, project: Project) -> tuple[list[str], list[str], dict
 
 def default_profile(ctx: Ctx, *, project: Project, kind: str, model: str = "vus", rps_per_1000: float | None = None) -> dict[str, Any]:
     repos, langs, repo_langs = _scan_inputs(ctx, project)
-    return profile_engine.build_profile(project.design, kind=kind, model=model, rps_per_1000=rps_per_1000, repos=repos,
+    return profile_engine.build_profile(project.design_model, kind=kind, model=model, rps_per_1000=rps_per_1000, repos=repos,
                                         languages=langs, repo_languages=repo_langs)
 
 
@@ -275,8 +277,11 @@ def run(ctx: Ctx, *, slug: str, url: str, token: str | None, kind: str, environm
     Bad input (no k6, no token, unreachable URL, refused token) raises before anything is stored.
     A run that k6 aborted or that was interrupted is kept and marked partial."""
     project = get_or_raise(ctx, slug=slug)
-    if environment is not None and environment not in {e.name for e in project.environments}:
-        raise ValidationError(f"no environment {environment!r}; this project has {', '.join(e.name for e in project.environments)}", field="--env")
+    if environment is not None:  # a name, or a kind's name (prod, replica, ...) of one environment
+        try:
+            environment = resolve_environment(project, environment).name
+        except NotFound:
+            raise ValidationError(f"no environment {environment!r}; this project has {', '.join(e.name for e in project.environments)}", field="--env") from None
     binary = find_k6(k6)
     if not token:
         raise ValidationError("no access token: export it in an environment variable and name that with --token-env", field="--token-env")
@@ -381,7 +386,7 @@ def latest_run(ctx: Ctx, *, project: Project, environment: str) -> dict[str, Any
 def find_run(ctx: Ctx, *, run_id: str) -> Evidence:
     rows = ctx.session.scalars(select(Evidence).where(Evidence.kind == EVIDENCE_KIND).order_by(Evidence.id.desc()))
     for ev in rows:
-        if (ev.data or {}).get("run_id") == run_id:
+        if evidence.as_model(ev, LoadTestRun).run_id == run_id:
             return ev
     count = ctx.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.kind == EVIDENCE_KIND))
     raise NotFound(f"no stored run {run_id!r} and no such file ({count} runs stored; 'implhub loadtest runs SLUG' lists them)", field="RUN")
@@ -404,17 +409,17 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
         if p.is_file():
             paths.append(p)
             continue
-        ev = find_run(ctx, run_id=r)
-        raw = ctx.settings.data_dir / str(ev.data.get("raw_points", ""))
+        stored = evidence.as_model(find_run(ctx, run_id=r), LoadTestRun)
+        raw = ctx.settings.data_dir / str(stored.raw_points or "")
         if not raw.is_file():
             raise NotFound(f"the raw points of run {r} are not in this data directory ({raw}); report from the file itself", field="RUN")
         paths.append(raw)
         names[str(raw)] = r
-        partial = partial or bool(ev.data.get("partial"))
+        partial = partial or stored.partial
         if profile is None:
-            profile = ev.data.get("profile")
-        if instance is None and isinstance(ev.data.get("instance"), dict):
-            instance = dict(ev.data["instance"])
+            profile = stored.profile
+        if instance is None and stored.instance is not None:
+            instance = stored.instance.model_dump()
     if thresholds is not None:
         from implhub.loadtest.thresholds import parse_thresholds
 
@@ -437,9 +442,10 @@ def report(ctx: Ctx, *, runs: list[str], kind: str | None = None, thresholds: di
 
 
 def run_dict(ev: Evidence) -> dict[str, Any]:
-    d = ev.data or {}
-    return {"id": ev.id, "run_id": d.get("run_id"), "kind": d.get("kind"), "environment": ev.environment,
+    run = evidence.as_model(ev, LoadTestRun)
+    return {"id": ev.id, "run_id": run.run_id, "kind": run.kind, "environment": ev.environment,
             "taken_at": ev.taken_at.isoformat() if isinstance(ev.taken_at, dt.datetime) else str(ev.taken_at),
-            "passed": d.get("passed"), "score": d.get("score"), "partial": d.get("partial"),
-            "simulated": ev.simulated, "source": ev.source, "vus": (d.get("profile") or {}).get("vus"),
-            "instance": d.get("instance"), "strength": "simulated" if ev.simulated else d.get("strength")}
+            "passed": run.passed, "score": run.score, "partial": run.partial,
+            "simulated": ev.simulated, "source": ev.source, "vus": (run.profile or {}).get("vus"),
+            "instance": run.instance.model_dump() if run.instance is not None else None,
+            "strength": "simulated" if ev.simulated else run.strength}

@@ -39,7 +39,7 @@ def _project(ctx: Ctx, project: Project | str) -> Project:
 
 def today_for(ctx: Ctx, project: Project) -> dt.date:
     """Today in the customer's time zone: a task due today is due on the customer's today."""
-    tz = project.design.get("customer", {}).get("timezone") or "UTC"
+    tz = project.design_model.customer.timezone or "UTC"
     try:
         return ctx.now().astimezone(ZoneInfo(tz)).date()
     except Exception:
@@ -62,8 +62,8 @@ def _task_rows(ctx: Ctx, project: Project) -> list[PlanTaskRow]:
 
 
 def calendar_for(project: Project, row: PlanRow) -> WorkCalendar:
-    customer = project.design.get("customer", {})
-    return WorkCalendar(start=row.start, country=customer.get("country") or "US", subdivision=customer.get("subdivision"),
+    customer = project.design_model.customer
+    return WorkCalendar(start=row.start, country=customer.country or "US", subdivision=customer.subdivision,
                         blackout=[dt.date.fromisoformat(d) for d in row.blackout or []])
 
 
@@ -155,9 +155,9 @@ def compute(ctx: Ctx, *, project: Project | str, baseline: int | None = None, as
 
 def _customer_people(project: Project) -> set[str]:
     out: set[str] = set()
-    for s in project.design.get("stakeholders", []):
-        if s.get("side") == "customer":
-            out |= {str(s.get("name", "")).strip().lower(), str(s.get("email", "")).strip().lower()}
+    for s in project.design_model.stakeholders:
+        if s.side == "customer":
+            out |= {s.name.strip().lower(), s.email.strip().lower()}
     return out - {""}
 
 
@@ -234,7 +234,8 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     require_open(p, "its plan")
     existing = get_row(ctx, p)
     template = load_template_file(ctx.settings.plan_template_file)
-    exceptional = assess(p.design.get("scale", {}), load_thresholds(ctx.settings.scale_thresholds_file)).exceptional
+    # the thresholds file names scale fields: look them up on the model's fields
+    exceptional = assess(p.design_model.scale.model_dump(), load_thresholds(ctx.settings.scale_thresholds_file)).exceptional
     today = today_for(ctx, p)
     # a start in year 357 would make every calendar walk (Gantt, documents) take minutes
     if start is not None:
@@ -242,8 +243,9 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     check_dates(blackout or [], today=today, field="--blackout")
     start = start or (existing.start if existing else today)
     black = sorted(set(blackout if blackout is not None else [dt.date.fromisoformat(d) for d in (existing.blackout if existing else [])]))
-    customer = p.design.get("customer", {})
-    cal = WorkCalendar(start=start, country=customer.get("country") or "US", subdivision=customer.get("subdivision"), blackout=black)
+    customer = p.design_model.customer
+    cal = WorkCalendar(start=start, country=customer.country or "US", subdivision=customer.subdivision, blackout=black)
+    # the template's conditions name design key paths (data, not code): the engine reads the stored form
     gen = generate_tasks(template, p.design, exceptional=exceptional, calendar=cal, start=start)
     assert gen.timebox_end is not None
 
@@ -295,15 +297,17 @@ def generate(ctx: Ctx, *, project: Project | str, start: dt.date | None = None, 
     if removed_with_data:
         ctx.session.execute(delete(PlanNote).where(PlanNote.project_id == p.id, PlanNote.task_id.in_(removed_with_data)))
     for position, t in enumerate(gen.tasks):
-        r = old.get(t.id)
-        if r is None:
-            r = PlanTaskRow(project_id=p.id, task_id=t.id, status="not_started", version=1)
-            ctx.session.add(r)
-        elif any(getattr(r, k) != v for k, v in _task_fields(t).items()):
-            advance_version(ctx.session, r, expected=None, what=f"task {t.id}", who=_task_author)
+        found = old.get(t.id)
+        if found is None:
+            task_row = PlanTaskRow(project_id=p.id, task_id=t.id, status="not_started", version=1)
+            ctx.session.add(task_row)
+        else:
+            task_row = found
+            if any(getattr(task_row, k) != v for k, v in _task_fields(t).items()):
+                advance_version(ctx.session, task_row, expected=None, what=f"task {t.id}", who=_task_author)
         for k, v in _task_fields(t).items():
-            setattr(r, k, v)
-        r.position, r.updated_at, r.updated_by = position, now, ctx.actor
+            setattr(task_row, k, v)
+        task_row.position, task_row.updated_at, task_row.updated_by = position, now, ctx.actor
     ctx.session.flush()
 
     created = not rows

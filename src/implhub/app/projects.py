@@ -14,8 +14,10 @@ from implhub.errors import Conflict, NotFound, ValidationError
 from implhub.intake.diff import Change, diff_designs
 from implhub.intake.loader import LoadedTDD, design_warnings, load_tdd_text
 from implhub.intake.scale import assess, load_thresholds
+from implhub.intake.schema import TDD
 from implhub.store.concurrency import next_number
 from implhub.store.models import DesignRevision, EnvironmentRow, Evidence, Project
+from implhub.vocab import EnvironmentKind
 
 
 def slugify(name: str) -> str:
@@ -37,6 +39,33 @@ def get_or_raise(ctx: Ctx, *, slug: str) -> Project:
         hint = f"; known projects: {', '.join(known)}" if known else "; create one with 'implhub project create --tdd FILE'"
         raise NotFound(f"no project {slug!r}{hint}", field="SLUG")
     return project
+
+
+def production_environment(project: Project) -> EnvironmentRow | None:
+    """The project's production environment, found by kind (it may be named prod, production, ...)."""
+    return project.environment_of_kind(EnvironmentKind.prod)
+
+
+def resolve_environment(project: Project, environment: str | None, *, field: str = "--env") -> EnvironmentRow:
+    """The environment a command names. None means the production environment; a kind's name
+    (prod, staging, ...) that is no environment's name means the one environment of that kind, so
+    `--env prod` works on a project whose production environment is named "production"."""
+    if environment is None:
+        row = production_environment(project)
+        if row is None:
+            raise NotFound(f"project {project.slug!r} has no production environment (kind prod); "
+                           "give the environment with --env", field=field)
+        return row
+    named = next((e for e in project.environments if e.name == environment), None)
+    if named is not None:
+        return named
+    if environment in set(EnvironmentKind):
+        of_kind = [e for e in project.environments if e.kind == environment]
+        if len(of_kind) == 1:
+            return of_kind[0]
+    names = ", ".join(e.name for e in project.environments) or "none"
+    raise NotFound(f"project {project.slug!r} has no environment {environment!r}; its environments: {names}",
+                   field=field)
 
 
 def list_projects(ctx: Ctx, *, state: str | None = None, include_archived: bool = False) -> list[Project]:
@@ -105,22 +134,24 @@ def archive(ctx: Ctx, *, slug: str, reason: str = "") -> Project:
     return project
 
 
-def _sync_environments(ctx: Ctx, project: Project, design: dict[str, Any]) -> list[str]:
+def _sync_environments(ctx: Ctx, project: Project, design: TDD) -> list[str]:
     """Bring the project's environments in line with the design; never remove what another
     capability added or what carries evidence. Returns the conflicts, in words."""
     conflicts: list[str] = []
-    wanted = {e["name"]: e for e in design.get("environments", [])}
+    wanted = {e.name: e for e in design.environments}
     existing = {e.name: e for e in project.environments}
-    for name, spec in wanted.items():
+    for name, env in wanted.items():
         row = existing.get(name)
+        spec = env.model_dump(mode="json")  # the environment's entry as stored with the design
+        kind = str(env.kind or EnvironmentKind.other)
         if row is None:
-            project.environments.append(EnvironmentRow(name=name, kind=spec.get("kind") or "other", origin="design", data={"design": spec}))
+            project.environments.append(EnvironmentRow(name=name, kind=kind, origin="design", data={"design": spec}))
         else:
             row.data = {**(row.data or {}), "design": spec}
             if row.origin == "design":
-                row.kind = spec.get("kind") or row.kind
-            elif spec.get("kind") and spec["kind"] != row.kind:
-                conflicts.append(f"environment {name!r}: the design says kind {spec['kind']}, {row.origin} recorded {row.kind}; kept {row.kind}")
+                row.kind = kind
+            elif env.kind and kind != row.kind:
+                conflicts.append(f"environment {name!r}: the design says kind {kind}, {row.origin} recorded {row.kind}; kept {row.kind}")
     for name, row in existing.items():
         if name in wanted:
             continue
@@ -183,7 +214,7 @@ def create(ctx: Ctx, *, text: str, filename: str, slug: str | None = None, demo:
     ctx.session.add(project)
     rev = _new_revision(ctx, project, loaded, text, filename, number=1)
     ctx.session.flush()
-    conflicts = _sync_environments(ctx, project, loaded.design)
+    conflicts = _sync_environments(ctx, project, loaded.tdd)
     ctx.session.flush()
     record(ctx, project=project, action="project.create", entity="project", entity_id=project.slug,
            summary=f"created {project.name} from {filename}", after=loaded.design)
@@ -211,7 +242,7 @@ def update(ctx: Ctx, *, slug: str, text: str, filename: str) -> RevisionResult:
     rev = _new_revision(ctx, project, loaded, text, filename, number=number)
     project.name = loaded.tdd.customer.name
     project.updated_at = ctx.now()
-    conflicts = _sync_environments(ctx, project, loaded.design)
+    conflicts = _sync_environments(ctx, project, loaded.tdd)
     ctx.session.flush()
     record(ctx, project=project, action="design.revise", entity="design_revision", entity_id=str(rev.number),
            summary=f"revision {rev.number}: {len(changes)} change(s)" + (f", {len(conflicts)} conflict(s)" if conflicts else ""),
@@ -234,12 +265,13 @@ def diff_revisions(ctx: Ctx, *, slug: str, old: int, new: int | None = None) -> 
 
 
 def exceptional_scale(ctx: Ctx, project: Project) -> dict[str, Any]:
-    verdict = assess(project.design.get("scale", {}), load_thresholds(ctx.settings.scale_thresholds_file))
+    # the thresholds file names scale fields: look them up on the model's fields
+    verdict = assess(project.design_model.scale.model_dump(), load_thresholds(ctx.settings.scale_thresholds_file))
     return {"exceptional": verdict.exceptional, "reasons": verdict.reasons}
 
 
 def project_dict(ctx: Ctx, project: Project, *, full: bool = True) -> dict[str, Any]:
-    design = project.design
+    tdd = project.design_model
     out: dict[str, Any] = {
         "slug": project.slug,
         "name": project.name,
@@ -250,16 +282,14 @@ def project_dict(ctx: Ctx, project: Project, *, full: bool = True) -> dict[str, 
         "revision": project.current.number,
         "created_at": project.created_at.isoformat(),
         "updated_at": project.updated_at.isoformat(),
-        "users": design.get("scale", {}).get("users"),
-        "repositories": design.get("scale", {}).get("repositories"),
-        "cloud": design.get("deployment", {}).get("cloud"),
-        "package": design.get("customer", {}).get("package"),
+        "users": tdd.scale.users,
+        "repositories": tdd.scale.repositories,
+        "cloud": tdd.deployment.cloud,
+        "package": tdd.customer.package,
     }
     if full:
-        from implhub.intake.schema import TDD
-
-        out["design"] = design
-        out["warnings"] = design_warnings(TDD.model_validate(design))
+        out["design"] = project.design  # the stored form, exactly as the API documents it
+        out["warnings"] = design_warnings(tdd)
         out["environments"] = [
             {"name": e.name, "kind": e.kind, "origin": e.origin, "data": e.data} for e in project.environments
         ]

@@ -4,17 +4,20 @@ plan tasks; and writing and serving a corpus (the engine in implhub.replica)."""
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from pathlib import Path
 from typing import Any
 
 from implhub.app import evidence, projects
 from implhub.app import loadtest as loadtest_app
+from implhub.app import plan as app_plan
+from implhub.app import sizing as app_sizing
 from implhub.app.activity import record
 from implhub.app.context import Ctx
+from implhub.codestats.evidence import CodeStatisticsScan
 from implhub.errors import ImplhubError, ValidationError
-from implhub.loadtest.profile import KINDS, SEARCH_TYPES, VARIANTS
+from implhub.loadtest.profile import KINDS, SEARCH_TYPES, VARIANTS, build_profile
 from implhub.replica.corpus import read_manifest
+from implhub.replica.evidence import ReplicaCorpus
 from implhub.replica.languages import resolve
 from implhub.replica.names import HostSpec, host_name, names_in_queries, split_name
 from implhub.replica.shape import (
@@ -25,7 +28,9 @@ from implhub.replica.shape import (
     CorpusSpec,
     normalise,
 )
+from implhub.sizing.evidence import SizeEstimate
 from implhub.store.models import EnvironmentRow, Project
+from implhub.vocab import EnvironmentKind
 
 ENVIRONMENT = "replica"
 ORIGIN = "replica"
@@ -40,9 +45,9 @@ def _project(ctx: Ctx, project: Project | str) -> Project:
 def language_mix(ctx: Ctx, project: Project) -> tuple[dict[str, float], str]:
     """Language shares from the newest code statistics scan (lines of code per language), or the
     default mix. Languages the generator does not write (Markdown, JSON, ...) are left out."""
-    ev = evidence.latest(ctx, project=project, kind="codestats_scan")
+    ev = evidence.latest_stored(ctx, project=project, kind=CodeStatisticsScan)
     if ev is not None:
-        raw = ev.data.get("languages") or {}
+        raw = ev.data.languages
         weights: dict[str, float] = {}
         items = raw.items() if isinstance(raw, dict) else ((d.get("language") or d.get("name"), d) for d in raw if isinstance(d, dict))
         for name, value in items:
@@ -58,11 +63,10 @@ def language_mix(ctx: Ctx, project: Project) -> tuple[dict[str, float], str]:
 def hosts_of(project: Project) -> list[HostSpec]:
     """The design's code hosts as the replica names them (host name from the URL)."""
     out: list[HostSpec] = []
-    for h in project.design.get("code_hosts") or []:
-        name = host_name(str(h.get("url") or ""))
+    for h in project.design_model.code_hosts:
+        name = host_name(h.url)
         if name and name not in {x.name for x in out}:
-            out.append(HostSpec(name=name, kind=str(h.get("kind") or "other"), repositories=int(h.get("repositories") or 0),
-                                organizations=[str(o) for o in h.get("organizations") or []]))
+            out.append(HostSpec(name=name, kind=str(h.kind), repositories=h.repositories, organizations=list(h.organizations)))
     return out
 
 
@@ -111,17 +115,17 @@ def spec_for(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int =
     queries, with the language mix of the newest scan. `scale` (a factor) or explicit counts
     scale it down; the design's own numbers stay in the specification."""
     p = _project(ctx, project)
-    scale_ = p.design.get("scale", {})
-    design_repos = int(scale_.get("repositories") or 0)
+    scale_ = p.design_model.scale
+    design_repos = scale_.repositories
     if design_repos < 1:
         raise ValidationError("the design has no repositories; set scale.repositories in the TDD", field="scale.repositories")
-    total = int(round(float(scale_.get("total_repo_size_gb") or 0) * GB))
-    largest = int(round(float(scale_.get("largest_repo_size_gb") or 0) * GB))
+    total = int(round(scale_.total_repo_size_gb * GB))
+    largest = int(round(scale_.largest_repo_size_gb * GB))
     if total <= 0 or largest <= 0:
         raise ValidationError("the design has no repository sizes; set scale.total_repo_size_gb and "
                               "scale.largest_repo_size_gb in the TDD", field="scale.total_repo_size_gb")
     design = {"repositories": design_repos, "total_bytes": total, "largest_bytes": largest,
-              "monorepos": int(scale_.get("monorepos") or 0)}
+              "monorepos": scale_.monorepos}
     factor = 1.0
     n, t, big = design_repos, total, largest
     if scale is not None:
@@ -146,45 +150,40 @@ def spec_for(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int =
 
 
 def _sizing(ctx: Ctx, project: Project) -> dict[str, Any]:
-    try:
-        sizing = importlib.import_module("implhub.app.sizing")
-        latest = sizing.latest_estimate
-    except (ImportError, AttributeError):
-        return {"status": "unavailable", "note": "the sizing capability is not installed; size prod first"}
-    estimate = latest(ctx, project=project, environment="prod")
-    if estimate is None:
-        return {"status": "missing", "note": "no production estimate yet: run 'implhub size estimate' for prod, then plan the replica again"}
+    prod = projects.production_environment(project)
+    estimate = None if prod is None else app_sizing.latest_estimate(ctx, project=project, environment=prod.name)
+    if prod is None or estimate is None:
+        name = "prod" if prod is None else prod.name
+        return {"status": "missing", "note": f"no production estimate yet: run 'implhub size estimate' for {name}, then plan the replica again"}
     return {"status": "same as prod", "estimate": estimate}
 
 
 def _size_like_prod(ctx: Ctx, project: Project, prod: dict[str, Any]) -> str:
     """Store the replica's own size estimate, made exactly as prod's (same inputs, chart version),
     so the replica's load test can stand for prod in exit criterion 5."""
-    sizing = importlib.import_module("implhub.app.sizing")
-    prod_ev = evidence.latest(ctx, project=project, kind="size_estimate", environment="prod")
-    sizing.estimate(ctx, project=project, environment=ENVIRONMENT, chart_version=prod.get("chart_version"),
-                    simulated=bool(prod_ev and prod_ev.simulated))
-    return f"stored: sized as prod (chart {prod.get('chart_version')})"
+    prod_env = projects.production_environment(project)
+    prod_ev = None if prod_env is None else evidence.latest_stored(ctx, project=project, kind=SizeEstimate,
+                                                                   environment=prod_env.name)
+    chart = prod_ev.data.chart_version if prod_ev is not None else prod.get("chart_version")
+    app_sizing.estimate(ctx, project=project, environment=ENVIRONMENT, chart_version=chart,
+                        simulated=bool(prod_ev and prod_ev.simulated))
+    return f"stored: sized as prod (chart {chart})"
 
 
 def _load_profile(project: Project) -> dict[str, Any]:
-    users = int(project.design.get("scale", {}).get("users") or 0)
+    users = project.design_model.scale.users
     out: dict[str, Any] = {"kind": "load", "then": ["stress", "search"], "users": users, "vus": max(1, round(users * 0.2))}
     try:
-        profile = importlib.import_module("implhub.loadtest.profile")
-        built = profile.build_profile(project.design, kind="load")
-        out.update({"vus": built.get("vus", out["vus"]), "stages_s": built.get("stages_s"), "mix": built.get("mix")})
-    except (ImportError, AttributeError, ImplhubError):
-        pass
+        built = build_profile(project.design_model, kind="load")
+    except ImplhubError:  # a design the load test cannot use yet (no users): the replica keeps the rough numbers
+        return out
+    out.update({"vus": built.get("vus", out["vus"]), "stages_s": built.get("stages_s"), "mix": built.get("mix")})
     return out
 
 
 def _tasks(ctx: Ctx, project: Project) -> dict[str, Any]:
     try:
-        plan = importlib.import_module("implhub.app.plan")
-        shown = plan.get_plan(ctx, project=project, view="internal")
-    except (ImportError, AttributeError):
-        return {"status": "unavailable", "tasks": []}
+        shown = app_plan.get_plan(ctx, project=project, view="internal")
     except ImplhubError as exc:
         return {"status": "no plan", "note": exc.message, "tasks": []}
     tasks = [t for t in _walk_tasks(shown) if str(t.get("id", "")).startswith(TASK_PREFIXES)]
@@ -208,11 +207,12 @@ def plan(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) 
     profile and the plan tasks. Origin "replica": a new design revision keeps it."""
     p = _project(ctx, project)
     spec, lang_source = spec_for(ctx, project=p, history=history, seed=seed)
+    sizing = _sizing(ctx, p)
     data: dict[str, Any] = {
         "corpus": {**spec.to_dict(), "total_gb": spec.total_bytes / GB, "largest_gb": spec.largest_bytes / GB,
                    "languages_source": lang_source, "tree_ratio_source": tree_ratio(ctx, p)[1],
                    "command": corpus_command(p.slug, spec)},
-        "sizing": _sizing(ctx, p),
+        "sizing": sizing,
         "load_profile": _load_profile(p),
         "plan": _tasks(ctx, p),
         "exceptional_scale": projects.exceptional_scale(ctx, p),
@@ -221,13 +221,16 @@ def plan(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) 
     row = next((e for e in p.environments if e.name == ENVIRONMENT), None)
     before = dict(row.data) if row is not None else None
     if row is None:
-        row = EnvironmentRow(name=ENVIRONMENT, kind="replica", origin=ORIGIN, data={}, created_at=ctx.now())
+        row = EnvironmentRow(name=ENVIRONMENT, kind=EnvironmentKind.replica, origin=ORIGIN, data={}, created_at=ctx.now())
         p.environments.append(row)
     keep = {k: v for k, v in (row.data or {}).items() if k == "design"}
     row.data = {**keep, "replica": data}
-    ctx.session.flush()
-    if data["sizing"].get("status") == "same as prod":
-        data["sizing"]["replica_estimate"] = _size_like_prod(ctx, p, data["sizing"]["estimate"])
+    ctx.session.flush()  # the replica environment must exist before it is sized
+    if sizing.get("status") == "same as prod":
+        sizing = {**sizing, "replica_estimate": _size_like_prod(ctx, p, sizing["estimate"])}
+        data = {**data, "sizing": sizing}
+        # a new dict, not a change inside the JSON column: SQLAlchemy saves a column it sees assigned
+        row.data = {**keep, "replica": data}
     record(ctx, project=p, action="replica.plan", entity="environment", entity_id=ENVIRONMENT,
            summary=f"replica environment: {spec.repositories:,} repos, {spec.total_bytes / GB:g} GB, "
                    f"largest {spec.largest_bytes / GB:g} GB, {spec.monorepos} monorepo(s)",
@@ -259,10 +262,10 @@ def environment_dict(row: EnvironmentRow) -> dict[str, Any]:
 def record_corpus(ctx: Ctx, *, project: Project | str, report: dict[str, Any], simulated: bool = False) -> None:
     """Keep a written corpus' shape report as evidence on the replica environment."""
     p = _project(ctx, project)
-    data = {k: report[k] for k in ("target", "achieved")}
-    data["repositories"] = len(report["repositories"])
-    # whether the corpus is the design's size or scaled down from it, for whoever weighs the
-    # load tests run against it
-    data.update({k: report.get(k) for k in ("scaled", "scale", "design", "end_date", "hosts")})
-    evidence.add(ctx, project=p, kind="replica_corpus", data=data, source=f"replica corpus in {Path(report['out_dir']).name}",
+    data = ReplicaCorpus(target=report["target"], achieved=report["achieved"], repositories=len(report["repositories"]),
+                         # whether the corpus is the design's size or scaled down from it, for
+                         # whoever weighs the load tests run against it
+                         scaled=bool(report.get("scaled")), scale=report.get("scale"), design=report.get("design"),
+                         end_date=report.get("end_date"), hosts=report.get("hosts"))
+    evidence.add(ctx, project=p, kind=ReplicaCorpus.KIND, data=data, source=f"replica corpus in {Path(report['out_dir']).name}",
                  environment=ENVIRONMENT, simulated=simulated)

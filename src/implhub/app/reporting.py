@@ -16,7 +16,14 @@ from implhub.app import codestats, evidence, projects
 from implhub.app import plan as plan_app
 from implhub.app.activity import record
 from implhub.app.context import Ctx
-from implhub.errors import ExternalServiceError, NotFound, ValidationError, VersionConflict
+from implhub.codestats.evidence import InstanceSnapshot
+from implhub.errors import (
+    ExternalServiceError,
+    NotFound,
+    ValidationError,
+    VersionConflict,
+)
+from implhub.loadtest.evidence import LoadTestRun
 from implhub.reporting import logs as rules
 from implhub.reporting import reminders as rem
 from implhub.reporting import status as status_engine
@@ -27,7 +34,8 @@ from implhub.store.models.reporting import LogEntry, ReminderSent
 
 
 def _stakeholders(project: Project) -> list[dict[str, Any]]:
-    return list(project.design.get("stakeholders", []))
+    """The design's stakeholders in the form the reporting engine takes (side, role, name, email)."""
+    return [s.model_dump(mode="json") for s in project.design_model.stakeholders]
 
 
 def entry_dict(e: LogEntry) -> dict[str, Any]:
@@ -42,20 +50,20 @@ def project_start(ctx: Ctx, project: Project) -> dt.date | None:
     starts = [dt.date.fromisoformat(str(t["start"])[:10]) for t in (plan or {}).get("tasks", []) if t.get("start")]
     if starts:
         return min(starts)
-    contract = project.design.get("customer", {}).get("contract_date")
-    return dt.date.fromisoformat(contract) if contract else None
+    return project.design_model.customer.contract_date
 
 
 def sync_design_risks(ctx: Ctx, project: Project) -> int:
     """Bring the TDD's risks into the risk log once (matched by title); never edits log entries."""
     titles = set(ctx.session.scalars(select(LogEntry.title).where(LogEntry.project_id == project.id, LogEntry.kind == "risk")))
     added = 0
-    for risk in project.design.get("risks", []):
-        if risk["title"] in titles:
+    for risk in project.design_model.risks:
+        if risk.title in titles:
             continue
-        fields = {k: risk[k] for k in ("probability", "impact", "mitigation") if risk.get(k)}
-        _insert(ctx, project, "risk", {"title": risk["title"], "description": risk.get("description") or "",
-                                       "visibility": risk.get("visibility", "internal"), "fields": fields}, origin="design")
+        fields = {k: v for k, v in (("probability", risk.probability), ("impact", risk.impact),
+                                    ("mitigation", risk.mitigation)) if v}
+        _insert(ctx, project, "risk", {"title": risk.title, "description": risk.description or "",
+                                       "visibility": risk.visibility, "fields": fields}, origin="design")
         added += 1
     return added
 
@@ -165,11 +173,11 @@ def key_numbers(ctx: Ctx, project: Project, *, audience: str) -> list[dict[str, 
             out.append({"label": label, "value": value, "as_of": str(item.get("as_of") or item.get("date") or "")[:10],
                         "source": item.get("source", ""), "simulated": bool(item.get("simulated"))})
     if audience == "internal":
-        runs = evidence.list_evidence(ctx, project=project, kind="loadtest_run")
+        runs = evidence.stored(ctx, project=project, kind=LoadTestRun)
         if runs:
             run = runs[0]
-            verdict = "passed" if run.data.get("passed") else "failed"
-            score = run.data.get("score")
+            verdict = "passed" if run.data.passed else "failed"
+            score = run.data.score
             out.append({"label": "Load test", "value": verdict + (f", score {score:.2f}" if isinstance(score, (int, float)) else ""),
                         "as_of": run.taken_at.date().isoformat(), "source": f"k6 on {run.environment or '?'}", "simulated": run.simulated})
     return out
@@ -181,12 +189,12 @@ def working_days(ctx: Ctx, project: Project) -> Callable[[dt.date, dt.date], int
     count slips the same way."""
     from implhub.planning.calendar import WorkCalendar
 
-    customer = project.design.get("customer", {})
+    customer = project.design_model.customer
     row = plan_app.get_row(ctx, project)
     if row is not None:
         cal = plan_app.calendar_for(project, row)
     else:
-        cal = WorkCalendar(start=ctx.today(), country=customer.get("country") or "US", subdivision=customer.get("subdivision"))
+        cal = WorkCalendar(start=ctx.today(), country=customer.country or "US", subdivision=customer.subdivision)
 
     def between(a: dt.date, b: dt.date) -> int:
         if b == a:
@@ -204,9 +212,8 @@ def status_report(ctx: Ctx, *, slug: str, period: str = "week", audience: str = 
     if audience not in ("external", "internal"):
         raise ValidationError("expected external or internal", field="--audience")
     project = projects.get_or_raise(ctx, slug=slug)
-    design = project.design
     return status_engine.build(
-        project={"slug": project.slug, "name": project.name, "customer": design["customer"]["name"]},
+        project={"slug": project.slug, "name": project.name, "customer": project.design_model.customer.name},
         plan=_plan(ctx, project, audience),
         logs=list_entries(ctx, project=project, audience=audience),
         exit_criteria=_exit(ctx, project),
@@ -252,7 +259,7 @@ def portfolio_report(ctx: Ctx, *, today: dt.date | None = None) -> list[dict[str
 # --- reminders ------------------------------------------------------------------------------
 
 def _facts(ctx: Ctx, project: Project) -> rem.ProjectFacts:
-    snap = evidence.latest(ctx, project=project, kind="instance_snapshot")
+    snap = evidence.latest_stored(ctx, project=project, kind=InstanceSnapshot)
     plan = _plan(ctx, project, "internal")
     configuring = any(t.get("status") == "in_progress" and ("code host" in t.get("title", "").lower() or "codehost" in t.get("id", ""))
                       for t in (plan or {}).get("tasks", []))

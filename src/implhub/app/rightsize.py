@@ -20,6 +20,7 @@ from ruamel.yaml.error import YAMLError
 from implhub.app import evidence, projects, sizing
 from implhub.app.context import Ctx
 from implhub.app.rightsize_cost import monthly_cost
+from implhub.codestats.evidence import InstanceSnapshot
 from implhub.errors import ExternalServiceError, ImplhubError, NotFound, ValidationError
 from implhub.rightsize import chart, match, queries, series, versions
 from implhub.rightsize.current import Current, CurrentSource, combine
@@ -35,6 +36,7 @@ from implhub.rightsize.quantity import format_cpu, format_memory
 from implhub.sizing import official
 from implhub.sizing.recommended import CHART_KEY
 from implhub.store.models import Evidence, Project
+from implhub.vocab import EvidenceKind
 
 #: services a Sourcegraph deployment runs; one without samples in the window is reported as such
 CORE_SERVICES = ("frontend", "gitserver", "indexedSearch", "indexedSearchIndexer", "searcher", "symbols",
@@ -93,10 +95,9 @@ def refresh_releases(ctx: Ctx, *, url: str, timeout: float = 20.0) -> dict[str, 
 
 # --- inputs -------------------------------------------------------------------------------
 
-def _environment(project: Project, env: str) -> None:
-    names = [e.name for e in project.environments]
-    if env not in names:
-        raise NotFound(f"no environment {env!r} in {project.slug}; its environments: {', '.join(names) or 'none'}", field="--env")
+def _environment(project: Project, env: str | None) -> str:
+    """The environment's name; a kind's name (prod, ...) or None finds it by kind."""
+    return projects.resolve_environment(project, env).name
 
 
 def fetch_prometheus(url: str, *, window: str, end: dt.datetime, namespace: str | None = None,
@@ -313,12 +314,12 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
         keep_cpu_limits: bool = False, allow_memory_cut: bool = False) -> dict[str, Any]:
     """Read usage, recommend, compare with the estimate, store the evidence; returns its data."""
     project = projects.get_or_raise(ctx, slug=slug)
-    _environment(project, environment)
+    environment = _environment(project, environment)
     if (prometheus is None) == (dump is None):
         raise ValidationError("give exactly one of --prometheus URL or --from-file DUMP", field="--prometheus")
     chosen = strategy_named(strategy, keep_cpu_limits=keep_cpu_limits, allow_memory_cut=allow_memory_cut)
     window_s = queries.parse_window(window)
-    version_text = chart_version or project.design.get("deployment", {}).get("sourcegraph_version") or "7.6.0"
+    version_text = chart_version or project.design_model.deployment.sourcegraph_version or "7.6.0"
     keyset = chart.pick(keysets(), str(version_text), field="--chart-version")
     values = parse_values(values_text, name=values_name or "values", keyset=keyset) if values_text is not None else None
     end = end or ctx.now()
@@ -343,7 +344,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
     est_currents = _estimate_currents(estimate)
     currents, basis, expected, disagreements = current_values(usage, keyset, values=values, values_name=values_name,
                                                               est_currents=est_currents)
-    external = {str(x.get("service", "")).lower() for x in project.design.get("externalized_services") or [] if isinstance(x, dict)}
+    external = {str(x.service).lower() for x in project.design_model.externalized_services}
     if "postgresql" in external:  # the design runs the databases outside the cluster
         expected = [k for k in expected if k not in ("pgsql", "codeIntelDB")]
     unknown_to_chart = sorted(k for k in usage.services if k not in keyset.resources)
@@ -379,7 +380,7 @@ def run(ctx: Ctx, *, slug: str, environment: str, prometheus: str | None = None,
                             for s in result["services"] if s["status"] == "ok"],
     })
     result["override_yaml"] = render(result["changes"], header=_override_header(project, result))
-    evidence.add(ctx, project=project, kind="rightsize", data=result, source=result["source"], environment=environment,
+    evidence.add(ctx, project=project, kind=EvidenceKind.rightsize, data=result, source=result["source"], environment=environment,
                  simulated=simulated, summary=f"right-sizing of {environment} over {result['window']}: "
                  f"{len(result['changes'])} change(s), {len(result['flagged'])} flagged"
                  + ("" if result["full_strength"] else f", partial evidence ({result['window_days']:g} days)")
@@ -433,24 +434,24 @@ def check_version(ctx: Ctx, *, slug: str, environment: str, version: str | None 
     """The running version (the latest instance snapshot, or `version`) against the release
     table; stored as evidence kind "version_check"."""
     project = projects.get_or_raise(ctx, slug=slug)
-    _environment(project, environment)
+    environment = _environment(project, environment)
     if version is not None:
         running, origin = version, "given with --version"
         field = "--version"
     else:
-        snap = evidence.latest(ctx, project=project, kind="instance_snapshot", environment=environment)
-        if snap is None or not (snap.data or {}).get("version"):
-            target = project.design.get("deployment", {}).get("sourcegraph_version")
+        snap = evidence.latest_stored(ctx, project=project, kind=InstanceSnapshot, environment=environment)
+        if snap is None or not snap.data.version:
+            target = project.design_model.deployment.sourcegraph_version
             raise NotFound(f"no instance snapshot with a version for {environment}; take one with 'implhub instance "
                            f"stats --url URL --project {project.slug} --env {environment}', or pass --version"
                            + (f" (the design targets {target})" if target else ""), field="--env")
-        running, origin = str(snap.data["version"]), f"instance snapshot #{snap.id} of {snap.taken_at.date().isoformat()}"
+        running, origin = str(snap.data.version), f"instance snapshot #{snap.id} of {snap.taken_at.date().isoformat()}"
         field = f"instance snapshot #{snap.id}: version"
         simulated = simulated or snap.simulated
     table = release_table(ctx)
     data = versions.check(running, table, field=field)
     data.update({"environment": environment, "version_source": origin, "checked_at": ctx.now().isoformat()})
-    evidence.add(ctx, project=project, kind="version_check", data=data, source=origin, environment=environment,
+    evidence.add(ctx, project=project, kind=EvidenceKind.version_check, data=data, source=origin, environment=environment,
                  simulated=simulated, summary=f"version check of {environment}: {data['running']}, {data['verdict']}")
     return data
 

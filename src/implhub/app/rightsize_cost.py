@@ -33,7 +33,7 @@ def monthly_cost(ctx: Ctx, *, project: Project, result: dict[str, Any]) -> dict[
     capability's node packing (cheapest pools from its instance catalog). Where that is not
     available, the catalog price of a vCPU and a GiB applied proportionally, and it says so."""
     t = result["totals"]
-    cloud = str(project.design.get("deployment", {}).get("cloud") or "aws")
+    cloud = str(project.design_model.deployment.cloud or "aws")
     try:
         from implhub.sizing.packing import pack
     except ImportError:

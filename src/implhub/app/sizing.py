@@ -9,29 +9,29 @@ from typing import Any
 
 from implhub.app import evidence, projects
 from implhub.app.context import Ctx
-from implhub.errors import NotFound, ValidationError
+from implhub.codestats.evidence import CodeStatisticsScan
+from implhub.errors import ValidationError
+from implhub.intake.schema import Scale
 from implhub.sizing import data
 from implhub.sizing.estimate import estimate as run_estimate
 from implhub.sizing.estimate import node_plan as run_node_plan
+from implhub.sizing.evidence import SizeEstimate
 from implhub.sizing.export import export as render_export
 from implhub.sizing.inputs import SizingInputs
-from implhub.store.models import Project
+from implhub.store.models import EnvironmentRow, Project
+from implhub.vocab import EvidenceKind
 
-KIND_ESTIMATE = "size_estimate"
-KIND_NODES = "node_plan"
+KIND_ESTIMATE = EvidenceKind.size_estimate
+KIND_NODES = EvidenceKind.node_plan
 
 
 def _project(ctx: Ctx, project: Project | str) -> Project:
     return project if isinstance(project, Project) else projects.get_or_raise(ctx, slug=project)
 
 
-def _env_kind(project: Project, environment: str) -> str:
-    for e in project.environments:
-        if e.name == environment:
-            return e.kind
-    names = ", ".join(e.name for e in project.environments) or "none"
-    raise NotFound(f"project {project.slug!r} has no environment {environment!r}; its environments: {names}",
-                   field="--env")
+def _environment(project: Project, environment: str | None) -> EnvironmentRow:
+    """The named environment; None (or a kind's name no environment has) finds it by kind."""
+    return projects.resolve_environment(project, environment)
 
 
 def profile(inp: SizingInputs, kind: str) -> tuple[SizingInputs, str]:
@@ -58,61 +58,56 @@ def profile(inp: SizingInputs, kind: str) -> tuple[SizingInputs, str]:
     return inp, f"{kind}: the design's full scale"
 
 
-def _codestats(ctx: Ctx, project: Project, scale: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def _codestats(ctx: Ctx, project: Project, scale: Scale) -> tuple[dict[str, Any], str | None]:
     """Indexable bytes from the newest code statistics scan. A scan of part of the corpus is scaled
     per repository (never above the design's total size); the share of repositories it covered
     travels along, so a small sample cannot pull zoekt below its reference curve."""
-    ev = evidence.latest(ctx, project=project, kind="codestats_scan")
+    ev = evidence.latest_stored(ctx, project=project, kind=CodeStatisticsScan)
     if ev is None:
         return {}, None
-    d = ev.data or {}
-    totals = d.get("totals") or {}
-    idx = totals.get("indexable_bytes")
-    repos_scanned = int(totals.get("repositories") or 0)
+    scan = ev.data
+    idx = scan.totals.get("indexable_bytes")
+    repos_scanned = int(scan.totals.get("repositories") or 0)
     if not isinstance(idx, int | float) or repos_scanned <= 0:
         return {}, None
-    design_repos = int(scale.get("repositories") or 0)
+    design_repos = scale.repositories
     where = f"code statistics scan #{ev.id} ({ev.source}, {ev.taken_at:%Y-%m-%d})"
     if repos_scanned >= 0.9 * design_repos:
-        largest_idx = max((r.get("indexable_bytes") or 0 for r in d.get("repositories") or [] if isinstance(r, dict)),
+        largest_idx = max((r.get("indexable_bytes") or 0 for r in scan.repositories if isinstance(r, dict)),
                           default=0)
         extra: dict[str, Any] = {"indexable_bytes": int(idx), "indexable_coverage": 1.0}
         if largest_idx:
             extra["largest_indexable_bytes"] = int(largest_idx)
         return extra, f"{where}: {idx / 1e9:.1f} GB indexable"
     coverage = repos_scanned / design_repos
-    total_cap = float(scale.get("total_repo_size_gb") or 0) * 1e9
+    total_cap = scale.total_repo_size_gb * 1e9
     scaled = min(idx * design_repos / repos_scanned, total_cap) if total_cap else idx * design_repos / repos_scanned
     note = (f"{where} of {repos_scanned} of {design_repos} repositories ({coverage:.1%}): "
             f"{idx / repos_scanned / 1e6:.2f} MB indexable per repository, {scaled / 1e9:.1f} GB for the design")
     return {"indexable_bytes": int(scaled), "indexable_coverage": round(coverage, 6)}, note
 
 
-def inputs_for(ctx: Ctx, *, project: Project | str, environment: str = "prod") -> tuple[SizingInputs, dict[str, Any]]:
-    """The sizing inputs of a project's environment: the design's scale section, code statistics
-    when scanned, and the environment's profile."""
+def inputs_for(ctx: Ctx, *, project: Project | str, environment: str | None = None) -> tuple[SizingInputs, dict[str, Any]]:
+    """The sizing inputs of a project's environment (default: the production one): the design's
+    scale section, code statistics when scanned, and the environment's profile."""
     p = _project(ctx, project)
-    kind = _env_kind(p, environment)
-    design = p.design
-    scale = design.get("scale") or {}
-    feats = scale.get("features") or {}
+    env = _environment(p, environment)
+    design = p.design_model
+    scale = design.scale
     extra, cs_note = _codestats(ctx, p, scale)
     try:
         base = SizingInputs(
-            users=int(scale.get("users") or 0), repositories=int(scale.get("repositories") or 0),
-            total_repo_size_gb=float(scale.get("total_repo_size_gb") or 0),
-            largest_repo_size_gb=float(scale.get("largest_repo_size_gb") or 0),
-            largest_index_size_gb=float(scale.get("largest_index_size_gb") or 0),
-            code_insights=bool(feats.get("code_insights")), monorepos=int(scale.get("monorepos") or 0),
-            concurrent_users=scale.get("concurrent_users"), **extra)
+            users=scale.users, repositories=scale.repositories, total_repo_size_gb=scale.total_repo_size_gb,
+            largest_repo_size_gb=scale.largest_repo_size_gb, largest_index_size_gb=scale.largest_index_size_gb,
+            code_insights=scale.features.code_insights, monorepos=scale.monorepos,
+            concurrent_users=scale.concurrent_users, **extra)
     except ValidationError as exc:
         raise ValidationError(f"the design's scale section: {exc.message}", field=f"scale ({exc.field})") from None
-    inp, rule = profile(base, kind)
-    deployment = design.get("deployment") or {}
+    inp, rule = profile(base, env.kind)
     meta = {
-        "project": p.slug, "environment": environment, "environment_kind": kind, "profile": rule,
+        "project": p.slug, "environment": env.name, "environment_kind": env.kind, "profile": rule,
         "design_revision": p.current.number, "code_statistics": cs_note,
-        "design_cloud": deployment.get("cloud"), "design_version": deployment.get("sourcegraph_version"),
+        "design_cloud": design.deployment.cloud, "design_version": design.deployment.sourcegraph_version,
     }
     return inp, meta
 
@@ -136,7 +131,7 @@ def estimate(
     ctx: Ctx,
     *,
     project: Project | str | None = None,
-    environment: str = "prod",
+    environment: str | None = None,
     inputs: SizingInputs | None = None,
     chart_version: str | None = None,
     cloud: str | None = None,
@@ -151,6 +146,7 @@ def estimate(
     p: Project | None = None
     if project is not None:
         p = _project(ctx, project)
+        environment = _environment(p, environment).name
         from_design, meta = inputs_for(ctx, project=p, environment=environment)
         inputs = inputs or from_design
     if inputs is None:
@@ -192,7 +188,7 @@ def nodes(
     ctx: Ctx,
     *,
     project: Project | str | None = None,
-    environment: str = "prod",
+    environment: str | None = None,
     inputs: SizingInputs | None = None,
     chart_version: str | None = None,
     cloud: str | None = None,
@@ -212,7 +208,7 @@ def nodes(
     plan["estimate_evidence_id"] = result.get("evidence_id")
     if project is not None and store:
         p = _project(ctx, project)
-        ev = evidence.add(ctx, project=p, kind=KIND_NODES, data=plan, environment=environment, simulated=simulated,
+        ev = evidence.add(ctx, project=p, kind=KIND_NODES, data=plan, environment=result["environment"], simulated=simulated,
                           source=f"implhub size nodes ({chosen})",
                           summary=f"node plan for {environment}: " + ", ".join(
                               f"{x['count']} x {x['instance_type']}" for x in plan["pools"])
@@ -226,7 +222,7 @@ def export(
     *,
     fmt: str,
     project: Project | str | None = None,
-    environment: str = "prod",
+    environment: str | None = None,
     inputs: SizingInputs | None = None,
     chart_version: str | None = None,
     cloud: str | None = None,
@@ -245,10 +241,11 @@ def export_stored(result: dict[str, Any], fmt: str) -> str:
     return render_export(result, fmt, environment=result.get("environment"))
 
 
-def latest_estimate(ctx: Ctx, *, project: Project | str, environment: str = "prod") -> dict[str, Any] | None:
-    """The newest stored estimate of an environment (the `size estimate --json` shape plus
-    `node_plan` when one was made), or None. For the internal document and right-sizing."""
+def latest_estimate(ctx: Ctx, *, project: Project | str, environment: str | None = None) -> dict[str, Any] | None:
+    """The newest stored estimate of an environment (default: the production one; the `size
+    estimate --json` shape plus `node_plan` when one was made), or None."""
     p = _project(ctx, project)
+    environment = _environment(p, environment).name
     ev = evidence.latest(ctx, project=p, kind=KIND_ESTIMATE, environment=environment)
     if ev is None:
         return None
@@ -265,7 +262,8 @@ def history(ctx: Ctx, *, project: Project | str, environment: str | None = None)
     p = _project(ctx, project)
     rows = []
     for ev in evidence.list_evidence(ctx, project=p, kind=KIND_ESTIMATE, environment=environment):
-        t = (ev.data.get("recommended") or {}).get("totals") or {}
+        est = evidence.as_model(ev, SizeEstimate)
+        t = est.recommended.totals if est.recommended else {}
         rows.append({"id": ev.id, "environment": ev.environment, "taken_at": ev.taken_at.isoformat(),
                      "simulated": ev.simulated, "vcpu": t.get("vcpu"), "memory_gb": t.get("memory_gb"),
                      "nodes": t.get("nodes"), "monthly_usd": t.get("monthly_usd")})

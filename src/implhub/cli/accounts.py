@@ -44,7 +44,9 @@ def user_list(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     table = Table("email", "name", "role", "projects", "active", "last sign-in")
     for r in rows:
-        table.add_row(str(r["email"]), str(r["name"]), str(r["role"]), ", ".join(r["projects"] or []),  # type: ignore[arg-type]
+        projects = r["projects"]
+        table.add_row(str(r["email"]), str(r["name"]), str(r["role"]),
+                      ", ".join(str(x) for x in projects) if isinstance(projects, list) else "",
                       "yes" if r["active"] else "no", str(r["last_login_at"] or "")[:16])
     console.print(table)
 

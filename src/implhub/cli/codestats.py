@@ -13,7 +13,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 
 from implhub.app import codestats as svc
+from implhub.app.projects import get_or_raise, resolve_environment
 from implhub.cli.common import console, context, err_console, handle_errors, print_json
+from implhub.codehosts import KINDS as HOST_KINDS
 from implhub.errors import ExitCode, ValidationError
 
 codestats_app = typer.Typer(help="Code statistics: scan repositories, inventory code hosts.", no_args_is_help=True)
@@ -92,7 +94,7 @@ def _print_scan(result: dict[str, Any]) -> None:
 @codestats_app.command("hosts")
 @handle_errors
 def hosts_cmd(
-    kind: str = typer.Option(..., "--kind", help="github, gitlab, bitbucket-server, bitbucket-cloud, azure-devops, gerrit"),
+    kind: str = typer.Option(..., "--kind", help=", ".join(HOST_KINDS)),
     url: str = typer.Option(..., "--url", help="Base URL of the code host"),
     token_env: str = typer.Option(..., "--token-env", help="Name of the environment variable holding the token"),
     scope: list[str] = typer.Option([], "--scope", help="Organization, group, project or workspace (repeatable)"),
@@ -128,7 +130,7 @@ def stats_cmd(
     url: str = typer.Option(..., "--url", help="The instance's URL, e.g. https://sourcegraph.example.com"),
     token_env: str = typer.Option(..., "--token-env", help="Name of the environment variable holding a site admin's access token"),
     project: str | None = typer.Option(None, "--project", help="Store the snapshot on this project"),
-    env: str = typer.Option("prod", "--env", help="The project's environment this instance is"),
+    env: str | None = typer.Option(None, "--env", help="The project's environment this instance is (default: the production one)"),
     watch: bool = typer.Option(False, "--watch", help="Poll until cloning and indexing reach the totals or stall"),
     interval: float = typer.Option(30.0, "--interval", help="Seconds between polls with --watch"),
     stall_minutes: float = typer.Option(30.0, "--stall-minutes", help="With --watch: stop when nothing moved this long"),
@@ -165,9 +167,8 @@ def stats_cmd(
                      "polls": len(history), "message": verdict.message}
     if project:
         with context() as ctx:
-            from implhub.app.projects import get_or_raise
-
-            svc.record_snapshot(ctx, project=get_or_raise(ctx, slug=project), environment=env, snapshot=snap)
+            target = get_or_raise(ctx, slug=project)
+            svc.record_snapshot(ctx, project=target, environment=resolve_environment(target, env).name, snapshot=snap)
     _print_snapshot(snap, as_json)
     err_console.print(verdict.message, highlight=False)
     if verdict.stalled:

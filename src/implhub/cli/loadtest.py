@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from implhub.app import loadtest as svc
+from implhub.app.projects import get_or_raise
 from implhub.cli.common import (
     console,
     context,
@@ -67,7 +68,7 @@ def profile_cmd(
             row = svc.update_profile(ctx, slug=slug, kind=kind, data=_read_structured(update, "profile"), note=note, filename=update)
             out = {"profile": row.data, "version": row.version, "source": f"stored version {row.version}"}
         elif save or model != "vus" or rps_per_1000 is not None:
-            project = svc.get_or_raise(ctx, slug=slug)
+            project = get_or_raise(ctx, slug=slug)
             data = svc.default_profile(ctx, project=project, kind=kind, model=model, rps_per_1000=rps_per_1000)
             if save:
                 row = svc.update_profile(ctx, slug=slug, kind=kind, data=data, note=note or f"computed from the design ({model})")
@@ -316,7 +317,7 @@ def runs_cmd(slug: str, env: str | None = typer.Option(None, "--env", help="Only
              as_json: bool = typer.Option(False, "--json")) -> None:
     """List a project's stored load-test runs, newest first."""
     with context() as ctx:
-        project = svc.get_or_raise(ctx, slug=slug)
+        project = get_or_raise(ctx, slug=slug)
         rows = [svc.run_dict(ev) for ev in svc.list_runs(ctx, project=project, environment=env)]
     if as_json:
         print_json(rows)

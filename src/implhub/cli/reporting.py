@@ -57,7 +57,7 @@ def _make_group(kind: str) -> typer.Typer:
             decided_by: str | None = typer.Option(None, "--decided-by", help="decision: who decided"),
             value: str | None = typer.Option(None, "--value", help="expansion: value or size of the opportunity"),
             as_json: bool = typer.Option(False, "--json")) -> None:
-        values = {"title": title, "description": description, "owner": owner, "visibility": visibility}
+        values: dict[str, Any] = {"title": title, "description": description, "owner": owner, "visibility": visibility}
         values.update({"risk": {"probability": probability, "impact": impact, "mitigation": mitigation},
                        "issue": {"severity": severity, "due_date": due}, "decision": {"decided_by": decided_by},
                        "expansion": {"value": value}}[kind])

@@ -27,7 +27,7 @@ INDEX = typer.Option(0.0, "--largest-index-gb", help="Largest precise (SCIP) ind
 INSIGHTS = typer.Option(False, "--code-insights", help="Code Insights is on.")
 MONOREPOS = typer.Option(0, "--monorepos", help="Number of monorepos.")
 CONCURRENT = typer.Option(None, "--concurrent-users", help="Peak concurrent users (default: a fifth of the users).")
-ENV = typer.Option("prod", "--env", help="Environment of the project (prod, staging, dev, ...).")
+ENV = typer.Option(None, "--env", help="Environment of the project (default: the production one; a name, or a kind: prod, staging, dev, ...).")
 CHART = typer.Option(None, "--chart-version", help="Target chart version (default: the design's version, else the newest).")
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
@@ -97,7 +97,7 @@ def _catalog(path: str | None) -> list[Any] | None:
 def estimate_cmd(slug: str | None = SLUG, project: str | None = PROJECT, users: int | None = USERS,
                  repos: int | None = REPOS, total_gb: float | None = TOTAL, largest_gb: float | None = LARGEST,
                  largest_index_gb: float = INDEX, code_insights: bool = INSIGHTS, monorepos: int = MONOREPOS,
-                 concurrent_users: int | None = CONCURRENT, env: str = ENV, chart_version: str | None = CHART,
+                 concurrent_users: int | None = CONCURRENT, env: str | None = ENV, chart_version: str | None = CHART,
                  as_json: bool = JSON) -> None:
     """Official estimator and recommended sizing side by side; stored on the project per environment."""
     proj, inp = _inputs(project, slug, users, repos, total_gb, largest_gb, largest_index_gb, code_insights,
@@ -115,7 +115,7 @@ def estimate_cmd(slug: str | None = SLUG, project: str | None = PROJECT, users: 
 def nodes_cmd(slug: str | None = SLUG, project: str | None = PROJECT, users: int | None = USERS,
               repos: int | None = REPOS, total_gb: float | None = TOTAL, largest_gb: float | None = LARGEST,
               largest_index_gb: float = INDEX, code_insights: bool = INSIGHTS, monorepos: int = MONOREPOS,
-              concurrent_users: int | None = CONCURRENT, env: str = ENV, chart_version: str | None = CHART,
+              concurrent_users: int | None = CONCURRENT, env: str | None = ENV, chart_version: str | None = CHART,
               cloud: str | None = typer.Option(None, "--cloud", help="aws, gcp or azure (default: the design's cloud, else aws)."),
               headroom: float = typer.Option(0.2, "--headroom", help="Share of each node's allocatable kept free."),
               catalog: str | None = typer.Option(None, "--catalog", help="Instance catalog CSV to use instead of the shipped one."),
@@ -152,7 +152,7 @@ def nodes_cmd(slug: str | None = SLUG, project: str | None = PROJECT, users: int
 def export_cmd(slug: str | None = SLUG, project: str | None = PROJECT, users: int | None = USERS,
                repos: int | None = REPOS, total_gb: float | None = TOTAL, largest_gb: float | None = LARGEST,
                largest_index_gb: float = INDEX, code_insights: bool = INSIGHTS, monorepos: int = MONOREPOS,
-               concurrent_users: int | None = CONCURRENT, env: str = ENV, chart_version: str | None = CHART,
+               concurrent_users: int | None = CONCURRENT, env: str | None = ENV, chart_version: str | None = CHART,
                fmt: str = typer.Option("helm", "--format", help="helm, compose, md or json."),
                out: str | None = typer.Option(None, "--out", help="File to write (default: standard output).")) -> None:
     """Helm values override (commented), Docker Compose override, Markdown table or JSON."""

@@ -26,8 +26,14 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from implhub.codehosts.base import Clock, HostClient, HostError, Inventory, RepoInfo, Sleep
+from implhub.vocab import CodeHostKind
 
-KINDS = ("github", "gitlab", "bitbucket-server", "bitbucket-cloud", "azure-devops", "gerrit")
+#: the kinds of `implhub.vocab.CodeHostKind` whose REST API lists repositories (perforce, gitolite
+#: and other have none: their inventory comes from the instance or a scan)
+KINDS: tuple[CodeHostKind, ...] = (
+    CodeHostKind.github, CodeHostKind.github_enterprise, CodeHostKind.gitlab, CodeHostKind.bitbucket_server,
+    CodeHostKind.bitbucket_cloud, CodeHostKind.azure_devops, CodeHostKind.gerrit,
+)
 PAGE = 100
 
 _LINK_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -137,7 +143,7 @@ def _gerrit(c: HostClient, scopes: list[str]) -> Iterator[RepoInfo]:
 
 
 _LISTERS: dict[str, Callable[[HostClient, list[str]], Iterator[RepoInfo]]] = {
-    "github": _github, "gitlab": _gitlab, "bitbucket-server": _bitbucket_server, "bitbucket-cloud": _bitbucket_cloud,
+    "github": _github, "github-enterprise": _github, "gitlab": _gitlab, "bitbucket-server": _bitbucket_server, "bitbucket-cloud": _bitbucket_cloud,
     "azure-devops": _azure_devops, "gerrit": _gerrit,
 }
 
@@ -145,7 +151,7 @@ _LISTERS: dict[str, Callable[[HostClient, list[str]], Iterator[RepoInfo]]] = {
 def _api_base(kind: str, url: str) -> str:
     url = url.rstrip("/")
     host = urlsplit(url).hostname or ""
-    if kind == "github":
+    if kind in ("github", "github-enterprise"):
         if host in ("github.com", "www.github.com"):
             return "https://api.github.com"
         return url if url.endswith("/api/v3") or host.startswith("api.") else url + "/api/v3"
@@ -156,7 +162,7 @@ def _api_base(kind: str, url: str) -> str:
 
 def _headers(kind: str, token: str) -> dict[str, str]:
     h = {"Accept": "application/json", "User-Agent": "implhub-codestats"}
-    if kind == "github":
+    if kind in ("github", "github-enterprise"):
         h.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                   "X-GitHub-Api-Version": "2022-11-28"})
     elif kind == "gitlab":

@@ -18,6 +18,10 @@ from zoneinfo import available_timezones as _available_timezones
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from implhub.intake.roles import canonical_role, role_side
+from implhub.vocab import KIND_FROM_NAME, Cloud, CodeHostKind, EnvironmentKind
+
+#: the environment kinds (the one vocabulary lives in implhub.vocab; this name stays for readers)
+EnvKind = EnvironmentKind
 
 #: the system's time zone names do not change while the program runs; listing them walks the
 #: zoneinfo directory (~0.1 s), which every validation of a design would otherwise pay
@@ -108,14 +112,6 @@ class DeployMethod(StrEnum):
     machine_image = "machine-image"
 
 
-class Cloud(StrEnum):
-    aws = "aws"
-    gcp = "gcp"
-    azure = "azure"
-    on_prem = "on-prem"
-    other = "other"
-
-
 class Deployment(_Base):
     strategy: str | None = Field(None, description="Environment strategy in a sentence")
     method: DeployMethod = Field(DeployMethod.helm, description="kubernetes-helm, kubernetes-kustomize, docker-compose, machine-image")
@@ -169,19 +165,6 @@ class Scale(_Base):
         return self
 
 
-class CodeHostKind(StrEnum):
-    github = "github"
-    github_enterprise = "github-enterprise"
-    gitlab = "gitlab"
-    bitbucket_server = "bitbucket-server"
-    bitbucket_cloud = "bitbucket-cloud"
-    azure_devops = "azure-devops"
-    gerrit = "gerrit"
-    perforce = "perforce"
-    gitolite = "gitolite"
-    other = "other"
-
-
 class CodeHost(_Base):
     kind: CodeHostKind
     url: str = Field(min_length=1)
@@ -209,14 +192,6 @@ class Authentication(_Base):
     notes: str | None = None
 
 
-class EnvKind(StrEnum):
-    dev = "dev"
-    staging = "staging"
-    prod = "prod"
-    replica = "replica"
-    other = "other"
-
-
 class Environment(_Base):
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
     kind: EnvKind | None = Field(None, description="dev, staging, prod, replica, other (default from name)")
@@ -228,9 +203,7 @@ class Environment(_Base):
     @model_validator(mode="after")
     def _kind(self) -> Environment:
         if self.kind is None:
-            guess = {"dev": "dev", "development": "dev", "staging": "staging", "stage": "staging",
-                     "prod": "prod", "production": "prod", "replica": "replica"}
-            self.kind = EnvKind(guess.get(self.name, "other"))
+            self.kind = KIND_FROM_NAME.get(self.name, EnvKind.other)
         return self
 
 

@@ -14,10 +14,14 @@ second per 1,000 users (default: the rate the virtual-user model produces on ave
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
+from pydantic import BaseModel
+
 from implhub.errors import ValidationError
+from implhub.intake.schema import TDD
 from implhub.loadtest.thresholds import default_thresholds, parse_thresholds
 
 KINDS = ("load", "stress", "search")
@@ -93,8 +97,32 @@ def _fmt_duration(seconds: float) -> str:
     return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
 
 
+def _users_and_version(design: TDD | Mapping[str, Any]) -> tuple[int, str | None]:
+    """Users and target version of the design: the TDD model, or the scale/deployment sections of
+    a partial design (a what-if profile before any project exists)."""
+    if isinstance(design, TDD):
+        return design.scale.users, design.deployment.sourcegraph_version
+    part = TDDPart.model_validate(design)
+    return part.scale.users or 0, part.deployment.sourcegraph_version
+
+
+class _ScalePart(BaseModel):
+    users: int | None = None
+
+
+class _DeploymentPart(BaseModel):
+    sourcegraph_version: str | None = None
+
+
+class TDDPart(BaseModel):
+    """The two sections of a design a profile needs; other keys are ignored."""
+
+    scale: _ScalePart = _ScalePart()
+    deployment: _DeploymentPart = _DeploymentPart()
+
+
 def build_profile(
-    design: dict[str, Any],
+    design: TDD | Mapping[str, Any],
     *,
     kind: str,
     model: str = "vus",
@@ -109,10 +137,9 @@ def build_profile(
         raise ValidationError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="--kind")
     if model not in ("vus", "arrival"):
         raise ValidationError(f"unknown model {model!r}; expected vus or arrival", field="--model")
-    users = int(design.get("scale", {}).get("users") or 0)
+    users, version = _users_and_version(design)
     if users <= 0 and kind != "search":
         raise ValidationError("the design has no user count; set scale.users in the TDD", field="scale.users")
-    version = design.get("deployment", {}).get("sourcegraph_version")
     default, version_range = default_thresholds(kind, version)
     p95, p95_source = p95_targets(design, version)
     if thresholds is None:

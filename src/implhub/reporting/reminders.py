@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-#: exit criteria decided by a named person's judgement (the rest come from evidence)
-SIGNOFF_CRITERIA = (2, 4, 6, 7)
+from implhub.vocab import SIGNABLE_CRITERIA
+
+#: exit criteria a named person signs (the rest come from evidence): the one list of the vocabulary
+SIGNOFF_CRITERIA = SIGNABLE_CRITERIA
 
 
 @dataclass(frozen=True)

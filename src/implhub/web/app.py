@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -96,7 +97,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
         app.include_router(module.router, prefix="/api")
 
     @app.exception_handler(ImplhubError)
-    async def _user_error(request: Request, exc: ImplhubError):  # type: ignore[no-untyped-def]
+    async def _user_error(request: Request, exc: ImplhubError) -> Response:
         who = getattr(request.state, "principal", None)
         wants_json = request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
         if isinstance(exc, PermissionDenied) and who is None:
@@ -111,14 +112,14 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
         return render(request, "error.html", {"error": exc}, status_code=exc.http_status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _no_such_page(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+    async def _no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
         """A mistyped or stale link in the browser gets the app's error page, not a bare JSON body."""
         wants_json = request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
         if exc.status_code != 404 or wants_json:
             return await http_exception_handler(request, exc)
         return render(request, "error.html", {"error": NotFound(f"there is no page at {request.url.path}")}, status_code=404)
 
-    def _openapi() -> dict:  # type: ignore[type-arg]
+    def _openapi() -> dict[str, Any]:
         """The generated description plus how to authenticate: an API token as Bearer (scripts) or
         the session cookie with the X-CSRF-Token header (the web app's own pages)."""
         if app.openapi_schema is None:
@@ -144,7 +145,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
     return app
 
 
-def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
+def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """Render a page. Every template gets `principal`, `version` and `csrf_token` (forms send it
     as the hidden field `csrf_token`; static/app.js also adds it to every POST form and fetch)."""
     base = {"principal": getattr(request.state, "principal", None), "version": __version__,

@@ -33,6 +33,7 @@ from implhub.app import accounts
 from implhub.app.context import Ctx
 from implhub.settings import Settings
 from implhub.store import Store
+from implhub.store.models.accounts import User
 from implhub.web.deps import Principal
 
 Scope = MutableMapping[str, Any]
@@ -72,7 +73,7 @@ def secure_cookies(settings: Settings) -> bool:
     return settings.base_url.startswith("https://")
 
 
-def principal_for_user(ctx: Ctx, user: accounts.User, *, via: str) -> Principal:
+def principal_for_user(ctx: Ctx, user: User, *, via: str) -> Principal:
     if user.role == "customer":
         projects = {slug: "CUSTOMER" for slug in accounts.customer_projects(ctx, user)}
     else:
@@ -95,7 +96,7 @@ def _resolve(app: Any, headers: dict[str, str], cookies: dict[str, str]) -> Prin
         if raw:
             try:
                 data = sign.session.loads(raw, max_age=SESSION_MAX_AGE)
-                user = session.get(accounts.User, int(data["u"]))
+                user = session.get(User, int(data["u"]))
                 if user is not None and user.active and user.session_version == int(data["v"]):
                     return principal_for_user(ctx, user, via="web")
             except (BadSignature, KeyError, ValueError, TypeError):
@@ -248,7 +249,7 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-def set_session(response: Response, app: Any, user: accounts.User) -> None:
+def set_session(response: Response, app: Any, user: User) -> None:
     value = signer(app).session.dumps({"u": user.id, "v": user.session_version})
     response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True, samesite="lax",
                         secure=secure_cookies(app.state.settings))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from implhub.app import accounts
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.store.models import Project
 
 DEMO_ADMIN = "admin@implhub.example"
@@ -19,17 +19,17 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     else:  # a rebuilt demo: the old password may be gone with the terminal it was printed in
         password = accounts.reset_password(ctx, email=DEMO_ADMIN)
     made = []
-    for st in project.design.get("stakeholders", []):
-        email = str(st["email"]).lower()
+    for st in project.design_model.stakeholders:
+        email = st.email.lower()
         if accounts.get_user(ctx, email=email) is not None:
-            if st["side"] == "customer":
+            if st.side == "customer":
                 accounts.grant(ctx, email=email, project=project.slug)
             continue
-        if st["side"] == "internal":
-            accounts.create_user(ctx, email=email, role="internal", name=st["name"])
-            made.append(f"{st['role']} {email}")
-        elif st["role"] == "SPONSOR":
-            accounts.create_user(ctx, email=email, role="customer", project=project.slug, name=st["name"])
+        if st.side == "internal":
+            accounts.create_user(ctx, email=email, role="internal", name=st.name)
+            made.append(f"{st.role} {email}")
+        elif st.role == "SPONSOR":
+            accounts.create_user(ctx, email=email, role="customer", project=project.slug, name=st.name)
             made.append(f"customer {email}")
     share = accounts.create_share(ctx, slug=project.slug, expires_days=30)
     lines.append(f"accounts: {len(made)} created for the stakeholders ({', '.join(made) or 'existing'}); "

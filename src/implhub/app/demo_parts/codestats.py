@@ -12,8 +12,9 @@ from pathlib import Path
 
 from implhub.app import codestats
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.store.models import Project
+from implhub.vocab import EnvironmentKind
 
 PY = '''"""{title}."""
 
@@ -222,27 +223,28 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     result = codestats.scan(ctx, paths=[str(root)], project=project.slug, jobs=1, simulated=True,
                             source="scan of the generated demo corpus (4 bare repositories)")
     t = result["totals"]
-    design = project.design
-    scale = design["scale"]
+    design = project.design_model
+    scale = design.scale
     # the staging instance, as if it had synced the design's repositories: gitserver holds
     # packed history, of which the default branches' indexable text is taken as about 8%; lines
     # follow at the density (lines per byte) the demo scan measured
-    total_bytes = int(scale["total_repo_size_gb"] * 1e9)
+    total_bytes = int(scale.total_repo_size_gb * 1e9)
     lines_per_byte = t["indexable_lines"] / max(1, t["indexable_bytes"])
-    total = int(scale["repositories"])
+    total = scale.repositories
     rng = random.Random(env.seed)
     failed, cloning = rng.randint(5, 15), rng.randint(10, 40)
     stats = {"gitDirBytes": total_bytes, "indexedLinesCount": int(total_bytes * 0.08 * lines_per_byte), "total": total,
              "cloned": total - failed - cloning, "cloning": cloning, "notCloned": cloning, "failedFetch": failed,
              "indexed": total - failed - cloning - rng.randint(20, 60), "corrupted": 0}
-    hosts = [{"kind": h["kind"].upper().replace("-ENTERPRISE", "").replace("-", ""), "name": f"{h['kind']} {h['url']}",
-              "repositories": h["repositories"], "last_sync_error": None, "last_sync_at": ctx.now().isoformat(), "id": f"demo-{i}"}
-             for i, h in enumerate(design["code_hosts"], 1)]
-    snapshot = {"url": design["deployment"].get("instance_url") or "https://sourcegraph.example", "version":
-                design["deployment"].get("sourcegraph_version") or "6.4.0", "repository_stats": stats, "code_hosts": hosts,
+    hosts = [{"kind": str(h.kind).upper().replace("-ENTERPRISE", "").replace("-", ""), "name": f"{h.kind} {h.url}",
+              "repositories": h.repositories, "last_sync_error": None, "last_sync_at": ctx.now().isoformat(), "id": f"demo-{i}"}
+             for i, h in enumerate(design.code_hosts, 1)]
+    snapshot = {"url": design.deployment.instance_url or "https://sourcegraph.example", "version":
+                design.deployment.sourcegraph_version or "6.4.0", "repository_stats": stats, "code_hosts": hosts,
                 "users": 50, "missing_fields": []}
     # where the plan stands: code hosts connected on staging, prod not built yet
-    prod = next((e.name for kind in ("staging", "dev", "prod") for e in project.environments if e.kind == kind), None)
+    prod = next((e.name for kind in (EnvironmentKind.staging, EnvironmentKind.dev, EnvironmentKind.prod)
+                 for e in project.environments if e.kind == kind), None)
     lines = [f"code statistics: scanned {t['repositories']} generated repositories ({t['code']:,} lines of code, "
              f"{len(result['languages'])} languages) - simulated"]
     if prod:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from implhub.app import documents as svc
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.store.models import Project
 
 #: PDF is the slow format: the internal design and the plan get one, the handoff stays text

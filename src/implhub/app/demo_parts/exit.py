@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from implhub.app import exit_criteria as svc
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.store.models import Project
 
 SIGN_OFFS = [

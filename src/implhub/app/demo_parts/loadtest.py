@@ -18,10 +18,12 @@ import random
 from pathlib import Path
 from typing import Any
 
+from implhub.app import evidence
 from implhub.app import loadtest as svc
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.loadtest import profile as profile_engine
+from implhub.loadtest.evidence import LoadTestRun
 from implhub.store.models import Project
 
 #: median time to first byte (ms) per type at no load, and its spread (log-normal sigma)
@@ -114,7 +116,8 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     ev = svc.record_run(ctx, project=project, run_id=run_id, raw=raw, eff=eff, environment="replica",
                         source="seeded latency model (simulated; no k6 run)", simulated=True,
                         extra={"simulated_searches": searches})
-    verdict = "passed" if ev.data["passed"] else "failed"
+    run = evidence.as_model(ev, LoadTestRun)
+    verdict = "passed" if run.passed else "failed"
     return [f"loadtest: {eff['vus']} VUs (20% of {eff['users']:,} users), {searches:,} simulated searches on replica: "
-            f"{verdict}, score {ev.data['score']} (simulated from a seeded latency model, not a k6 run; "
+            f"{verdict}, score {run.score} (simulated from a seeded latency model, not a k6 run; "
             f"see 'implhub loadtest report {run_id}')"]

@@ -12,7 +12,7 @@ from implhub.app import plan as svc
 from implhub.app import plan_confirm as confirmations
 from implhub.app import plan_edit as edits
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.planning.calendar import WorkCalendar
 from implhub.planning.schedule import schedule
 from implhub.store.models import Project
@@ -39,7 +39,7 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     real = schedule(tasks, calendar=cal, today=start).by_id()
     # the last working day up to today: work planned to end on it is still in progress
     last = cal.day(cal.index_on_or_before(today))
-    people = {s["role"]: s["name"] for s in project.design.get("stakeholders", [])}
+    people = {s.role: s.name for s in project.design_model.stakeholders}
 
     done = started = 0
     for s in c.schedule.tasks:

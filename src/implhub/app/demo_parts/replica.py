@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from implhub.app import replica
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.replica import corpus
 from implhub.replica.shape import GB, MIN_REPO_BYTES
 from implhub.store.models import Project
@@ -20,8 +20,8 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     """Add this capability's demo data to the project; return lines for the newcomer."""
     env_data = replica.plan(ctx, project=project, history=20, seed=env.seed)
     c = env_data["corpus"]
-    scale = project.design["scale"]
-    share = float(scale["largest_repo_size_gb"]) / float(scale["total_repo_size_gb"])
+    scale = project.design_model.scale
+    share = scale.largest_repo_size_gb / scale.total_repo_size_gb
     largest = max(2 * MINI_TOTAL // MINI_REPOS, 4 * MIN_REPO_BYTES, int(MINI_TOTAL * share))
     mini, _ = replica.spec_for(ctx, project=project, history=6, seed=env.seed, repos=MINI_REPOS,
                                total_gb=MINI_TOTAL / GB, largest_gb=largest / GB, end_date=ctx.now().date().isoformat())

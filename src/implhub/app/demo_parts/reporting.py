@@ -7,7 +7,7 @@ import datetime as dt
 
 from implhub.app import reporting
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.store.models import Project
 
 
@@ -27,10 +27,11 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
         "title": "Use gp3 volumes with 500 MB/s throughput for gitserver", "decided_by": "Priya Raman",
         "decided_on": ctx.today(), "visibility": "external",
         "description": "The POC clone of the 85 GB monorepo took 9 hours on gp2."})
-    exp = project.design.get("expansion", {})
-    if exp.get("requirements"):
+    design = project.design_model
+    exp = design.expansion
+    if exp.requirements:
         reporting.add_entry(ctx, slug=slug, kind="expansion", values={
-            "title": "Acquired company's engineers", "description": exp["requirements"], "owner": "AE",
-            "value": f"{(exp.get('expected_users') or 0) - project.design['scale']['users']:,} additional users",
+            "title": "Acquired company's engineers", "description": exp.requirements, "owner": "AE",
+            "value": f"{(exp.expected_users or 0) - design.scale.users:,} additional users",
             "visibility": "internal"})
     return ["risk, issue, decision and expansion logs: 2 risks from the design, 2 issues, 1 decision, 1 opportunity"]

@@ -21,13 +21,14 @@ from typing import Any
 from implhub.app import evidence
 from implhub.app import rightsize as svc
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
+from implhub.codestats.evidence import InstanceSnapshot
 from implhub.rightsize import chart, queries
 from implhub.rightsize.current import Current
 from implhub.rightsize.quantity import parse_cpu, parse_memory
 from implhub.store.models import Project
+from implhub.vocab import EnvironmentKind
 
-ENV = "prod"
 WINDOW = "14d"
 #: (workload pod, container, idle cores, peak cores, memory as a share of the current limit at rest, at peak)
 SHAPES: list[tuple[str, str, float, float, float, float]] = [
@@ -128,11 +129,13 @@ def _dump(end: dt.datetime, limits: dict[str, tuple[float, float]], seed: int,
 
 def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     """Add this capability's demo data to the project; return lines for the newcomer."""
-    if ENV not in {e.name for e in project.environments}:
+    prod = project.environment_of_kind(EnvironmentKind.prod)
+    if prod is None:
         return []
-    estimate = svc.latest_estimate(ctx, project, ENV)
+    prod_name = prod.name  # the production environment, whatever it is named
+    estimate = svc.latest_estimate(ctx, project, prod_name)
     currents = svc._estimate_currents(estimate)
-    ks = chart.pick(svc.keysets(), str(project.design.get("deployment", {}).get("sourcegraph_version") or "6.4.0"))
+    ks = chart.pick(svc.keysets(), str(project.design_model.deployment.sourcegraph_version or "6.4.0"))
     limits: dict[str, tuple[float, float]] = {}
     for key, res in ks.resources.items():  # the chart's defaults, then the estimate where it has the service
         mem = res["limits"].get("memory") or res["requests"].get("memory")
@@ -148,9 +151,9 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     path = env.workdir / "rightsize-prod-dump.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_dump(end, limits, env.seed, running=currents)), encoding="utf-8")
-    result = svc.run(ctx, slug=project.slug, environment=ENV, dump=str(path), simulated=True,
+    result = svc.run(ctx, slug=project.slug, environment=prod_name, dump=str(path), simulated=True,
                      source="simulated usage of prod (demo): 14 days of office-hours traffic")
-    lines = [f"right-sizing of {ENV} from 14 days of simulated usage: {len(result['changes'])} change(s); "
+    lines = [f"right-sizing of {prod_name} from 14 days of simulated usage: {len(result['changes'])} change(s); "
              f"flagged first: {', '.join(f['service'] + ' (' + ' '.join(f['flags']) + ')' for f in result['flagged']) or 'none'}"]
     sources = sorted({s["current"]["source"] for s in result["services"] if s["status"] == "ok"})
     lines.append(f"  strategy {result['strategy']['id']}; what runs read from: {', '.join(sources)}; "
@@ -160,9 +163,9 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     cost = result["cost"]
     if "monthly_change" in cost:
         lines.append(f"  monthly cost {cost['monthly_before']:,.0f} -> {cost['monthly_after']:,.0f} USD ({cost['method'].split(':')[0]})")
-    snap = evidence.latest(ctx, project=project, kind="instance_snapshot", environment=ENV)
-    version = None if snap is not None and (snap.data or {}).get("version") else \
-        str(project.design.get("deployment", {}).get("sourcegraph_version") or "6.4.0")
-    check = svc.check_version(ctx, slug=project.slug, environment=ENV, version=version, simulated=True)
-    lines.append(f"version check of {ENV}: Sourcegraph {check['running']}, {check['verdict']} (newest known {check['newest']})")
+    snap = evidence.latest(ctx, project=project, kind=InstanceSnapshot, environment=prod_name)
+    version = None if snap is not None and snap.version else \
+        str(project.design_model.deployment.sourcegraph_version or "6.4.0")
+    check = svc.check_version(ctx, slug=project.slug, environment=prod_name, version=version, simulated=True)
+    lines.append(f"version check of {prod_name}: Sourcegraph {check['running']}, {check['verdict']} (newest known {check['newest']})")
     return lines

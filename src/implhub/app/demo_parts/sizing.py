@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from implhub.app import sizing
 from implhub.app.context import Ctx
-from implhub.app.demo import DemoEnv
+from implhub.app.demo_env import DemoEnv
 from implhub.store.models import Project
+from implhub.vocab import EnvironmentKind
 
 
 def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
     """Run the real engine on the demo design; store the results as simulated evidence."""
     lines: list[str] = []
-    names = [e.name for e in project.environments]
-    for name in ("prod", "staging", "dev"):
-        if name not in names:
+    for kind in (EnvironmentKind.prod, EnvironmentKind.staging, EnvironmentKind.dev):
+        row = project.environment_of_kind(kind)
+        if row is None:
             continue
-        if name == "prod":
+        name = row.name
+        if kind == EnvironmentKind.prod:
             plan = sizing.nodes(ctx, project=project, environment=name, cloud="aws", simulated=True)
             pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in plan["pools"])
-            lines.append(f"sizing: prod node plan on AWS: {pools}, ${plan['monthly_usd']:,.0f} a month")
+            lines.append(f"sizing: {name} node plan on AWS: {pools}, ${plan['monthly_usd']:,.0f} a month")
         else:
             result = sizing.estimate(ctx, project=project, environment=name, simulated=True)
             t = result["recommended"]["totals"]

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from implhub.intake.schema import TDD
 from implhub.store.models.base import Base, utcnow
+from implhub.vocab import EnvironmentKind
 
 
 class Project(Base):
@@ -43,6 +45,16 @@ class Project(Base):
     def design(self) -> dict[str, Any]:
         return dict(self.current.design)
 
+    @property
+    def design_model(self) -> TDD:
+        """The current design as the TDD model: readers use its typed fields, not dict keys."""
+        return self.current.model()
+
+    def environment_of_kind(self, kind: EnvironmentKind | str) -> EnvironmentRow | None:
+        """The first environment of a kind (in the design's order): "the production environment"
+        is found by kind, whatever it is named."""
+        return next((e for e in self.environments if e.kind == str(kind)), None)
+
 
 class DesignRevision(Base):
     """Every revision of the design is kept; the newest is the current design."""
@@ -63,6 +75,15 @@ class DesignRevision(Base):
     created_by: Mapped[str] = mapped_column(String(200), default="")
 
     project: Mapped[Project] = relationship(back_populates="revisions")
+
+    def model(self) -> TDD:
+        """This revision's design as the TDD model (validated once per loaded revision: a revision
+        never changes once stored)."""
+        cached = self.__dict__.get("_tdd_model")
+        if not isinstance(cached, TDD):
+            cached = TDD.model_validate(self.design)
+            self.__dict__["_tdd_model"] = cached
+        return cached
 
 
 class EnvironmentRow(Base):

@@ -12,6 +12,15 @@ from implhub.app import projects
 from implhub.app.context import Ctx
 from implhub.errors import PermissionDenied
 from implhub.web.deps import principal, require_admin, require_editor, web_ctx
+from implhub.web.schemas.accounts import (
+    Me,
+    NewShareRead,
+    NewTokenRead,
+    NewUserRead,
+    ShareRead,
+    TokenRead,
+    UserRead,
+)
 
 router = APIRouter(tags=["accounts"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
@@ -39,7 +48,7 @@ def _me(request: Request) -> Any:
     return p
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me, response_model_exclude_unset=True)
 def me(request: Request) -> dict[str, Any]:
     """Who the request is authenticated as, and the role on each project."""
     p = principal(request)
@@ -48,14 +57,14 @@ def me(request: Request) -> dict[str, Any]:
     return {"name": p.name, "kind": p.kind, "email": p.email, "projects": p.projects, "via": p.via}
 
 
-@router.get("/tokens")
+@router.get("/tokens", response_model=list[TokenRead], response_model_exclude_unset=True)
 def list_tokens(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
     """Your API tokens (never the secrets)."""
     p = _me(request)
     return [svc.token_dict(t, e) for t, e in svc.list_tokens(ctx, email=p.email)]
 
 
-@router.post("/tokens", status_code=201)
+@router.post("/tokens", status_code=201, response_model=NewTokenRead, response_model_exclude_unset=True)
 def create_token(request: Request, ctx: CtxDep, body: TokenIn) -> dict[str, Any]:
     """Create an API token; `token` is in this response only."""
     p = _me(request)
@@ -63,21 +72,21 @@ def create_token(request: Request, ctx: CtxDep, body: TokenIn) -> dict[str, Any]
     return {**svc.token_dict(new.token, p.email), "token": new.secret}
 
 
-@router.delete("/tokens/{token_id}")
+@router.delete("/tokens/{token_id}", response_model=TokenRead, response_model_exclude_unset=True)
 def revoke_token(request: Request, ctx: CtxDep, token_id: int) -> dict[str, Any]:
     p = _me(request)
     tok = svc.revoke_token(ctx, token_id=token_id, email=p.email)
     return svc.token_dict(tok, p.email)
 
 
-@router.get("/projects/{slug}/shares")
+@router.get("/projects/{slug}/shares", response_model=list[ShareRead], response_model_exclude_unset=True)
 def list_shares(request: Request, ctx: CtxDep, slug: str) -> list[dict[str, Any]]:
     """The project's share links (never the URLs: they are shown once)."""
     require_editor(principal(request), projects.get_or_raise(ctx, slug=slug))
     return [svc.share_dict(ctx, s) for s in svc.list_shares(ctx, slug=slug)]
 
 
-@router.post("/projects/{slug}/shares", status_code=201)
+@router.post("/projects/{slug}/shares", status_code=201, response_model=NewShareRead, response_model_exclude_unset=True)
 def create_share(request: Request, ctx: CtxDep, slug: str, body: ShareIn) -> dict[str, Any]:
     """Create a share link; `url` (and the calendar feed `ics_url`) are in this response only."""
     require_editor(principal(request), projects.get_or_raise(ctx, slug=slug))
@@ -85,19 +94,19 @@ def create_share(request: Request, ctx: CtxDep, slug: str, body: ShareIn) -> dic
     return {**svc.share_dict(ctx, new.share), "url": new.url, "ics_url": new.url + "/calendar.ics"}
 
 
-@router.post("/projects/{slug}/shares/{share_id}/revoke")
+@router.post("/projects/{slug}/shares/{share_id}/revoke", response_model=ShareRead, response_model_exclude_unset=True)
 def revoke_share(request: Request, ctx: CtxDep, slug: str, share_id: int) -> dict[str, Any]:
     require_editor(principal(request), projects.get_or_raise(ctx, slug=slug))
     return svc.share_dict(ctx, svc.revoke_share(ctx, slug=slug, share_id=share_id))
 
 
-@router.get("/users")
+@router.get("/users", response_model=list[UserRead], response_model_exclude_unset=True)
 def list_users(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
     require_admin(principal(request))
     return [svc.user_dict(ctx, u) for u in svc.list_users(ctx)]
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=NewUserRead, response_model_exclude_unset=True)
 def create_user(request: Request, ctx: CtxDep, body: UserIn) -> dict[str, Any]:
     """Create an account; `password` (one-time) is in this response only."""
     require_admin(principal(request))

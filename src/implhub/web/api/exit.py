@@ -12,19 +12,20 @@ from implhub.app import projects
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.web.deps import principal, require_admin, require_editor, require_internal, web_ctx
+from implhub.web.schemas.exit import ExitReport, SignoffRead
 
 router = APIRouter(tags=["exit criteria"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
 
 
-@router.get("/projects/{slug}/exit-criteria")
+@router.get("/projects/{slug}/exit-criteria", response_model=ExitReport, response_model_exclude_unset=True)
 def get_exit_criteria(request: Request, slug: str, ctx: CtxDep) -> dict[str, Any]:
     project = get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
     return svc.get(ctx, slug=slug)
 
 
-@router.post("/projects/{slug}/exit-criteria/{number}/sign", status_code=201)
+@router.post("/projects/{slug}/exit-criteria/{number}/sign", status_code=201, response_model=SignoffRead, response_model_exclude_unset=True)
 def sign(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[str, Body()],
          evidence_url: Annotated[str, Body()], reason: Annotated[str, Body()] = "") -> dict[str, Any]:
     project = get_or_raise(ctx, slug=slug)
@@ -32,7 +33,7 @@ def sign(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[st
     return svc.signoff_dict(svc.sign(ctx, slug=slug, number=number, by=by, evidence_url=evidence_url, reason=reason))
 
 
-@router.post("/projects/{slug}/exit-criteria/{number}/waive", status_code=201)
+@router.post("/projects/{slug}/exit-criteria/{number}/waive", status_code=201, response_model=SignoffRead, response_model_exclude_unset=True)
 def waive(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[str, Body()],
           reason: Annotated[str, Body()], evidence_url: Annotated[str | None, Body()] = None) -> dict[str, Any]:
     project = get_or_raise(ctx, slug=slug)

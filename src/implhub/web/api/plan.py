@@ -16,6 +16,7 @@ from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.errors import PermissionDenied
 from implhub.web.deps import principal, require_editor, require_external, require_internal, web_ctx
+from implhub.web.schemas.plan import BaselineRead, GenerateRead, PlanRead, TaskRead
 
 router = APIRouter(tags=["plan"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
@@ -31,7 +32,7 @@ def _require_view(request: Request, ctx: Ctx, slug: str, view: str) -> Any:
     return project
 
 
-@router.get("/projects/{slug}/plan")
+@router.get("/projects/{slug}/plan", response_model=PlanRead, response_model_exclude_unset=True)
 def show_plan(request: Request, slug: str, ctx: CtxDep, view: str = "internal", baseline: int | None = None) -> dict[str, Any]:
     """The plan (`plan show --json`). Customers and share visitors must ask for view=external."""
     project = _require_view(request, ctx, slug, view)
@@ -55,7 +56,7 @@ class TaskUpdate(BaseModel):
     depends_on: list[str] | None = Field(None, description="re-link: task ids, 'id+LAG' for a lag (replaces the list)")
 
 
-@router.patch("/projects/{slug}/plan/tasks/{task_id}")
+@router.patch("/projects/{slug}/plan/tasks/{task_id}", response_model=TaskRead, response_model_exclude_unset=True)
 def update_task(request: Request, slug: str, task_id: str, ctx: CtxDep, body: TaskUpdate) -> dict[str, Any]:
     """Update a task (status, actuals, assignee, note; re-forecast; re-link, re-own, rename, re-size);
     every change lands in the activity log."""
@@ -126,7 +127,7 @@ class GenerateRequest(BaseModel):
     blackout: list[dt.date] | None = None
 
 
-@router.post("/projects/{slug}/plan/generate")
+@router.post("/projects/{slug}/plan/generate", response_model=GenerateRead, response_model_exclude_unset=True)
 def generate_plan(request: Request, slug: str, ctx: CtxDep, body: Annotated[GenerateRequest, Body()]) -> dict[str, Any]:
     project = get_or_raise(ctx, slug=slug)
     require_editor(principal(request), project)
@@ -135,7 +136,7 @@ def generate_plan(request: Request, slug: str, ctx: CtxDep, body: Annotated[Gene
             "plan": result.plan}
 
 
-@router.get("/projects/{slug}/plan/baselines")
+@router.get("/projects/{slug}/plan/baselines", response_model=list[BaselineRead], response_model_exclude_unset=True)
 def list_baselines(request: Request, slug: str, ctx: CtxDep) -> list[dict[str, Any]]:
     project = _require_view(request, ctx, slug, "internal")
     return [svc.baseline_dict(b) for b in svc.baselines(ctx, project=project)]
@@ -145,7 +146,7 @@ class BaselineRequest(BaseModel):
     label: str = ""
 
 
-@router.post("/projects/{slug}/plan/baselines", status_code=201)
+@router.post("/projects/{slug}/plan/baselines", status_code=201, response_model=BaselineRead, response_model_exclude_unset=True)
 def take_baseline(request: Request, slug: str, ctx: CtxDep, body: Annotated[BaselineRequest, Body()]) -> dict[str, Any]:
     project = get_or_raise(ctx, slug=slug)
     require_editor(principal(request), project)

@@ -18,12 +18,18 @@ from implhub.web.deps import (
     require_internal,
     web_ctx,
 )
+from implhub.web.schemas.reporting import (
+    LogEntryRead,
+    PortfolioReportRow,
+    ReminderRead,
+    StatusReport,
+)
 
 router = APIRouter(tags=["reporting"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
 
 
-@router.get("/projects/{slug}/logs")
+@router.get("/projects/{slug}/logs", response_model=list[LogEntryRead], response_model_exclude_unset=True)
 def list_logs(request: Request, slug: str, ctx: CtxDep, kind: str | None = None, open_only: bool = False) -> list[dict[str, Any]]:
     """Risks, issues, decisions and expansion opportunities; customers get the external ones."""
     project = projects.get_or_raise(ctx, slug=slug)
@@ -32,7 +38,7 @@ def list_logs(request: Request, slug: str, ctx: CtxDep, kind: str | None = None,
     return svc.list_entries(ctx, project=project, kind=kind, audience=audience, open_only=open_only)
 
 
-@router.post("/projects/{slug}/logs/{kind}", status_code=201)
+@router.post("/projects/{slug}/logs/{kind}", status_code=201, response_model=LogEntryRead, response_model_exclude_unset=True)
 def add_log(request: Request, slug: str, kind: str, ctx: CtxDep, entry: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Add an entry: {"title", "description", "owner", "visibility", and the kind's fields}."""
     project = projects.get_or_raise(ctx, slug=slug)
@@ -40,7 +46,7 @@ def add_log(request: Request, slug: str, kind: str, ctx: CtxDep, entry: Annotate
     return svc.add_entry(ctx, slug=slug, kind=kind, values=entry)
 
 
-@router.patch("/projects/{slug}/logs/{kind}/{ref}")
+@router.patch("/projects/{slug}/logs/{kind}/{ref}", response_model=LogEntryRead, response_model_exclude_unset=True)
 def update_log(request: Request, slug: str, kind: str, ref: str, ctx: CtxDep, changes: Annotated[dict[str, Any], Body()],
                expected_version: int | None = None) -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
@@ -48,7 +54,7 @@ def update_log(request: Request, slug: str, kind: str, ref: str, ctx: CtxDep, ch
     return svc.update_entry(ctx, slug=slug, kind=kind, ref=ref, values=changes, expected_version=expected_version)
 
 
-@router.get("/projects/{slug}/reports/status")
+@router.get("/projects/{slug}/reports/status", response_model=StatusReport, response_model_exclude_unset=True)
 def status_report(request: Request, slug: str, ctx: CtxDep, period: str = "week", audience: str = "external") -> dict[str, Any]:
     project = projects.get_or_raise(ctx, slug=slug)
     p = require_external(principal(request), project)
@@ -57,7 +63,7 @@ def status_report(request: Request, slug: str, ctx: CtxDep, period: str = "week"
     return svc.status_report(ctx, slug=slug, period=period, audience=audience)
 
 
-@router.get("/projects/{slug}/reminders")
+@router.get("/projects/{slug}/reminders", response_model=list[ReminderRead], response_model_exclude_unset=True)
 def pending_reminders(request: Request, slug: str, ctx: CtxDep) -> list[dict[str, str]]:
     """What `implhub remind` would send for this project now."""
     project = projects.get_or_raise(ctx, slug=slug)
@@ -65,7 +71,7 @@ def pending_reminders(request: Request, slug: str, ctx: CtxDep) -> list[dict[str
     return [r.public() for r in svc.pending_reminders(ctx, slug=slug)]
 
 
-@router.get("/reports/portfolio")
+@router.get("/reports/portfolio", response_model=list[PortfolioReportRow], response_model_exclude_unset=True)
 def portfolio(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
     p = principal(request)
     if p is None or not p.is_internal:

@@ -11,14 +11,16 @@ from implhub.app import sizing as svc
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.errors import NotFound, PermissionDenied
+from implhub.sizing.evidence import SizeEstimate
 from implhub.sizing.inputs import SizingInputs
 from implhub.web.deps import principal, require_editor, require_internal, web_ctx
+from implhub.web.schemas.sizing import EstimateAndNodes, EstimateRow, StoredEstimate
 
 router = APIRouter(tags=["sizing"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
 
 
-@router.get("/projects/{slug}/sizing")
+@router.get("/projects/{slug}/sizing", response_model=list[EstimateRow], response_model_exclude_unset=True)
 def list_estimates(request: Request, slug: str, ctx: CtxDep) -> list[dict[str, Any]]:
     """Every stored estimate of the project, newest first (id, environment, totals)."""
     project = get_or_raise(ctx, slug=slug)
@@ -26,7 +28,7 @@ def list_estimates(request: Request, slug: str, ctx: CtxDep) -> list[dict[str, A
     return svc.history(ctx, project=project)
 
 
-@router.get("/projects/{slug}/sizing/{environment}")
+@router.get("/projects/{slug}/sizing/{environment}", response_model=StoredEstimate, response_model_exclude_unset=True)
 def latest(request: Request, slug: str, environment: str, ctx: CtxDep) -> dict[str, Any]:
     """The newest estimate of an environment (the `size estimate --json` shape)."""
     project = get_or_raise(ctx, slug=slug)
@@ -37,7 +39,7 @@ def latest(request: Request, slug: str, environment: str, ctx: CtxDep) -> dict[s
     return est
 
 
-@router.post("/projects/{slug}/sizing/{environment}/estimate", status_code=201)
+@router.post("/projects/{slug}/sizing/{environment}/estimate", status_code=201, response_model=EstimateAndNodes, response_model_exclude_unset=True)
 def run_estimate(request: Request, slug: str, environment: str, ctx: CtxDep,
                  chart_version: str | None = None, cloud: str | None = None, headroom: float = 0.2) -> dict[str, Any]:
     """Estimate from the design and append it (with its node plan) to the environment's evidence."""
@@ -59,7 +61,7 @@ def export(request: Request, slug: str, environment: str, fmt: str, ctx: CtxDep)
     return PlainTextResponse(svc.export_stored(est, fmt))
 
 
-@router.post("/sizing/estimate")
+@router.post("/sizing/estimate", response_model=SizeEstimate, response_model_exclude_unset=True)
 def estimate_inputs(request: Request, ctx: CtxDep,
                     inputs: Annotated[dict[str, Any], Body(description="users, repositories, total_repo_size_gb, "
                                                                         "largest_repo_size_gb, ... (SizingInputs)")],

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from implhub.app import accounts as svc
 from implhub.app import projects
 from implhub.app.context import Ctx
-from implhub.errors import ImplhubError, NotFound, PermissionDenied
+from implhub.errors import ImplhubError, NotFound, PermissionDenied, ValidationError
+from implhub.store.models.accounts import User
 from implhub.web import auth, oidc
 from implhub.web.app import render
 from implhub.web.deps import (
@@ -27,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
 
 
-def install(app) -> None:  # type: ignore[no-untyped-def]
+def install(app: FastAPI) -> None:
     """Every request passes the authentication and CSRF middleware (web/auth.py)."""
     app.add_middleware(auth.AuthMiddleware, fastapi_app=app)
 
@@ -98,7 +99,7 @@ def change_password(request: Request, ctx: CtxDep, current: Annotated[str, Form(
     p = principal(request)
     if p is None or p.user_id is None:
         return RedirectResponse("/login", status_code=303)
-    user = ctx.session.get(svc.User, p.user_id)
+    user = ctx.session.get(User, p.user_id)
     assert user is not None
     try:
         svc.change_password(ctx, user=user, current=current, new=new, confirm=confirm)
@@ -137,7 +138,7 @@ def create_token(request: Request, ctx: CtxDep, name: Annotated[str, Form()] = "
     try:
         days = int(expires_days) if expires_days.strip() else None
         if not name.strip():
-            raise svc.ValidationError("give the token a name, e.g. the script that uses it", field="name")
+            raise ValidationError("give the token a name, e.g. the script that uses it", field="name")
         new = svc.create_token(ctx, email=p.email, name=name, expires_days=days)
     except ValueError:
         return _account(request, ctx, errors={"expires_days": "expected a whole number of days"}, status_code=422)

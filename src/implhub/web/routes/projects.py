@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from implhub.app import accounts, activity, portfolio, projects
+from implhub.app import accounts, activity, evidence, portfolio, projects
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError, PermissionDenied, ValidationError
 from implhub.store.models import Project
@@ -66,17 +66,15 @@ def _design(ctx: Ctx, project: Project) -> dict[str, Any]:
 
 
 def _environments(ctx: Ctx, project: Project) -> dict[str, Any]:
-    from implhub.app import evidence
-
     latest: dict[str, list[dict[str, Any]]] = {}
     for ev in evidence.list_evidence(ctx, project=project):
         if ev.environment:
             kinds = latest.setdefault(ev.environment, [])
             if ev.kind not in [k["kind"] for k in kinds]:
                 kinds.append({"kind": ev.kind, "taken_at": ev.taken_at, "source": ev.source, "simulated": ev.simulated})
-    deployment = project.design.get("deployment") or {}
+    deployment = project.design_model.deployment
     return {"environments": project.environments, "evidence_by_env": latest,
-            "deployment_where": {"cloud": deployment.get("cloud"), "region": deployment.get("region")}}
+            "deployment_where": {"cloud": deployment.cloud, "region": deployment.region}}
 
 
 def _activity(ctx: Ctx, project: Project) -> dict[str, Any]:

@@ -9,12 +9,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from implhub.app import evidence
 from implhub.app import rightsize as svc
 from implhub.app.context import Ctx
 from implhub.app.evidence import evidence_dict
 from implhub.app.projects import get_or_raise
 from implhub.errors import NotFound
+from implhub.rightsize.evidence import RightsizeResult
 from implhub.store.models import Project
+from implhub.vocab import EvidenceKind
 from implhub.web.deps import principal, require_internal, web_ctx
 from implhub.web.tabs import Tab, register_tab
 
@@ -26,8 +29,8 @@ def overview(ctx: Ctx, project: Project) -> list[dict[str, Any]]:
     """Per environment: the newest right-sizing and version-check evidence (or None)."""
     out = []
     for env in project.environments:
-        rs = svc.latest(ctx, project=project, kind="rightsize", environment=env.name)
-        vc = svc.latest(ctx, project=project, kind="version_check", environment=env.name)
+        rs = svc.latest(ctx, project=project, kind=EvidenceKind.rightsize, environment=env.name)
+        vc = svc.latest(ctx, project=project, kind=EvidenceKind.version_check, environment=env.name)
         if rs is None and vc is None:
             continue
         out.append({"name": env.name, "kind": env.kind,
@@ -47,9 +50,9 @@ register_tab(Tab("rightsize", "Right-sizing", "tabs/rightsize.html", _tab, order
 def download(request: Request, slug: str, environment: str, ctx: CtxDep) -> Response:
     project = get_or_raise(ctx, slug=slug)
     require_internal(principal(request), project)
-    ev = svc.latest(ctx, project=project, kind="rightsize", environment=environment)
-    if ev is None:
+    result = evidence.latest(ctx, project=project, kind=RightsizeResult, environment=environment)
+    if result is None:
         raise NotFound(f"no right-sizing result for {environment}; run 'implhub rightsize {slug} --env {environment} ...'",
                        field="environment")
-    return Response(ev.data.get("override_yaml") or "{}\n", media_type="application/yaml; charset=utf-8",
+    return Response(result.override_yaml or "{}\n", media_type="application/yaml; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="rightsize-{environment}.yaml"'})
