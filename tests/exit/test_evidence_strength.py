@@ -77,11 +77,12 @@ def test_a_replica_counts_only_when_its_own_measured_shape_matches_the_design(ct
     five = _crit(ctx, project, 5)
     assert five["status"] == "not_met" and five["evidence"][0]["strength"] == "smoke"
     assert "replica replica has no measured corpus" in five["evidence"][0]["summary"]
-    full = {"achieved": {"repositories": 37_500, "total_bytes": 2_580 * 10**9}}
+    target = {"repositories": 37_500, "total_bytes": 2_580 * 10**9}
+    full = {"target": target, "achieved": {"repositories": 37_500, "total_bytes": 2_580 * 10**9}}
     _add(ctx, project, "replica_corpus", full, env="replica", hours_ago=2)
     five = _crit(ctx, project, 5)
     assert five["status"] == "met" and five["evidence"][0]["counts"] is True and "as the design" in five["evidence"][0]["summary"]
-    _add(ctx, project, "replica_corpus", {"achieved": {"repositories": 800, "total_bytes": 8 * 10**8}, "scaled": True}, env="replica", hours_ago=1)
+    _add(ctx, project, "replica_corpus", {"target": target, "achieved": {"repositories": 800, "total_bytes": 8 * 10**8}, "scaled": True}, env="replica", hours_ago=1)
     five = _crit(ctx, project, 5)
     assert five["status"] == "not_met" and "scaled down" in five["evidence"][0]["summary"]
 

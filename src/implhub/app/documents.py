@@ -12,6 +12,7 @@ from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.documents import Document, handoff, internal, plan_doc, render
 from implhub.documents.facts import Snapshot
+from implhub.documents.handoff_record import HandoffRecord
 from implhub.errors import NotFound, ValidationError
 from implhub.exit.facts import ProjectFacts
 from implhub.store.models import Project
@@ -99,7 +100,11 @@ def list_external(ctx: Ctx, *, project: str) -> list[dict[str, Any]]:
 
 
 def handoff_record(ctx: Ctx, *, project: Project) -> dict[str, Any]:
-    return handoff.build_record(snapshot(ctx, project))
+    """The handoff record, checked against its model before anyone stores or sends it (a renamed
+    key fails here, not in the long-term owner's hands)."""
+    record = handoff.build_record(snapshot(ctx, project))
+    HandoffRecord.model_validate(record)
+    return record
 
 
 def render_doc(ctx: Ctx, *, slug: str, doc: str, fmt: str) -> tuple[Document, bytes]:

@@ -35,6 +35,7 @@ from urllib.parse import urlparse
 from implhub.exit.facts import REPLICA_KIND, EvidenceItem, ProjectFacts, SignoffFact
 from implhub.exit.strength import measured_strength, replica_shape, rightsize_days, strength
 from implhub.loadtest.coverage import coverage
+from implhub.vocab import SIGNABLE_CRITERIA, CodeHostKind, ExitCriterion
 
 TITLES: dict[int, str] = {
     1: "Full production infrastructure live and stable",
@@ -48,14 +49,16 @@ TITLES: dict[int, str] = {
     9: "The production environment is on a current version",
 }
 
-#: criteria a person may sign off (the others are decided by evidence; they can only be waived)
-SIGNABLE: dict[int, str] = {
-    2: "admin accounts are provisioned and admins trained",
-    4: "every scoped feature works as expected",
-    6: "the standard workflow checklist is completed",
-    7: "production is staged for user and feature expansion",
-    8: "a right-sizing plan is in place",
+_SIGN_WORDING: dict[ExitCriterion, str] = {
+    ExitCriterion.admins_trained: "admin accounts are provisioned and admins trained",
+    ExitCriterion.features_working: "every scoped feature works as expected",
+    ExitCriterion.workflow_tests: "the standard workflow checklist is completed",
+    ExitCriterion.staged_for_expansion: "production is staged for user and feature expansion",
+    ExitCriterion.right_sized: "a right-sizing plan is in place",
 }
+#: criteria a person may sign off (the others are decided by evidence; they can only be waived):
+#: the vocabulary's one list, with what the sign-off says
+SIGNABLE: dict[int, str] = {int(c): _SIGN_WORDING[c] for c in SIGNABLE_CRITERIA}
 
 #: how many minor releases behind the newest a version may be and still count as current
 MAX_MINORS_BEHIND = 1
@@ -144,11 +147,10 @@ def _hosts(value: Any) -> list[dict[str, Any]]:
 
 
 def _kind_key(kind: Any) -> str:
-    k = str(kind or "").lower().replace("_", "-")
-    for family in ("github", "gitlab", "bitbucket", "azure", "gerrit", "perforce", "gitolite"):
-        if family in k:
-            return family
-    return k
+    """The code host kind of a design entry or of a Sourcegraph connection, in the one vocabulary;
+    GitHub Enterprise is a GITHUB connection in Sourcegraph, so both meet as github."""
+    k = CodeHostKind.from_sourcegraph(str(kind or ""))
+    return str(CodeHostKind.github if k is CodeHostKind.github_enterprise else k)
 
 
 def _match_hosts(scoped: list[tuple[str, str]], found: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -358,8 +360,6 @@ def _c9(v: _View) -> Result:
         return [], [f"a version check of {prod} (implhub version check {f.slug} --env {prod})"]
     d = vc.data
     running, newest, behind = d.get("running"), d.get("newest"), d.get("minors_behind")
-    running = running or d.get("running_version")
-    newest = newest or d.get("newest_release")
     summary = f"{prod} runs {running}; newest release {newest}; {behind} minor version(s) behind"
     if not isinstance(behind, int):
         return [v.ref(vc, summary)], [f"the number of minor versions {prod} is behind (the version check has none)"]

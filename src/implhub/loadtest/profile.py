@@ -186,11 +186,12 @@ def build_profile(
     return profile
 
 
-def p95_targets(design: dict[str, Any], version: str | None) -> tuple[dict[str, int], dict[str, str]]:
+def p95_targets(design: TDD | Mapping[str, Any], version: str | None) -> tuple[dict[str, int], dict[str, str]]:
     """The p95 time-to-first-byte target per search type (ms): the design's `search_targets`, else
     Sourcegraph's search-test threshold for the version (regular queries), and where each came from."""
     suite, version_range = default_thresholds("search", version)
-    agreed = design.get("search_targets") or {}
+    agreed: Mapping[str, Any] = (design.search_targets.model_dump(exclude_none=True) if isinstance(design, TDD)
+                                 else design.get("search_targets") or {})
     targets: dict[str, int] = {}
     source: dict[str, str] = {}
     for t in SEARCH_TYPES:

@@ -20,4 +20,5 @@ class ReplicaCorpus(EvidenceData):
     scale: float | None = None
     design: dict[str, Any] | None = None
     end_date: str | None = None
-    hosts: list[Any] | None = None
+    #: repositories per served code host
+    hosts: dict[str, int] | None = None
