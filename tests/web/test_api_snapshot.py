@@ -80,7 +80,9 @@ CALLS: list[tuple[str, str, str, Any]] = [
     ("log update", "PATCH", f"/api/projects/{SLUG}/logs/risk/{{log}}", {"status": "closed"}),
     ("plan task", "PATCH", f"/api/projects/{SLUG}/plan/tasks/{{task}}", {"status": "in_progress"}),
     ("baseline", "POST", f"/api/projects/{SLUG}/plan/baselines", {"label": "snapshot"}),
-    ("plan generate", "POST", f"/api/projects/{SLUG}/plan/generate", {}),
+    # the shipped template has changed since this store was made (the image scan gates every
+    # install): regenerating an entered plan then needs force
+    ("plan generate", "POST", f"/api/projects/{SLUG}/plan/generate", {"force": True}),
     ("token create", "POST", "/api/tokens", {"name": "snapshot"}),
     ("share create", "POST", f"/api/projects/{SLUG}/shares", {}),
     ("share revoke", "POST", f"/api/projects/{SLUG}/shares/{{share}}/revoke", None),
@@ -89,6 +91,12 @@ CALLS: list[tuple[str, str, str, Any]] = [
                                            "project": SLUG}),
     ("project create", "POST", "/api/projects", TDD),
     ("design update", "PUT", "/api/projects/snapshot-corp/design", TDD.replace("- name: prod", "- name: production")),
+    ("plan task add", "POST", f"/api/projects/{SLUG}/plan/tasks",
+     {"id": "snapshot-check", "title": "Snapshot check", "duration": 1, "owner_role": "IE"}),
+    ("plan task remove", "DELETE", f"/api/projects/{SLUG}/plan/tasks/snapshot-check", None),
+    ("team load", "GET", "/api/team/load", None),
+    ("project archive", "POST", "/api/projects/snapshot-corp/archive", {"reason": "a duplicate"}),
+    ("project reopen", "POST", "/api/projects/snapshot-corp/reopen", {"reason": "archived by mistake"}),
 ]
 
 
@@ -156,14 +164,39 @@ def answers(client: TestClient) -> dict[str, Any]:
     return out
 
 
+def empty_lists(value: Any, prefix: str = "") -> set[str]:
+    """Key paths of the lists that are empty in this answer (their items' keys cannot be seen)."""
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out |= empty_lists(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(value, list):
+        if not value:
+            out.add(prefix)
+        for item in value:
+            out |= empty_lists(item, f"{prefix}[]")
+    return out
+
+
+#: keys taken out of an answer on purpose, with why (a security fix is not a renamed key)
+REMOVED_ON_PURPOSE = {
+    ("status report", "decisions[].decided_by"): "an internal person's e-mail: the customer's report no longer carries it",
+}
+
+
 def test_every_recorded_key_of_every_api_answer_is_still_there(client: TestClient) -> None:
-    got = {label: sorted(key_paths(data)) for label, data in answers(client).items()}
+    data = answers(client)
+    got = {label: sorted(key_paths(d)) for label, d in data.items()}
     if os.environ.get("IMPLHUB_RECORD_API_KEYS"):
         SNAPSHOT.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
     recorded: dict[str, list[str]] = json.loads(SNAPSHOT.read_text())
     assert set(recorded) <= set(got)
     for label, keys in recorded.items():
-        missing = sorted(set(keys) - set(got[label]))
+        # an empty list in this answer (nothing finished this week) hides its items' keys; that
+        # is the data, not the shape
+        empty = empty_lists(data[label])
+        missing = sorted(k for k in set(keys) - set(got[label])
+                         if (label, k) not in REMOVED_ON_PURPOSE and not any(k.startswith(f"{e}[]") for e in empty))
         assert not missing, f"{label}: keys gone from the answer: {missing}"
 
 

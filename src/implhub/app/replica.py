@@ -70,7 +70,7 @@ def hosts_of(project: Project) -> list[HostSpec]:
     return out
 
 
-def profile_repositories(ctx: Ctx, project: Project) -> list[str]:
+def profile_repositories(ctx: Ctx, project: Project, *, strict: bool = True) -> list[str]:
     """The repositories the project's load profiles query by name (`repo:^name$` filters of every
     kind's current profile): the replica must hold each of them."""
     out: list[str] = []
@@ -85,6 +85,8 @@ def profile_repositories(ctx: Ctx, project: Project) -> list[str]:
             try:
                 split_name(name, field_name="load profile")
             except ValidationError:
+                if not strict:  # planning only: the corpus command refuses it, saying how to refresh the profile
+                    continue
                 raise ValidationError(f"the {kind} load profile queries {name!r}, which is not a repository name on a code host "
                                       f"(host/org/repo; a profile stored before scans recorded code host names); store one "
                                       f"computed from the newest scan with 'implhub loadtest profile {project.slug} --kind {kind} "
@@ -109,7 +111,7 @@ def tree_ratio(ctx: Ctx, project: Project) -> tuple[float, str]:
 
 def spec_for(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1, scale: float | None = None,
              repos: int | None = None, total_gb: float | None = None, largest_gb: float | None = None,
-             end_date: str = "") -> tuple[CorpusSpec, str]:
+             end_date: str = "", strict: bool = True) -> tuple[CorpusSpec, str]:
     """The corpus specification the design asks for: the customer's repository count, total,
     largest and monorepos, code hosts and organisations, the repositories the load profile
     queries, with the language mix of the newest scan. `scale` (a factor) or explicit counts
@@ -142,7 +144,7 @@ def spec_for(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int =
     langs, source = language_mix(ctx, p)
     ratio, _ = tree_ratio(ctx, p)
     spec = CorpusSpec(repositories=n, total_bytes=t, largest_bytes=big, monorepos=min(design["monorepos"], n),
-                      languages=langs, history=history, seed=seed, hosts=hosts_of(p), required=profile_repositories(ctx, p),
+                      languages=langs, history=history, seed=seed, hosts=hosts_of(p), required=profile_repositories(ctx, p, strict=strict),
                       end_date=end_date, tree_ratio=ratio, scale=factor, design=design)
     if not spec.scaled:
         spec = dataclasses.replace(spec, scale=1.0)
@@ -206,7 +208,9 @@ def plan(ctx: Ctx, *, project: Project | str, history: int = 20, seed: int = 1) 
     """Record (or refresh) the replica environment: corpus specification, sizing, load-test
     profile and the plan tasks. Origin "replica": a new design revision keeps it."""
     p = _project(ctx, project)
-    spec, lang_source = spec_for(ctx, project=p, history=history, seed=seed)
+    # a profile stored before scans recorded code host names does not stop the planning; the corpus
+    # command refuses it and says how to store a fresh one
+    spec, lang_source = spec_for(ctx, project=p, history=history, seed=seed, strict=False)
     sizing = _sizing(ctx, p)
     data: dict[str, Any] = {
         "corpus": {**spec.to_dict(), "total_gb": spec.total_bytes / GB, "largest_gb": spec.largest_bytes / GB,

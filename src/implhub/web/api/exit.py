@@ -13,6 +13,7 @@ from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
 from implhub.web.deps import principal, require_admin, require_editor, require_internal, web_ctx
 from implhub.web.schemas.exit import ExitReport, SignoffRead
+from implhub.web.schemas.projects import ProjectSummary
 
 router = APIRouter(tags=["exit criteria"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
@@ -41,14 +42,14 @@ def waive(request: Request, slug: str, number: int, ctx: CtxDep, by: Annotated[s
     return svc.signoff_dict(svc.waive(ctx, slug=slug, number=number, by=by, reason=reason, evidence_url=evidence_url))
 
 
-@router.post("/projects/{slug}/reopen")
+@router.post("/projects/{slug}/reopen", response_model=ProjectSummary, response_model_exclude_unset=True)
 def reopen(request: Request, slug: str, ctx: CtxDep, reason: Annotated[str, Body(embed=True)]) -> dict[str, Any]:
     """Reopen a complete, closed or archived project (admins only; logged with who and why)."""
     require_admin(principal(request))
     return projects.project_dict(ctx, projects.reopen(ctx, slug=slug, reason=reason), full=False)
 
 
-@router.post("/projects/{slug}/archive")
+@router.post("/projects/{slug}/archive", response_model=ProjectSummary, response_model_exclude_unset=True)
 def archive(request: Request, slug: str, ctx: CtxDep, reason: Annotated[str, Body(embed=True)] = "") -> dict[str, Any]:
     """Archive a project (admins only): hidden from the portfolio and reminders, history kept."""
     require_admin(principal(request))

@@ -14,9 +14,10 @@ from implhub.app import plan_edit as edits
 from implhub.app import team as team_svc
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise
+from implhub.app.team import TeamWeek
 from implhub.errors import PermissionDenied
 from implhub.web.deps import principal, require_editor, require_external, require_internal, web_ctx
-from implhub.web.schemas.plan import BaselineRead, GenerateRead, PlanRead, TaskRead
+from implhub.web.schemas.plan import BaselineRead, GenerateRead, PlanRead, TaskRead, TaskRemoved
 
 router = APIRouter(tags=["plan"])
 CtxDep = Annotated[Ctx, Depends(web_ctx)]
@@ -92,7 +93,7 @@ class NewTask(BaseModel):
     visibility: str = "external"
 
 
-@router.post("/projects/{slug}/plan/tasks", status_code=201)
+@router.post("/projects/{slug}/plan/tasks", status_code=201, response_model=TaskRead, response_model_exclude_unset=True)
 def add_task(request: Request, slug: str, ctx: CtxDep, body: NewTask) -> dict[str, Any]:
     """Add a task or milestone to this project's plan (kept when the plan is regenerated)."""
     project = get_or_raise(ctx, slug=slug)
@@ -102,7 +103,7 @@ def add_task(request: Request, slug: str, ctx: CtxDep, body: NewTask) -> dict[st
                           visibility=body.visibility)
 
 
-@router.delete("/projects/{slug}/plan/tasks/{task_id}")
+@router.delete("/projects/{slug}/plan/tasks/{task_id}", response_model=TaskRemoved)
 def remove_task(request: Request, slug: str, task_id: str, ctx: CtxDep, expected_version: int | None = None,
                 force: bool = False) -> dict[str, Any]:
     """Remove a task; the tasks that waited for it wait for its dependencies."""
@@ -112,7 +113,7 @@ def remove_task(request: Request, slug: str, task_id: str, ctx: CtxDep, expected
     return {"removed": task_id, "relinked": moved}
 
 
-@router.get("/team/load")
+@router.get("/team/load", response_model=list[TeamWeek])
 def team_load(request: Request, ctx: CtxDep, weeks: int | None = None, person: str | None = None) -> list[dict[str, Any]]:
     """`team load --json`: per person and ISO week, tasks, projects, overcommitted."""
     p = principal(request)

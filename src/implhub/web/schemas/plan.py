@@ -67,3 +67,10 @@ class BaselineRead(Read):
     taken_at: str
     taken_by: str = ""
     tasks: int
+
+
+class TaskRemoved(Read):
+    """A removed task and the tasks that now wait for its dependencies instead."""
+
+    removed: str
+    relinked: list[str] = []
