@@ -298,28 +298,10 @@ def _cost(nodes: list[_Node]) -> float:
     return sum(n.type.price for n in nodes)
 
 
-def pack(
-    pods: Iterable[PodSpec | Mapping[str, Any]],
-    cloud: str,
-    *,
-    headroom: float = 0.2,
-    catalog: Sequence[Instance] | None = None,
-) -> dict[str, Any]:
-    """Place every pod; return {"cloud", "pools", "monthly_usd", "placements", "nodes", "totals"}.
-
-    pods: PodSpec or dicts {name, cpu, memory_gb, replicas, daemonset}; a DaemonSet runs on every
-    node. cloud: aws | gcp | azure. headroom: the share of each node's allocatable kept free.
-    """
-    if not 0 <= headroom < 0.9:
-        raise ValidationError(f"expected a headroom between 0 and 0.9, got {headroom}", field="--headroom")
-    specs = coerce_pods(pods)
-    daemonsets = [p for p in specs if p.daemonset]
-    types = node_types(catalog_for(cloud, catalog), daemonsets, headroom)
-    items = _expand(specs)
-    if not types:
-        raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
-    # primary types in order of their lower bound on cost; the few best are tried
+def _candidates(items: list[_Item], types: list[NodeType]) -> list[list[_Node]]:
+    """Plans from every promising main node type and ordering, improved by local search."""
     need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
+    # primary types in order of their lower bound on cost; the few best are tried
     ranked = sorted(types, key=lambda t: max(need_cpu / t.cpu, need_mem / t.mem_gib, 1.0) * t.price)
     small = len(items) <= 120
     plans: list[list[_Node]] = []
@@ -331,13 +313,74 @@ def pack(
     plans.sort(key=_cost)
     for plan in plans if len(items) <= 24 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
         _repack_pairs(plan, types)
-    best = min(plans, key=_cost) if plans else None
-    if best is None:
+    return plans
+
+
+def pack(
+    pods: Iterable[PodSpec | Mapping[str, Any]],
+    cloud: str,
+    *,
+    headroom: float = 0.2,
+    catalog: Sequence[Instance] | None = None,
+    spare_node: bool = False,
+    one_family: bool = False,
+) -> dict[str, Any]:
+    """Place every pod; return {"cloud", "pools", "monthly_usd", "placements", "nodes", "totals",
+    "resilience"}.
+
+    pods: PodSpec or dicts {name, cpu, memory_gb, replicas, daemonset}; a DaemonSet runs on every
+    node. cloud: aws | gcp | azure. headroom: the share of each node's allocatable kept free.
+    spare_node: the plan survives the loss of any one node (see `implhub.sizing.resilience`).
+    one_family: every node of the plan from one instance family.
+    """
+    from implhub.sizing.resilience import family, make_resilient
+
+    if not 0 <= headroom < 0.9:
+        raise ValidationError(f"expected a headroom between 0 and 0.9, got {headroom}", field="--headroom")
+    specs = coerce_pods(pods)
+    daemonsets = [p for p in specs if p.daemonset]
+    types = node_types(catalog_for(cloud, catalog), daemonsets, headroom)
+    items = _expand(specs)
+    if not types:
+        raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
+    ds_cpu = sum(d.cpu for d in daemonsets)
+    ds_mem = sum(d.memory_gb for d in daemonsets) * GIB_PER_GB
+    groups: dict[str, list[NodeType]] = {"": types}
+    if one_family:
+        groups = {}
+        for t in types:
+            groups.setdefault(family(t.instance.instance_type), []).append(t)
+    best: list[_Node] | None = None
+    plain: list[_Node] | None = None
+    for group in groups.values():
+        plans = _candidates(items, group)
+        if not plans:
+            continue
+        cheapest = min(plans, key=_cost)
+        if plain is None or _cost(cheapest) < _cost(plain):
+            plain = cheapest
+        if spare_node:
+            fixed = [r for r in (make_resilient(p, group, ds_cpu, ds_mem) for p in plans) if r]
+            plans = fixed
+        for plan in plans:
+            if best is None or _cost(plan) < _cost(best) - 1e-9:
+                best = plan
+    if best is None or plain is None:
         biggest = max(items, key=lambda i: i.mem_gib)
         raise ValidationError(
             f"pod {biggest.pod} ({biggest.cpu:g} CPU, {biggest.mem_gib:.1f} GiB) fits no {cloud} instance in the "
-            "catalog; split it into more replicas or add a larger instance type", field="pods")
-    return _plan_dict(cloud, best, daemonsets, headroom)
+            "catalog" + (" of one family" if one_family else "") + "; split it into more replicas or add a larger "
+            "instance type", field="pods")
+    out = _plan_dict(cloud, best, daemonsets, headroom)
+    from implhub.sizing.resilience import survives
+
+    out["resilience"] = {
+        "spare_node": spare_node, "one_family": one_family,
+        "survives_one_node_loss": survives(best, ds_cpu, ds_mem),
+        "spare_monthly_usd": round(max(0.0, _cost(best) - _cost(plain)) * HOURS_PER_MONTH, 2) if spare_node else 0.0,
+        "families": sorted({family(n.type.instance.instance_type) for n in best}),
+    }
+    return out
 
 
 def _plan_dict(cloud: str, nodes: list[_Node], daemonsets: Sequence[PodSpec], headroom: float) -> dict[str, Any]:
