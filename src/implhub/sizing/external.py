@@ -89,9 +89,10 @@ def _replicas(services: dict[str, Any], key: str) -> int:
 
 
 def customer_provides(design: DeploymentDesign | None, official: dict[str, Any], recommended: dict[str, Any],
-                      *, chart_version: str) -> list[CustomerProvides]:
+                      *, volumes: dict[str, int | None] | None = None, chart_version: str) -> list[CustomerProvides]:
     """What the customer must provide for each externalized service. `official` is the official
-    estimate's services (its names), `recommended` the recommended services (chart keys, dicts)."""
+    estimate's services (its names), `recommended` the recommended services (chart keys, dicts),
+    `volumes` the volume (Gi) each moved workload would have had in the cluster."""
     if design is None:
         return []
     off = official
@@ -113,8 +114,7 @@ def customer_provides(design: DeploymentDesign | None, official: dict[str, Any],
             o = off.get(official_name[key]) or {}
             cpu = (o.get("cpu") or {}).get("limit")
             mem = (o.get("memory_gb") or {}).get("limit")
-            rec = recommended.get(key) or {}
-            disk = rec.get("storage_gb")
+            disk = (volumes or {}).get(key) or (recommended.get(key) or {}).get("storage_gb") or o.get("storage_gb")
             if key in PG_CLIENTS:
                 pods = sum(_replicas(recommended, c) for c in PG_CLIENTS[key]) + 1  # + the migrator
                 conns = pods * PG_POOL_PER_POD
