@@ -12,9 +12,11 @@ from implhub.app.context import Ctx
 from implhub.errors import NotFound, ValidationError
 from implhub.sizing import data
 from implhub.sizing.estimate import estimate as run_estimate
+from implhub.sizing.deployment import DeploymentDesign, ExternalKind, ExternalService, PlanOptions
 from implhub.sizing.estimate import node_plan as run_node_plan
 from implhub.sizing.export import export as render_export
 from implhub.sizing.inputs import SizingInputs
+from implhub.sizing.recommended import scan_usable
 from implhub.store.models import Project
 
 KIND_ESTIMATE = "size_estimate"
@@ -23,6 +25,32 @@ KIND_NODES = "node_plan"
 
 def _project(ctx: Ctx, project: Project | str) -> Project:
     return project if isinstance(project, Project) else projects.get_or_raise(ctx, slug=project)
+
+
+def _env_spec(project: Project, environment: str) -> dict[str, Any]:
+    """The environment's entry in the design (users, repositories, parity, cloud, region), or {}."""
+    for e in project.environments:
+        if e.name == environment:
+            spec = (e.data or {}).get("design") if isinstance(e.data, dict) else None
+            return dict(spec) if isinstance(spec, dict) else {}
+    return {}
+
+
+def deployment_design(design: dict[str, Any], kind: str, spec: dict[str, Any], *,
+                      one_family: bool = False, spare_node: bool | None = None) -> DeploymentDesign:
+    """The deployment side of the design for one environment: cloud and region (the environment's
+    own when it names them), externalized services, POC lessons, and the plan options (a spare node
+    for production and for environments with parity, unless asked otherwise)."""
+    dep = design.get("deployment") or {}
+    kinds = {k.value for k in ExternalKind}
+    ext = tuple(ExternalService(kind=ExternalKind(x["service"]), provider=x.get("provider"), endpoint=x.get("endpoint"))
+                for x in design.get("externalized_services") or [] if isinstance(x, dict) and x.get("service") in kinds)
+    prod_shaped = kind == "prod" or bool(spec.get("parity"))
+    return DeploymentDesign(
+        cloud=spec.get("cloud") or dep.get("cloud"), region=spec.get("region") or dep.get("region"), externalized=ext,
+        poc_lessons=tuple(str(x) for x in (design.get("poc") or {}).get("lessons_learned") or []),
+        storage_class=dep.get("storage_class"), environment_kind=kind, prod_shaped=prod_shaped,
+        options=PlanOptions(spare_node=prod_shaped if spare_node is None else spare_node, one_family=one_family))
 
 
 def _env_kind(project: Project, environment: str) -> str:
@@ -34,28 +62,47 @@ def _env_kind(project: Project, environment: str) -> str:
                    field="--env")
 
 
-def profile(inp: SizingInputs, kind: str) -> tuple[SizingInputs, str]:
+def profile(inp: SizingInputs, kind: str, spec: dict[str, Any] | None = None) -> tuple[SizingInputs, str]:
     """The inputs an environment of this kind is sized for, and the rule in words.
 
-    prod, replica and other environments carry the full design scale; staging serves the test users
-    on the full corpus (UAT must see production's code); dev serves a few engineers on a sample of
-    the repositories that still holds the largest one (upgrade rehearsals must meet the monorepo)."""
+    The design may say per environment how many users and repositories it serves and whether it
+    has parity with production; those win. Otherwise prod, replica and other environments carry
+    the full design scale; staging serves the test users on the full corpus (UAT must see
+    production's code); dev serves a few engineers on a sample of the repositories that still
+    holds the largest one (upgrade rehearsals must meet the monorepo)."""
+    spec = spec or {}
+    if spec.get("parity"):
+        return inp, f"{kind}: parity with production (the design says so): the full scale"
+    users_given, repos_given = spec.get("users"), spec.get("repositories")
     if kind == "staging":
         users = min(inp.users, max(50, math.ceil(inp.users / 10)))
-        conc = None if inp.concurrent_users is None else min(inp.concurrent_users, users)
-        return (replace(inp, users=users, concurrent_users=conc),
-                f"staging: {users} users (a tenth of production, at least 50) on the full corpus")
+        rule_users = "a tenth of production, at least 50"
+    elif kind == "dev":
+        users, rule_users = min(inp.users, 25), "a few engineers"
+    else:
+        users, rule_users = inp.users, "the design's users"
+    if users_given is not None:
+        users, rule_users = min(int(users_given), inp.users), "from the design's environment"
     if kind == "dev":
-        users = min(inp.users, 25)
         repos = min(inp.repositories, max(100, math.ceil(inp.repositories / 20)))
-        share = repos / inp.repositories if inp.repositories else 0.0
-        total = min(inp.total_repo_size_gb, max(inp.largest_repo_size_gb, round(inp.total_repo_size_gb * share, 1)))
-        idx = None if inp.indexable_bytes is None else int(inp.indexable_bytes * share)
-        return (replace(inp, users=users, concurrent_users=None if inp.concurrent_users is None else min(inp.concurrent_users, users),
-                        repositories=repos, total_repo_size_gb=total, monorepos=min(inp.monorepos, 1),
-                        indexable_bytes=idx),
-                f"dev: {users} users on {repos} repositories ({share:.0%} sample, {total:g} GB) including the largest")
-    return inp, f"{kind}: the design's full scale"
+        rule_repos = "a 5% sample"
+    else:
+        repos, rule_repos = inp.repositories, "the full corpus"
+    if repos_given is not None:
+        repos, rule_repos = min(int(repos_given), inp.repositories), "from the design's environment"
+    if users == inp.users and repos == inp.repositories:
+        return inp, f"{kind}: the design's full scale"
+    share = repos / inp.repositories if inp.repositories else 0.0
+    total = min(inp.total_repo_size_gb, max(inp.largest_repo_size_gb, round(inp.total_repo_size_gb * share, 1)))
+    idx = None if inp.indexable_bytes is None else int(inp.indexable_bytes * share)
+    conc = None if inp.concurrent_users is None else min(inp.concurrent_users, users)
+    sub = replace(inp, users=users, concurrent_users=conc, repositories=max(repos, 1 if inp.repositories else 0),
+                  total_repo_size_gb=total, indexable_bytes=idx,
+                  monorepos=min(inp.monorepos, repos) if repos < inp.repositories else inp.monorepos)
+    if kind == "dev" and repos < inp.repositories:
+        sub = replace(sub, monorepos=min(inp.monorepos, 1))
+    return sub, (f"{kind}: {users} users ({rule_users}) on {repos} repositories ({rule_repos}, {share:.0%}, "
+                 f"{total:g} GB) including the largest")
 
 
 def _codestats(ctx: Ctx, project: Project, scale: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -107,12 +154,15 @@ def inputs_for(ctx: Ctx, *, project: Project | str, environment: str = "prod") -
             concurrent_users=scale.get("concurrent_users"), **extra)
     except ValidationError as exc:
         raise ValidationError(f"the design's scale section: {exc.message}", field=f"scale ({exc.field})") from None
-    inp, rule = profile(base, kind)
+    spec = _env_spec(p, environment)
+    inp, rule = profile(base, kind, spec)
     deployment = design.get("deployment") or {}
     meta = {
         "project": p.slug, "environment": environment, "environment_kind": kind, "profile": rule,
         "design_revision": p.current.number, "code_statistics": cs_note,
-        "design_cloud": deployment.get("cloud"), "design_version": deployment.get("sourcegraph_version"),
+        "design_cloud": spec.get("cloud") or deployment.get("cloud"),
+        "design_version": deployment.get("sourcegraph_version"), "parity": bool(spec.get("parity")),
+        "zoekt_basis": scan_usable(inp)[1],
     }
     return inp, meta
 
@@ -144,20 +194,31 @@ def estimate(
     catalog: list[data.Instance] | None = None,
     store: bool = True,
     simulated: bool = False,
+    one_family: bool = False,
+    spare_node: bool | None = None,
 ) -> dict[str, Any]:
     """Run the sizing. With a project: inputs from its design, result appended as `size_estimate`
-    evidence of the environment (never overwritten). With explicit inputs only: nothing stored."""
+    evidence of the environment (never overwritten). With explicit inputs only: nothing stored.
+    spare_node: None = a spare for production and environments with parity (explicit inputs:
+    sized as production)."""
     meta: dict[str, Any] | None = None
     p: Project | None = None
     if project is not None:
         p = _project(ctx, project)
         from_design, meta = inputs_for(ctx, project=p, environment=environment)
         inputs = inputs or from_design
+        design = deployment_design(p.design, meta["environment_kind"], _env_spec(p, environment),
+                                   one_family=one_family, spare_node=spare_node)
+        if cloud and cloud != design.cloud:  # sized for another cloud than the design's: its region does not apply
+            design = design.model_copy(update={"cloud": cloud, "region": None})
+    else:
+        design = DeploymentDesign(options=PlanOptions(spare_node=True if spare_node is None else spare_node,
+                                                      one_family=one_family))
     if inputs is None:
         raise ValidationError("give --project SLUG or the inputs (--users, --repos, --total-gb, --largest-gb)",
                               field="--project")
     result = run_estimate(inputs, chart_version=_chart_for(meta, chart_version), cloud=_cloud_for(meta, cloud),
-                          headroom=headroom, catalog=catalog)
+                          headroom=headroom, catalog=catalog, design=design)
     result["environment"] = environment if p is not None else None
     result["basis"] = meta
     result["helm_values"] = _helm_values(result)
@@ -200,11 +261,14 @@ def nodes(
     catalog: list[data.Instance] | None = None,
     store: bool = True,
     simulated: bool = False,
+    one_family: bool = False,
+    spare_node: bool | None = None,
 ) -> dict[str, Any]:
     """Pack the recommended pods onto node pools; with a project, append `node_plan` evidence
     (and the estimate it came from, so both stay in step)."""
     result = estimate(ctx, project=project, environment=environment, inputs=inputs, chart_version=chart_version,
-                      cloud=cloud, headroom=headroom, catalog=catalog, store=store, simulated=simulated)
+                      cloud=cloud, headroom=headroom, catalog=catalog, store=store, simulated=simulated,
+                      one_family=one_family, spare_node=spare_node)
     chosen = result["recommended"]["totals"]["cloud"]
     plan = run_node_plan(result, cloud=chosen, headroom=headroom, catalog=catalog)
     plan["environment"] = result["environment"]

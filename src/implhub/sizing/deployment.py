@@ -57,6 +57,8 @@ class DeploymentDesign(BaseModel):
     storage_class: str | None = None
     #: the environment kind being sized (prod, staging, dev, replica, other)
     environment_kind: str = "prod"
+    #: sized like production (prod, or parity asked for): availability replicas, full upload concurrency
+    prod_shaped: bool = True
     options: PlanOptions = Field(default_factory=PlanOptions)
 
     def external(self, kind: ExternalKind) -> ExternalService | None:

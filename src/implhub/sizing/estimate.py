@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -133,6 +134,8 @@ def estimate(
     rec = recommend(inp, chart_version=version)
     services: dict[str, Svc] = rec["services"]
     external = externalize(services, design, chart_version=version)
+    if design is not None and not design.prod_shaped:
+        lighten(services, inp, design.environment_kind)
     sc = storage_class(design, cloud)
     pods = pods_of(services, version)
     options = design.options if design else None
@@ -266,3 +269,22 @@ def missing(design: DeploymentDesign | None, sc: StorageClassPlan) -> list[str]:
     if tracing is not None and not tracing.endpoint:
         out.append("the OTLP endpoint of the customer's trace collector (externalized_services[].endpoint for tracing)")
     return out
+
+
+def lighten(services: dict[str, Svc], inp: SizingInputs, kind: str) -> None:
+    """An environment without parity with production is not production-shaped: no second frontend
+    for availability, one upload at a time in precise code intel."""
+    fe = services.get("frontend")
+    if fe is not None:
+        want = max(1, math.ceil(inp.concurrent / 1000)) if inp.concurrent else 1
+        if want < fe.replicas:
+            fe.replicas = want
+            fe.why["replicas"] = f"{kind} without parity with production: no second replica for availability ({want})"
+    pci = services.get("preciseCodeIntel")
+    ix = inp.largest_index_size_gb
+    if pci is not None and ix > 0 and pci.env.get("NUM_WORKERS") not in (None, "1"):
+        m = float(math.ceil(2 * ix + 1))
+        pci.mem = [m, m]
+        pci.env = {**pci.env, "NUM_WORKERS": "1"}
+        pci.why["memory_gb"] = f"2 x the largest index ({ix:g} GB), one upload at a time, + 1 GB; request = limit"
+        pci.why["env"] = f"{kind} without parity with production: one upload at a time"
