@@ -23,13 +23,24 @@ def test_inputs_come_from_the_design_scale(ctx, demo_tdd_text) -> None:  # type:
 
 
 def test_smaller_environments_get_smaller_profiles(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
-    p = _project(ctx, demo_tdd_text)
+    # without per-environment figures in the design: the default rule of each kind
+    text = demo_tdd_text.replace(", users: 25, repositories: 400}", "}").replace(", users: 50, repositories: 3800}", "}")
+    p = _project(ctx, text)
     prod, _ = app_sizing.inputs_for(ctx, project=p, environment="prod")
     staging, _ = app_sizing.inputs_for(ctx, project=p, environment="staging")
     dev, meta = app_sizing.inputs_for(ctx, project=p, environment="dev")
     assert staging.users < prod.users and staging.repositories == prod.repositories
     assert dev.repositories < prod.repositories and dev.largest_repo_size_gb == prod.largest_repo_size_gb
     assert "dev:" in meta["profile"]
+
+
+def test_the_design_says_how_large_dev_and_staging_are(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    prod, _ = app_sizing.inputs_for(ctx, project=p, environment="prod")
+    staging, meta = app_sizing.inputs_for(ctx, project=p, environment="staging")
+    assert (staging.users, staging.repositories) == (50, 3800)
+    assert staging.largest_repo_size_gb == prod.largest_repo_size_gb and staging.total_repo_size_gb < prod.total_repo_size_gb
+    assert "from the design's environment" in meta["profile"]
 
 
 def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
