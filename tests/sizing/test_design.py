@@ -98,3 +98,57 @@ def test_parity_sizes_an_environment_like_production(ctx, demo_tdd_text) -> None
     assert staging["inputs"] == prod["inputs"]
     assert staging["node_plan"]["resilience"]["spare_node"] is True
     assert staging["recommended"]["services"]["frontend"]["replicas"] == prod["recommended"]["services"]["frontend"]["replicas"]
+
+
+def test_the_internal_document_lists_what_the_customer_provides(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import projects
+    from implhub.app import sizing as app_sizing
+    from implhub.sizing.external import document_section
+
+    p = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml").project
+    est = app_sizing.estimate(ctx, project=p, environment="prod", store=False)
+    lines, missing = document_section(est)
+    text = "\n".join(lines)
+    assert "What the customer provides" in text and "PostgreSQL 16 or later" in text
+    rows = {x["replaces"][0]: x for x in est["externalized"]}
+    assert rows["pgsql"]["connections"] > 0 and rows["pgsql"]["vcpu"] and rows["pgsql"]["memory_gb"]
+    assert rows["codeIntelDB"]["storage_gb"] >= 200  # the volume it would have had in the cluster
+    assert any("bucket" in m for m in missing) and any("OTLP endpoint" in m for m in missing)
+
+
+def test_on_prem_keeps_the_customers_storage_class_and_asks_for_its_name(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import projects
+    from implhub.app import sizing as app_sizing
+    from implhub.sizing.export import helm_override
+
+    p = projects.create(ctx, text=demo_tdd_text.replace("  cloud: aws\n", "  cloud: on-prem\n", 1), filename="d.yaml").project
+    est = app_sizing.estimate(ctx, project=p, environment="prod", store=False)
+    sc = YAML(typ="safe").load(helm_override(est))["storageClass"]
+    assert sc["create"] is False and "provisioner" not in sc
+    assert any("StorageClass" in m for m in est["missing"])
+    named = demo_tdd_text.replace("  cloud: aws\n", "  cloud: on-prem\n  storage_class: fast-ssd\n", 1)
+    p2 = projects.create(ctx, text=named.replace("Northwind Logistics", "Northwind Two"), filename="d.yaml").project
+    est2 = app_sizing.estimate(ctx, project=p2, environment="prod", store=False)
+    assert YAML(typ="safe").load(helm_override(est2))["storageClass"]["name"] == "fast-ssd"
+    assert not any("StorageClass" in m for m in est2["missing"])
+
+
+@pytest.mark.parametrize("cloud,provisioner", [("gcp", "pd.csi.storage.gke.io"), ("azure", "disk.csi.azure.com")])
+def test_each_cloud_gets_its_csi_driver(cloud: str, provisioner: str) -> None:
+    from implhub.sizing.deployment import DeploymentDesign
+    from implhub.sizing.storage import storage_class
+
+    sc = storage_class(DeploymentDesign(cloud=cloud), cloud)
+    assert sc.create and sc.provisioner == provisioner
+    if cloud == "azure":
+        assert sc.parameters["skuName"] == "PremiumV2_LRS" and sc.type is None
+    else:
+        assert sc.type == "pd-ssd"
+
+
+def test_a_region_missing_from_the_price_table_is_named() -> None:
+    from implhub.sizing.cost import price_region
+
+    used, note = price_region("aws", "eu-west-3")
+    assert used == "us-east-1" and "eu-west-3" in note and "us-east-1" in note
+    assert price_region("aws", "us-west-2")[0] == "us-west-2"

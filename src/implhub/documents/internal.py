@@ -10,6 +10,7 @@ from typing import Any
 
 from implhub.documents.facts import Facts, num
 from implhub.documents.model import Document, bullets, cell, date_part, missing_block, table
+from implhub.sizing.external import document_section
 
 ROLE_TITLES = {"IE": "Implementation Engineer", "IPM": "Implementation Project Manager", "TAM": "Technical Account Manager",
                "CE": "Customer Engineer", "AE": "Account Executive", "LEADERSHIP": "Leadership"}
@@ -206,6 +207,11 @@ class _Builder:
             self.add(table(["Service", "Provider", "Notes"], [[x.get("service"), x.get("provider"), x.get("notes")] for x in ext]))
         else:
             self.add("None: every service runs bundled in the deployment.\n")
+        provides, asks = document_section(self.f.estimate(self.f.prod))
+        if provides:
+            self.add("\n".join(provides))
+        for item in asks:
+            self.need("Externalized services and storage", item)
         self.add("## Other unique aspects")
         self.add(bullets(self.f.design.get("other_unique_aspects") or [], empty="None recorded."))
 

@@ -185,3 +185,12 @@ def upload_env(cloud: str | None, region: str | None, provider: str | None) -> d
     else:
         env |= {"PRECISE_CODE_INTEL_UPLOAD_AWS_ENDPOINT": "REPLACE-with-s3-compatible-endpoint"}
     return env
+
+
+def document_section(estimate: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """For the internal document, from a stored estimate: the Markdown lines of 'What the customer
+    provides' and what the design must still say (storage class, bucket, collector endpoint).
+    An estimate made before externalized services were sized gives nothing."""
+    if not isinstance(estimate, dict) or "externalized" not in estimate:
+        return [], []
+    return markdown_lines(estimate.get("externalized") or []), [str(m) for m in estimate.get("missing") or []]
