@@ -11,8 +11,8 @@ from implhub.app import evidence, projects
 from implhub.app.context import Ctx
 from implhub.errors import NotFound, ValidationError
 from implhub.sizing import data
-from implhub.sizing.estimate import estimate as run_estimate
 from implhub.sizing.deployment import DeploymentDesign, ExternalKind, ExternalService, PlanOptions
+from implhub.sizing.estimate import estimate as run_estimate
 from implhub.sizing.estimate import node_plan as run_node_plan
 from implhub.sizing.export import export as render_export
 from implhub.sizing.inputs import SizingInputs

@@ -9,7 +9,12 @@ from typing import Any
 from implhub.sizing import data, official
 from implhub.sizing.cost import whole_cost
 from implhub.sizing.deployment import DeploymentDesign, ExternalKind
-from implhub.sizing.external import UPLOAD_CONSUMERS, customer_provides, externalized_keys, upload_env
+from implhub.sizing.external import (
+    UPLOAD_CONSUMERS,
+    customer_provides,
+    externalized_keys,
+    upload_env,
+)
 from implhub.sizing.inputs import SizingInputs
 from implhub.sizing.packing import GIB_PER_GB, PodSpec, pack
 from implhub.sizing.recommended import CHART_KEY, Svc, recommend, sidecar_resources

@@ -133,7 +133,7 @@ def customer_provides(design: DeploymentDesign | None, official: dict[str, Any],
                     helm=f"{key}.enabled: false; Secret {SECRET_NAME[key]} (endpoint) named in {SECRET_KEY[key]}",
                     why=f"official figures for {key}: its memory limit is the memory the data set needs"))
             else:  # blobstore -> object storage
-                need = max(float(disk or 0), float((o.get("storage_gb") or 0)))
+                need = max(float(disk or 0), float(o.get("storage_gb") or 0))
                 out.append(CustomerProvides(
                     kind=x.kind.value, replaces=[key], provider=x.provider,
                     version="an S3 bucket (or S3-compatible) or a GCS bucket, created by the customer",

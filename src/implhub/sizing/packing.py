@@ -22,6 +22,7 @@ GIB_PER_GB = 1e9 / 2**30
 EVICTION_HARD_GIB = 0.1  # memory.available<100Mi
 PRIMARY_CANDIDATES = 8
 REPACKED_PLANS = 6
+SPARE_IMPROVED_PLANS = 4  # resilient plans refined by local search (the cheapest after repair)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def _expand(pods: Sequence[PodSpec]) -> list[_Item]:
 ORDERS = ("dominant", "memory", "cpu")
 
 
-def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], order_by: str = "dominant") -> list[_Node] | None:
+def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], order_by: str = "dominant",
+               compact: bool = True) -> list[_Node] | None:
     """Best-fit decreasing: open `primary` nodes (or the cheapest type that holds a pod too big for
     it), then shrink every node to the cheapest type that still holds its pods."""
     if order_by == "memory":
@@ -185,13 +187,15 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], ord
                 break
         else:
             return None
-    _consolidate(nodes)
+    if compact:  # fewer, fuller nodes; a plan with a spare node may rather keep many small ones
+        _consolidate(nodes)
     for node in nodes:
         for t in types:  # cheapest first; the node's own type holds its pods, so one is found
             if _holds(t, node.items):
                 node.type = t
                 break
-    _merge_pairs(nodes, types)
+    if compact:
+        _merge_pairs(nodes, types)
     return nodes
 
 
@@ -298,8 +302,10 @@ def _cost(nodes: list[_Node]) -> float:
     return sum(n.type.price for n in nodes)
 
 
-def _candidates(items: list[_Item], types: list[NodeType]) -> list[list[_Node]]:
-    """Plans from every promising main node type and ordering, improved by local search."""
+def _candidates(items: list[_Item], types: list[NodeType], *, loose: bool = False) -> list[list[_Node]]:
+    """Plans from every promising main node type and ordering, improved by local search. loose:
+    also the plans before nodes are emptied and merged (many small nodes lose less to one
+    node's loss)."""
     need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
     # primary types in order of their lower bound on cost; the few best are tried
     ranked = sorted(types, key=lambda t: max(need_cpu / t.cpu, need_mem / t.mem_gib, 1.0) * t.price)
@@ -310,6 +316,10 @@ def _candidates(items: list[_Item], types: list[NodeType]) -> list[list[_Node]]:
             nodes = _pack_with(list(items), primary, types, order_by)
             if nodes is not None:
                 plans.append(nodes)
+            if loose:
+                spread = _pack_with(list(items), primary, types, order_by, compact=False)
+                if spread is not None:
+                    plans.append(spread)
     plans.sort(key=_cost)
     for plan in plans if len(items) <= 24 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
         _repack_pairs(plan, types)
@@ -333,7 +343,7 @@ def pack(
     spare_node: the plan survives the loss of any one node (see `implhub.sizing.resilience`).
     one_family: every node of the plan from one instance family.
     """
-    from implhub.sizing.resilience import family, make_resilient
+    from implhub.sizing.resilience import family, improve, make_resilient
 
     if not 0 <= headroom < 0.9:
         raise ValidationError(f"expected a headroom between 0 and 0.9, got {headroom}", field="--headroom")
@@ -353,15 +363,17 @@ def pack(
     best: list[_Node] | None = None
     plain: list[_Node] | None = None
     for group in groups.values():
-        plans = _candidates(items, group)
+        plans = _candidates(items, group, loose=spare_node)
         if not plans:
             continue
         cheapest = min(plans, key=_cost)
         if plain is None or _cost(cheapest) < _cost(plain):
             plain = cheapest
         if spare_node:
-            fixed = [r for r in (make_resilient(p, group, ds_cpu, ds_mem) for p in plans) if r]
-            plans = fixed
+            fixed = sorted(((r, r is p) for p in plans if (r := make_resilient(p, group, ds_cpu, ds_mem))),
+                           key=lambda pair: _cost(pair[0]))
+            # a plan that survived as it was is already locally optimal; the repaired ones are refined
+            plans = [r if as_was else improve(r, group, ds_cpu, ds_mem) for r, as_was in fixed[:SPARE_IMPROVED_PLANS]]
         for plan in plans:
             if best is None or _cost(plan) < _cost(best) - 1e-9:
                 best = plan

@@ -37,12 +37,17 @@ def alloc(t: NodeType) -> tuple[float, float]:
     return t.instance.vcpu - t.reserved_cpu, t.instance.memory_gib - t.reserved_mem_gib
 
 
-def _fits_without(nodes: Sequence[_Node], victim: int, ds_cpu: float, ds_mem: float) -> bool:
+def _covers_without(nodes: Sequence[_Node], victim: int, ds_cpu: float, ds_mem: float) -> bool:
+    """The others' allocatable covers the requests of every pod and DaemonSet of the plan."""
     total_cpu = sum(n.cpu_used for n in nodes) + ds_cpu * len(nodes)
     total_mem = sum(n.mem_used for n in nodes) + ds_mem * len(nodes)
     others = [alloc(n.type) for i, n in enumerate(nodes) if i != victim]
-    if sum(c for c, _ in others) < total_cpu - 1e-9 or sum(m for _, m in others) < total_mem - 1e-9:
-        return False
+    return sum(c for c, _ in others) >= total_cpu - 1e-9 and sum(m for _, m in others) >= total_mem - 1e-9
+
+
+def _repacks_without(nodes: Sequence[_Node], victim: int, ds_cpu: float, ds_mem: float) -> bool:
+    """The lost node's pods re-pack onto the others' free allocatable (first fit decreasing)."""
+    others = [alloc(n.type) for i, n in enumerate(nodes) if i != victim]
     # the lost node's pods re-pack onto the others' free allocatable, largest first
     free = [[c - n.cpu_used - ds_cpu, m - n.mem_used - ds_mem]
             for (c, m), n in zip(others, (n for i, n in enumerate(nodes) if i != victim), strict=True)]
@@ -58,11 +63,16 @@ def _fits_without(nodes: Sequence[_Node], victim: int, ds_cpu: float, ds_mem: fl
 
 
 def survives(nodes: Sequence[_Node], ds_cpu: float, ds_mem: float) -> bool:
-    """True when the loss of any one node leaves every pod a place (checked for every node, so
-    the node with the most allocatable capacity is covered whatever the tie-break)."""
+    """True when the loss of a node leaves every pod a place: for every node, the others'
+    allocatable covers all requests; for the node with the most allocatable CPU (each of them on
+    a tie), its pods re-pack onto the others."""
     if len(nodes) < 2:
         return False
-    return all(_fits_without(nodes, v, ds_cpu, ds_mem) for v in range(len(nodes)))
+    if not all(_covers_without(nodes, v, ds_cpu, ds_mem) for v in range(len(nodes))):
+        return False
+    top = max(alloc(n.type)[0] for n in nodes)
+    return all(_repacks_without(nodes, v, ds_cpu, ds_mem) for v, n in enumerate(nodes)
+               if alloc(n.type)[0] >= top - 1e-9)
 
 
 def make_resilient(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float, ds_mem: float) -> list[_Node] | None:
@@ -96,3 +106,55 @@ def make_resilient(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float,
         cand = [*nodes, _Node(big, []), _Node(big, [])]
         return cand if survives(cand, ds_cpu, ds_mem) else None
     return best
+
+
+def improve(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float, ds_mem: float, *,
+            rounds: int = 30) -> list[_Node]:
+    """Local search that keeps the plan surviving one node's loss: a node moves to a cheaper type,
+    keeping the pods that fit and placing the others on the remaining nodes (best fit, replicas
+    apart); an empty node may go. The first cheaper plan found is taken, until none is."""
+    from implhub.sizing.packing import _Node
+
+    current = nodes
+    for _ in range(rounds):
+        better = _downsize_once(current, types, ds_cpu, ds_mem, _Node)
+        if better is None:
+            return current
+        current = better
+    return current
+
+
+def _downsize_once(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float, ds_mem: float,
+                   node_cls: type[_Node]) -> list[_Node] | None:
+    order = sorted(range(len(nodes)), key=lambda i: -nodes[i].type.price)
+    for i in order:
+        node = nodes[i]
+        cheaper: list[NodeType | None] = [t for t in types if t.price < node.type.price - 1e-9]
+        cheaper.insert(0, None)  # None: remove the node altogether
+        for t in cheaper:
+            cand = _rehome(nodes, i, t, node_cls)
+            if cand is not None and survives(cand, ds_cpu, ds_mem):
+                return cand
+    return None
+
+
+def _rehome(nodes: list[_Node], i: int, t: NodeType | None, node_cls: type[_Node]) -> list[_Node] | None:
+    """Node i becomes type t (or goes when t is None); its pods that no longer fit move to the
+    other nodes, largest first, each to the node it fills best."""
+    others = [node_cls(n.type, list(n.items)) for j, n in enumerate(nodes) if j != i]
+    kept = node_cls(t, []) if t is not None else None
+    for item in sorted(nodes[i].items, key=lambda x: (x.mem_gib, x.cpu), reverse=True):
+        if kept is not None and kept.fits(item):
+            kept.add(item)
+            continue
+        best, slack = None, float("inf")
+        for n in others:
+            if n.fits(item):
+                s = max((n.type.cpu - n.cpu_used - item.cpu) / n.type.cpu,
+                        (n.type.mem_gib - n.mem_used - item.mem_gib) / n.type.mem_gib)
+                if s < slack:
+                    best, slack = n, s
+        if best is None:
+            return None
+        best.add(item)
+    return [*others, kept] if kept is not None else others
