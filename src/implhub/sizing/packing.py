@@ -16,12 +16,16 @@ from typing import Any
 
 from implhub.errors import ValidationError
 from implhub.sizing.data import Instance, catalog_for
+from implhub.sizing.localsearch import repack_triples
 
 HOURS_PER_MONTH = 730.0
 GIB_PER_GB = 1e9 / 2**30
 EVICTION_HARD_GIB = 0.1  # memory.available<100Mi
 PRIMARY_CANDIDATES = 8
 REPACKED_PLANS = 6
+IMPROVE_LIMIT = 20  # plans with more nodes skip the move-to-a-cheaper-type search
+PLAIN_IMPROVED_PLANS = 4  # the cheapest plans refined by moving nodes to cheaper types
+SPARE_REPAIRED_PLANS = 10  # plans made to survive one node's loss: the cheapest, and those of small nodes
 SPARE_IMPROVED_PLANS = 4  # resilient plans refined by local search (the cheapest after repair)
 
 
@@ -326,6 +330,18 @@ def _candidates(items: list[_Item], types: list[NodeType], *, loose: bool = Fals
     return plans
 
 
+def _refined(plan: list[_Node], types: list[NodeType], ds_cpu: float, ds_mem: float) -> list[_Node]:
+    """A copy of the plan after three-node and two-node moves and moves to cheaper types."""
+    from implhub.sizing.resilience import improve
+
+    nodes = [_Node(n.type, list(n.items)) for n in plan]
+    repack_triples(nodes, types)
+    _repack_pairs(nodes, types)
+    if len(nodes) > IMPROVE_LIMIT:  # a large plan is already close to its bound; the move costs n^2
+        return nodes
+    return improve(nodes, types, ds_cpu, ds_mem, spare=False)
+
+
 def pack(
     pods: Iterable[PodSpec | Mapping[str, Any]],
     cloud: str,
@@ -355,28 +371,38 @@ def pack(
         raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
     ds_cpu = sum(d.cpu for d in daemonsets)
     ds_mem = sum(d.memory_gb for d in daemonsets) * GIB_PER_GB
-    groups: dict[str, list[NodeType]] = {"": types}
-    if one_family:
-        groups = {}
-        for t in types:
-            groups.setdefault(family(t.instance.instance_type), []).append(t)
+    by_family: dict[str, list[NodeType]] = {}
+    for t in types:
+        by_family.setdefault(family(t.instance.instance_type), []).append(t)
+    # with a spare node the single-family plans are candidates too (a spare of a uniform plan is cheap)
+    groups = by_family if one_family else ({"": types} | by_family if spare_node else {"": types})
     best: list[_Node] | None = None
     plain: list[_Node] | None = None
     for group in groups.values():
         plans = _candidates(items, group, loose=spare_node)
         if not plans:
             continue
+        plans.sort(key=_cost)
+        # the cheapest plans refined as copies: the unrefined ones stay candidates for a spare node,
+        # where many smaller nodes may beat a few compact ones
+        plans += [_refined(p, group, ds_cpu, ds_mem) for p in plans[:PLAIN_IMPROVED_PLANS]]
         cheapest = min(plans, key=_cost)
         if plain is None or _cost(cheapest) < _cost(plain):
             plain = cheapest
         if spare_node:
-            fixed = sorted(((r, r is p) for p in plans if (r := make_resilient(p, group, ds_cpu, ds_mem))),
+            # plans of smaller nodes need less spare: rank by the cost plus the dearest node
+            by_cost = sorted(plans, key=_cost)[:SPARE_REPAIRED_PLANS]
+            by_spread = sorted(plans, key=lambda p: _cost(p) + max(n.type.price for n in p))[:SPARE_REPAIRED_PLANS]
+            ranked_plans = by_cost + [p for p in by_spread if not any(p is q for q in by_cost)]
+            fixed = sorted(((r, r is p) for p in ranked_plans if (r := make_resilient(p, group, ds_cpu, ds_mem))),
                            key=lambda pair: _cost(pair[0]))
             # a plan that survived as it was is already locally optimal; the repaired ones are refined
             plans = [r if as_was else improve(r, group, ds_cpu, ds_mem) for r, as_was in fixed[:SPARE_IMPROVED_PLANS]]
         for plan in plans:
             if best is None or _cost(plan) < _cost(best) - 1e-9:
                 best = plan
+        if spare_node and best is not None and plain is not None and _cost(best) <= _cost(plain) + 1e-9:
+            break  # the cheapest plan survives as it is: nothing cheaper can
     if best is None or plain is None:
         biggest = max(items, key=lambda i: i.mem_gib)
         raise ValidationError(

@@ -37,14 +37,6 @@ def alloc(t: NodeType) -> tuple[float, float]:
     return t.instance.vcpu - t.reserved_cpu, t.instance.memory_gib - t.reserved_mem_gib
 
 
-def _covers_without(nodes: Sequence[_Node], victim: int, ds_cpu: float, ds_mem: float) -> bool:
-    """The others' allocatable covers the requests of every pod and DaemonSet of the plan."""
-    total_cpu = sum(n.cpu_used for n in nodes) + ds_cpu * len(nodes)
-    total_mem = sum(n.mem_used for n in nodes) + ds_mem * len(nodes)
-    others = [alloc(n.type) for i, n in enumerate(nodes) if i != victim]
-    return sum(c for c, _ in others) >= total_cpu - 1e-9 and sum(m for _, m in others) >= total_mem - 1e-9
-
-
 def _repacks_without(nodes: Sequence[_Node], victim: int, ds_cpu: float, ds_mem: float) -> bool:
     """The lost node's pods re-pack onto the others' free allocatable (first fit decreasing)."""
     others = [alloc(n.type) for i, n in enumerate(nodes) if i != victim]
@@ -68,9 +60,14 @@ def survives(nodes: Sequence[_Node], ds_cpu: float, ds_mem: float) -> bool:
     a tie), its pods re-pack onto the others."""
     if len(nodes) < 2:
         return False
-    if not all(_covers_without(nodes, v, ds_cpu, ds_mem) for v in range(len(nodes))):
+    allocs = [alloc(n.type) for n in nodes]
+    need_cpu = sum(n.cpu_used for n in nodes) + ds_cpu * len(nodes)
+    need_mem = sum(n.mem_used for n in nodes) + ds_mem * len(nodes)
+    all_cpu, all_mem = sum(c for c, _ in allocs), sum(m for _, m in allocs)
+    # the loss of each node in turn: the most allocatable CPU and the most memory are the worst cases
+    if all_cpu - max(c for c, _ in allocs) < need_cpu - 1e-9 or all_mem - max(m for _, m in allocs) < need_mem - 1e-9:
         return False
-    top = max(alloc(n.type)[0] for n in nodes)
+    top = max(c for c, _ in allocs)
     return all(_repacks_without(nodes, v, ds_cpu, ds_mem) for v, n in enumerate(nodes)
                if alloc(n.type)[0] >= top - 1e-9)
 
@@ -109,15 +106,18 @@ def make_resilient(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float,
 
 
 def improve(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float, ds_mem: float, *,
-            rounds: int = 30) -> list[_Node]:
-    """Local search that keeps the plan surviving one node's loss: a node moves to a cheaper type,
-    keeping the pods that fit and placing the others on the remaining nodes (best fit, replicas
-    apart); an empty node may go. The first cheaper plan found is taken, until none is."""
-    from implhub.sizing.packing import _Node
+            rounds: int = 30, spare: bool = True) -> list[_Node]:
+    """Local search: a node moves to a cheaper type, keeping the pods that fit and placing the
+    others on the remaining nodes (best fit, replicas apart); an empty node may go. With `spare`
+    a move must keep the plan surviving one node's loss. The first cheaper plan found is taken,
+    until none is."""
+    from implhub.sizing.packing import IMPROVE_LIMIT, _Node
 
+    if len(nodes) > IMPROVE_LIMIT:
+        return nodes
     current = nodes
     for _ in range(rounds):
-        better = _downsize_once(current, types, ds_cpu, ds_mem, _Node)
+        better = _downsize_once(current, types, ds_cpu, ds_mem, _Node, spare)
         if better is None:
             return current
         current = better
@@ -125,7 +125,7 @@ def improve(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float, ds_mem
 
 
 def _downsize_once(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float, ds_mem: float,
-                   node_cls: type[_Node]) -> list[_Node] | None:
+                   node_cls: type[_Node], spare: bool) -> list[_Node] | None:
     order = sorted(range(len(nodes)), key=lambda i: -nodes[i].type.price)
     for i in order:
         node = nodes[i]
@@ -133,7 +133,7 @@ def _downsize_once(nodes: list[_Node], types: Sequence[NodeType], ds_cpu: float,
         cheaper.insert(0, None)  # None: remove the node altogether
         for t in cheaper:
             cand = _rehome(nodes, i, t, node_cls)
-            if cand is not None and survives(cand, ds_cpu, ds_mem):
+            if cand is not None and (not spare or survives(cand, ds_cpu, ds_mem)):
                 return cand
     return None
 
