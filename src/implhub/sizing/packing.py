@@ -401,7 +401,7 @@ def pack(
         for plan in plans:
             if best is None or _cost(plan) < _cost(best) - 1e-9:
                 best = plan
-        if spare_node and best is not None and plain is not None and _cost(best) <= _cost(plain) + 1e-9:
+        if spare_node and not one_family and best is not None and plain is not None and _cost(best) <= _cost(plain) + 1e-9:
             break  # the cheapest plan survives as it is: nothing cheaper can
     if best is None or plain is None:
         biggest = max(items, key=lambda i: i.mem_gib)
