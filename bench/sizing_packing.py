@@ -130,7 +130,7 @@ def ilp(pods: list[PodSpec], cloud: str, headroom: float, upper_cost_hourly: flo
         w = {(i, t): pulp.LpVariable(f"w_{i}_{t[0]}_{t[1]}", cat="Binary") for (i, t) in x}
         for i in range(len(items)):
             prob += pulp.lpSum(v for (ii, _), v in w.items() if ii == i) >= r[i]
-        for (i, t), v in w.items():
+        for (_i, t), v in w.items():
             prob += v <= y[t]
             prob += v <= 1 - lost[t]
         for t, lst in by_slot.items():

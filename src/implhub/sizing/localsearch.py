@@ -83,3 +83,114 @@ def repack_triples(nodes: list[_Node], types: list[NodeType], *, rounds: int = 1
                 break
         else:
             return
+
+
+class _OutOfSteps(Exception):
+    pass
+
+
+def exact_fit(items: list[_Item], kinds: list[NodeType], steps: list[int]) -> list[_Node] | None:
+    """Place every item on one node of each type in `kinds` (replicas apart), by depth-first
+    search with symmetric states skipped; `steps[0]` is the budget left (shared by the caller).
+    None when there is no placement or the budget runs out."""
+    from implhub.sizing.packing import _Node
+
+    kinds = sorted(kinds, key=lambda t: (t.cpu, t.mem_gib), reverse=True)
+    big = kinds[0]
+    order = sorted(items, key=lambda i: max(i.cpu / big.cpu, i.mem_gib / big.mem_gib), reverse=True)
+    cpu_free = [t.cpu for t in kinds]
+    mem_free = [t.mem_gib for t in kinds]
+    services: list[set[str]] = [set() for _ in kinds]
+    where: list[int] = [0] * len(order)
+    rest_cpu = [0.0] * (len(order) + 1)
+    rest_mem = [0.0] * (len(order) + 1)
+    for k in range(len(order) - 1, -1, -1):
+        rest_cpu[k] = rest_cpu[k + 1] + order[k].cpu
+        rest_mem[k] = rest_mem[k + 1] + order[k].mem_gib
+
+    def place(k: int) -> bool:
+        if k == len(order):
+            return True
+        steps[0] -= 1
+        if steps[0] < 0:
+            raise _OutOfSteps
+        if rest_cpu[k] > sum(cpu_free) + 1e-9 or rest_mem[k] > sum(mem_free) + 1e-9:
+            return False
+        it = order[k]
+        seen: set[tuple[int, float, float, bool]] = set()
+        for b in range(len(kinds)):
+            if it.service in services[b] or cpu_free[b] < it.cpu - 1e-9 or mem_free[b] < it.mem_gib - 1e-9:
+                continue
+            state = (id(kinds[b]), round(cpu_free[b], 6), round(mem_free[b], 6), bool(services[b]))
+            if state in seen:
+                continue
+            seen.add(state)
+            cpu_free[b] -= it.cpu
+            mem_free[b] -= it.mem_gib
+            services[b].add(it.service)
+            where[k] = b
+            if place(k + 1):
+                return True
+            cpu_free[b] += it.cpu
+            mem_free[b] += it.mem_gib
+            services[b].discard(it.service)
+        return False
+
+    try:
+        if not place(0):
+            return None
+    except _OutOfSteps:
+        return None
+    bins = [_Node(t, []) for t in kinds]
+    for k, it in enumerate(order):
+        bins[where[k]].add(it)
+    return [b for b in bins if b.items]
+
+
+EXACT_NODE_LIMIT = 6  # plans of at most this many nodes get the type-set search
+EXACT_STEPS = 6_000  # depth-first steps for one plan's type-set search, all type sets together
+EXACT_TYPE_SETS = 120  # type sets tried at most, cheapest first
+
+
+def cheaper_type_set(nodes: list[_Node], types: list[NodeType]) -> list[_Node] | None:
+    """For a small plan: the cheapest set of node types (one node fewer, as many, or one more)
+    that holds every pod, tried cheapest first, each by best fit and then by depth-first search
+    within a step budget. None when no cheaper set is found."""
+    if not nodes or len(nodes) > EXACT_NODE_LIMIT:
+        return None
+    items = [i for n in nodes for i in n.items]
+    current = sum(n.type.price for n in nodes)
+    need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
+    big_cpu = max((i.cpu for i in items), default=0.0)
+    big_mem = max((i.mem_gib for i in items), default=0.0)
+    by_price = sorted(types, key=lambda t: t.price)
+    cheapest = by_price[0].price
+    sets: list[tuple[float, list[NodeType]]] = []
+
+    def grow(start: int, size: int, chosen: list[NodeType], price: float, cpu: float, mem: float) -> None:
+        if len(sets) > 20 * EXACT_TYPE_SETS:
+            return
+        if len(chosen) == size:
+            if (cpu >= need_cpu and mem >= need_mem and price < current - 1e-9
+                    and any(t.cpu >= big_cpu and t.mem_gib >= big_mem for t in chosen)):
+                sets.append((price, list(chosen)))
+            return
+        for i in range(start, len(by_price)):
+            t = by_price[i]
+            if price + t.price + (size - len(chosen) - 1) * cheapest >= current - 1e-9:
+                break
+            chosen.append(t)
+            grow(i, size, chosen, price + t.price, cpu + t.cpu, mem + t.mem_gib)
+            chosen.pop()
+
+    for size in range(max(2, len(nodes) - 1), len(nodes) + 2):
+        grow(0, size, [], 0.0, 0.0, 0.0)
+    sets.sort(key=lambda s: s[0])
+    budget = [EXACT_STEPS]
+    for _, kinds in sets[:EXACT_TYPE_SETS]:
+        got = _bins(items, kinds)
+        if got is None and budget[0] > 0:
+            got = exact_fit(items, kinds, budget)
+        if got is not None:
+            return got
+    return None

@@ -16,7 +16,7 @@ from typing import Any
 
 from implhub.errors import ValidationError
 from implhub.sizing.data import Instance, catalog_for
-from implhub.sizing.localsearch import repack_triples
+from implhub.sizing.localsearch import cheaper_type_set, repack_triples
 
 HOURS_PER_MONTH = 730.0
 GIB_PER_GB = 1e9 / 2**30
@@ -330,13 +330,17 @@ def _candidates(items: list[_Item], types: list[NodeType], *, loose: bool = Fals
     return plans
 
 
-def _refined(plan: list[_Node], types: list[NodeType], ds_cpu: float, ds_mem: float) -> list[_Node]:
+def _refined(plan: list[_Node], types: list[NodeType], ds_cpu: float, ds_mem: float, *,
+             exact: bool = True) -> list[_Node]:
     """A copy of the plan after three-node and two-node moves and moves to cheaper types."""
     from implhub.sizing.resilience import improve
 
     nodes = [_Node(n.type, list(n.items)) for n in plan]
     repack_triples(nodes, types)
     _repack_pairs(nodes, types)
+    found = cheaper_type_set(nodes, types) if exact else None
+    if found is not None:
+        nodes = found
     if len(nodes) > IMPROVE_LIMIT:  # a large plan is already close to its bound; the move costs n^2
         return nodes
     return improve(nodes, types, ds_cpu, ds_mem, spare=False)
@@ -385,7 +389,7 @@ def pack(
         plans.sort(key=_cost)
         # the cheapest plans refined as copies: the unrefined ones stay candidates for a spare node,
         # where many smaller nodes may beat a few compact ones
-        plans += [_refined(p, group, ds_cpu, ds_mem) for p in plans[:PLAIN_IMPROVED_PLANS]]
+        plans += [_refined(p, group, ds_cpu, ds_mem, exact=not spare_node) for p in plans[:PLAIN_IMPROVED_PLANS]]
         cheapest = min(plans, key=_cost)
         if plain is None or _cost(cheapest) < _cost(plain):
             plain = cheapest
