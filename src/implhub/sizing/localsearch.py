@@ -11,6 +11,57 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from implhub.sizing.packing import NodeType, _Item, _Node
 
+def _two_bins(items: list[_Item], t1: NodeType, t2: NodeType) -> tuple[list[_Item], list[_Item]] | None:
+    """First-fit decreasing of items into one node of t1 and one of t2, replicas apart."""
+    from implhub.sizing.packing import _Node
+
+    bins = [_Node(t1, []), _Node(t2, [])]
+    for item in sorted(items, key=lambda i: max(i.cpu / t2.cpu, i.mem_gib / t2.mem_gib), reverse=True):
+        for b in bins:
+            if b.fits(item):
+                b.add(item)
+                break
+        else:
+            return None
+    return bins[0].items, bins[1].items
+
+
+def repack_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 16) -> None:
+    """Redistribute the pods of two nodes onto a cheaper pair of node types."""
+    from implhub.sizing.packing import _Node
+
+    if len(nodes) > limit or len(nodes) < 2:
+        return
+    improved = True
+    rounds = 0
+    while improved and rounds < 20:
+        improved, rounds = False, rounds + 1
+        for ai in range(len(nodes)):
+            for bi in range(ai + 1, len(nodes)):
+                a, b = nodes[ai], nodes[bi]
+                current = a.type.price + b.type.price
+                both = a.items + b.items
+                cpu, mem = a.cpu_used + b.cpu_used, a.mem_used + b.mem_used
+                for i1, t1 in enumerate(types):
+                    for t2 in types[i1:]:
+                        if t1.price + t2.price >= current - 1e-9:
+                            break
+                        if t1.cpu + t2.cpu < cpu or t1.mem_gib + t2.mem_gib < mem:
+                            continue
+                        split = _two_bins(both, t1, t2)
+                        if split is not None:
+                            nodes[ai], nodes[bi] = _Node(t1, split[0]), _Node(t2, split[1])
+                            improved = True
+                            break
+                    if improved:
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+    nodes[:] = [n for n in nodes if n.items]
+
+
 TRIPLE_LIMIT = 10  # plans with more nodes skip this move (its cost grows with the cube of the types)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from implhub.errors import ValidationError
 from implhub.sizing.data import Instance, catalog_for
-from implhub.sizing.localsearch import cheaper_type_set, repack_triples
+from implhub.sizing.localsearch import cheaper_type_set, repack_pairs, repack_triples
 
 HOURS_PER_MONTH = 730.0
 GIB_PER_GB = 1e9 / 2**30
@@ -203,53 +203,6 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], ord
     return nodes
 
 
-def _two_bins(items: list[_Item], t1: NodeType, t2: NodeType) -> tuple[list[_Item], list[_Item]] | None:
-    """First-fit decreasing of items into one node of t1 and one of t2, replicas apart."""
-    bins = [_Node(t1, []), _Node(t2, [])]
-    for item in sorted(items, key=lambda i: max(i.cpu / t2.cpu, i.mem_gib / t2.mem_gib), reverse=True):
-        for b in bins:
-            if b.fits(item):
-                b.add(item)
-                break
-        else:
-            return None
-    return bins[0].items, bins[1].items
-
-
-def _repack_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 16) -> None:
-    """Redistribute the pods of two nodes onto a cheaper pair of node types."""
-    if len(nodes) > limit or len(nodes) < 2:
-        return
-    improved = True
-    rounds = 0
-    while improved and rounds < 20:
-        improved, rounds = False, rounds + 1
-        for ai in range(len(nodes)):
-            for bi in range(ai + 1, len(nodes)):
-                a, b = nodes[ai], nodes[bi]
-                current = a.type.price + b.type.price
-                both = a.items + b.items
-                cpu, mem = a.cpu_used + b.cpu_used, a.mem_used + b.mem_used
-                for i1, t1 in enumerate(types):
-                    for t2 in types[i1:]:
-                        if t1.price + t2.price >= current - 1e-9:
-                            break
-                        if t1.cpu + t2.cpu < cpu or t1.mem_gib + t2.mem_gib < mem:
-                            continue
-                        split = _two_bins(both, t1, t2)
-                        if split is not None:
-                            nodes[ai], nodes[bi] = _Node(t1, split[0]), _Node(t2, split[1])
-                            improved = True
-                            break
-                    if improved:
-                        break
-                if improved:
-                    break
-            if improved:
-                break
-    nodes[:] = [n for n in nodes if n.items]
-
-
 def _merge_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 60) -> None:
     """Replace two nodes by one cheaper node that holds both (replicas still apart)."""
     if len(nodes) > limit:
@@ -326,7 +279,7 @@ def _candidates(items: list[_Item], types: list[NodeType], *, loose: bool = Fals
                     plans.append(spread)
     plans.sort(key=_cost)
     for plan in plans if len(items) <= 24 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
-        _repack_pairs(plan, types)
+        repack_pairs(plan, types)
     return plans
 
 
@@ -337,7 +290,7 @@ def _refined(plan: list[_Node], types: list[NodeType], ds_cpu: float, ds_mem: fl
 
     nodes = [_Node(n.type, list(n.items)) for n in plan]
     repack_triples(nodes, types)
-    _repack_pairs(nodes, types)
+    repack_pairs(nodes, types)
     found = cheaper_type_set(nodes, types) if exact else None
     if found is not None:
         nodes = found
