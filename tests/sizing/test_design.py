@@ -152,3 +152,20 @@ def test_a_region_missing_from_the_price_table_is_named() -> None:
     used, note = price_region("aws", "eu-west-3")
     assert used == "us-east-1" and "eu-west-3" in note and "us-east-1" in note
     assert price_region("aws", "us-west-2")[0] == "us-west-2"
+
+
+def test_traces_go_to_the_customers_collector_once_the_design_names_it(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    from implhub.app import projects
+    from implhub.app import sizing as app_sizing
+    from implhub.sizing.export import helm_override
+
+    without = projects.create(ctx, text=demo_tdd_text, filename="d.yaml").project
+    est = app_sizing.estimate(ctx, project=without, environment="prod", store=False)
+    assert "openTelemetry" not in YAML(typ="safe").load(helm_override(est))
+    text = demo_tdd_text.replace("provider: customer's Jaeger}", "provider: customer's Jaeger, endpoint: otel.northwind.example:4317}")
+    text = text.replace("Northwind Logistics", "Northwind Three")
+    named = projects.create(ctx, text=text, filename="d.yaml").project
+    est2 = app_sizing.estimate(ctx, project=named, environment="prod", store=False)
+    exporters = YAML(typ="safe").load(helm_override(est2))["openTelemetry"]["gateway"]["config"]["traces"]["exporters"]
+    assert exporters == {"otlp": {"endpoint": "otel.northwind.example:4317"}}
+    assert not any("OTLP endpoint" in m for m in est2["missing"])
