@@ -23,13 +23,24 @@ def test_inputs_come_from_the_design_scale(ctx, demo_tdd_text) -> None:  # type:
 
 
 def test_smaller_environments_get_smaller_profiles(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
-    p = _project(ctx, demo_tdd_text)
+    # without per-environment figures in the design: the default rule of each kind
+    text = demo_tdd_text.replace(", users: 25, repositories: 400}", "}").replace(", users: 50, repositories: 3800}", "}")
+    p = _project(ctx, text)
     prod, _ = app_sizing.inputs_for(ctx, project=p, environment="prod")
     staging, _ = app_sizing.inputs_for(ctx, project=p, environment="staging")
     dev, meta = app_sizing.inputs_for(ctx, project=p, environment="dev")
     assert staging.users < prod.users and staging.repositories == prod.repositories
     assert dev.repositories < prod.repositories and dev.largest_repo_size_gb == prod.largest_repo_size_gb
     assert "dev:" in meta["profile"]
+
+
+def test_the_design_says_how_large_dev_and_staging_are(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+    p = _project(ctx, demo_tdd_text)
+    prod, _ = app_sizing.inputs_for(ctx, project=p, environment="prod")
+    staging, meta = app_sizing.inputs_for(ctx, project=p, environment="staging")
+    assert (staging.users, staging.repositories) == (50, 3800)
+    assert staging.largest_repo_size_gb == prod.largest_repo_size_gb and staging.total_repo_size_gb < prod.total_repo_size_gb
+    assert "from the design's environment" in meta["profile"]
 
 
 def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
@@ -57,14 +68,16 @@ def test_a_partial_scan_is_scaled_per_repository(ctx, demo_tdd_text) -> None:  #
     assert web["replicas"] * web["memory_gb"]["request"] >= 2.7 * 400
 
 
-def test_a_tiny_sample_does_not_pull_zoekt_below_its_curve(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_tiny_sample_drives_neither_zoekt_memory_nor_disk(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
     p = _project(ctx, demo_tdd_text)
     before = app_sizing.estimate(ctx, project=p, store=False)["recommended"]["services"]["indexedSearch"]
-    scan = {"totals": {"repositories": 4, "bytes": 48157, "indexable_bytes": 48157}, "repositories": []}
+    # 4 of 38,000 repositories, each almost all indexable: scaled up it would be a huge corpus
+    scan = {"totals": {"repositories": 4, "bytes": 4 * 10**9, "indexable_bytes": 4 * 10**9}, "repositories": []}
     evidence.add(ctx, project=p, kind="codestats_scan", data=scan, source="demo corpus")
     after = app_sizing.estimate(ctx, project=p, store=False)["recommended"]["services"]["indexedSearch"]
-    assert after["memory_gb"] == before["memory_gb"]
-    assert "does not lower the curve" in after["why"]["memory_gb"]
+    assert (after["replicas"], after["memory_gb"], after["storage_gb"]) == (
+        before["replicas"], before["memory_gb"], before["storage_gb"])
+    assert "too small a sample" in after["why"]["memory_gb"] and "too small a sample" in after["why"]["storage_gb"]
 
 
 def test_the_demo_part_sizes_three_environments_and_plans_prod_nodes(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

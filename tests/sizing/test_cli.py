@@ -117,3 +117,14 @@ def test_the_human_output_puts_both_sizings_and_the_pools_side_by_side(cli) -> N
     assert "pools:" in nodes.output and "standard size M: one D32_v3" in nodes.output
     md = cli("size", "export", *EXPLICIT, "--format", "md")
     assert md.exit_code == 0 and md.output.startswith("## Sizing")
+
+
+def test_the_estimate_table_reads_at_80_columns(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli("size", "estimate", *EXPLICIT)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(ln) for ln in lines) <= 80
+    assert "\u2026" not in result.output  # nothing cut off with an ellipsis
+    for name in ("indexedSearchIndexer", "openTelemetry.gateway", "syntacticCodeIntel"):
+        assert any(ln.split() and ln.split()[0] == name for ln in lines), name

@@ -74,3 +74,20 @@ def test_it_keeps_the_known_defect_of_symbols_memory() -> None:
     r = estimate(SizingInputs(users=1000, repositories=120000, total_repo_size_gb=100, largest_repo_size_gb=10))
     sym = r["services"]["symbols"]["memory_gb"]
     assert sym["request"] > sym["limit"]
+
+
+def test_the_size_label_is_the_repository_tier_as_the_estimator_shows_it() -> None:
+    # Calculate() sets the size from the users and then overwrites it from the repositories
+    many_users = estimate(SizingInputs(users=18000, repositories=8000, total_repo_size_gb=100, largest_repo_size_gb=5))
+    assert many_users["totals"]["instance_size"] == "S"
+    many_repos = estimate(SizingInputs(users=300, repositories=60000, total_repo_size_gb=100, largest_repo_size_gb=5))
+    assert many_repos["totals"]["instance_size"] == "L"
+
+
+def test_the_docs_larger_tier_rule_stays_in_standard() -> None:
+    from implhub.sizing.estimate import estimate as full
+
+    result = full(SizingInputs(users=18000, repositories=8000, total_repo_size_gb=100, largest_repo_size_gb=5),
+                  chart_version="7.6.0")
+    assert result["official"]["totals"]["instance_size"] == "S"
+    assert result["standard"]["size"] == "XL" and result["recommended"]["totals"]["instance_size"] == "XL"

@@ -106,3 +106,50 @@ def test_a_bad_catalog_row_names_its_line_and_field(row: str, field: str) -> Non
 def test_a_catalog_row_with_missing_fields_is_refused() -> None:
     with pytest.raises(ValidationError, match="expected 8 fields"):
         parse_catalog(HEADER + "aws,m9.big,16\n", filename="mine.csv")
+
+
+def _survives_by_contract(plan: dict) -> bool:  # type: ignore[type-arg]
+    """The contract's check: without the node of the most allocatable CPU, the others'
+    allocatable covers every node's requests."""
+    lost = max(plan["nodes"], key=lambda n: n["allocatable"]["cpu"])
+    others = [n for n in plan["nodes"] if n is not lost]
+    return all(sum(n["allocatable"][r] for n in others) >= sum(n["requested"][r] for n in plan["nodes"])
+               for r in ("cpu", "memory_gib"))
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_a_spare_node_plan_survives_the_loss_of_any_node(cloud: str) -> None:
+    plain = pack(PODS, cloud)
+    spare = pack(PODS, cloud, spare_node=True)
+    assert spare["resilience"]["survives_one_node_loss"] and _survives_by_contract(spare)
+    assert spare["monthly_usd"] >= plain["monthly_usd"] - 0.01
+    assert spare["resilience"]["spare_monthly_usd"] == pytest.approx(spare["monthly_usd"] - plain["monthly_usd"], abs=0.02)
+    # every node, not only the largest: the others' allocatable covers all requests
+    for lost in spare["nodes"]:
+        others = [n for n in spare["nodes"] if n is not lost]
+        for r in ("cpu", "memory_gib"):
+            assert sum(n["allocatable"][r] for n in others) >= sum(n["requested"][r] for n in spare["nodes"]) - 1e-6
+
+
+def test_a_plan_without_the_option_may_not_survive() -> None:
+    small = [PodSpec("a", 2, 4), PodSpec("b", 1, 2)]
+    plain = pack(small, "aws")
+    assert plain["totals"]["nodes"] == 1 and plain["resilience"]["survives_one_node_loss"] is False
+    spare = pack(small, "aws", spare_node=True)
+    assert spare["totals"]["nodes"] >= 2 and spare["resilience"]["survives_one_node_loss"]
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_one_family_keeps_every_node_in_one_instance_family(cloud: str) -> None:
+    from implhub.sizing.resilience import family
+
+    plan = pack(PODS, cloud, one_family=True, spare_node=True)
+    assert len({family(p["instance_type"]) for p in plan["pools"]}) == 1
+    assert plan["resilience"]["families"] == [family(plan["pools"][0]["instance_type"])]
+
+
+def test_instance_families() -> None:
+    from implhub.sizing.resilience import family
+
+    assert [family(t) for t in ("m6a.8xlarge", "n2-highmem-16", "D32_v3", "F16s_v2", "M64s", "E64_v3")] == [
+        "m6a", "n2-highmem", "D_v3", "Fs_v2", "Ms", "E_v3"]

@@ -147,3 +147,45 @@ def test_it_rejects_bad_inputs(kwargs: dict, field: str) -> None:  # type: ignor
 def test_it_rejects_an_unknown_chart_version() -> None:
     with pytest.raises(ValidationError, match="unknown chart version"):
         estimate(SCENARIOS["XS"], chart_version="4.0.0")
+
+
+def test_without_a_scan_zoekt_memory_follows_the_design_total_not_only_the_repository_curve() -> None:
+    # 13,500 repositories, 1.8 TB: the repository curve alone gives one 4-9 GB zoekt
+    inp = SizingInputs(users=2000, repositories=13500, total_repo_size_gb=1800, largest_repo_size_gb=50)
+    web = estimate(inp, chart_version="7.6.0")["recommended"]["services"]["indexedSearch"]
+    total = web["replicas"] * web["memory_gb"]["request"]
+    assert total >= 2.7 * 0.03 * 1800 and total >= 10 * 9  # an order of magnitude above the curve
+    assert "assumed 3%" in web["why"]["memory_gb"] and "no code statistics scan yet" in web["why"]["memory_gb"]
+
+
+def test_a_scan_of_enough_repositories_drives_zoekt_and_its_disk() -> None:
+    from dataclasses import replace
+
+    base = SizingInputs(users=2000, repositories=13500, total_repo_size_gb=1800, largest_repo_size_gb=50)
+    enough = replace(base, indexable_bytes=30 * 10**9, indexable_coverage=0.2)
+    few = replace(base, indexable_bytes=30 * 10**9, indexable_coverage=0.0003)  # 4 repositories
+    web_enough = estimate(enough, chart_version="7.6.0")["recommended"]["services"]["indexedSearch"]
+    web_few = estimate(few, chart_version="7.6.0")["recommended"]["services"]["indexedSearch"]
+    web_none = estimate(base, chart_version="7.6.0")["recommended"]["services"]["indexedSearch"]
+    assert "from code statistics" in web_enough["why"]["memory_gb"] and "3.5 x the corpus" in web_enough["why"]["storage_gb"]
+    assert (web_few["memory_gb"], web_few["storage_gb"]) == (web_none["memory_gb"], web_none["storage_gb"])
+    assert "too small a sample" in web_few["why"]["memory_gb"]
+
+
+MONOREPO_HEAVY = SizingInputs(users=2000, repositories=20000, total_repo_size_gb=3000, largest_repo_size_gb=400,
+                              monorepos=5, largest_index_size_gb=20)
+
+
+def test_gitserver_stays_within_64_gb_per_replica_with_more_shards_for_monorepos() -> None:
+    gs = estimate(MONOREPO_HEAVY, chart_version="7.6.0")["recommended"]["services"]["gitserver"]
+    assert gs["memory_gb"]["limit"] <= 64 and gs["memory_gb"]["request"] <= 64
+    assert gs["replicas"] >= 5 and "one shard per monorepo" in gs["why"]["replicas"]
+
+
+def test_the_precise_code_intel_reason_matches_its_number() -> None:
+    pci = estimate(MONOREPO_HEAVY, chart_version="7.6.0")["recommended"]["services"]["preciseCodeIntel"]
+    mem = pci["memory_gb"]["request"]
+    assert mem == 41 and pci["env"]["NUM_WORKERS"] == "1"
+    assert "under about 32 GB" not in pci["why"]["env"] and "one upload at a time" in pci["why"]["env"]
+    small = estimate(SCENARIOS["S"], chart_version="7.6.0")["recommended"]["services"]["preciseCodeIntel"]
+    assert small["memory_gb"]["request"] <= 33 and "under about 32 GB" in small["why"]["env"]

@@ -11,13 +11,15 @@ from implhub.app import evidence, projects
 from implhub.app.context import Ctx
 from implhub.codestats.evidence import CodeStatisticsScan
 from implhub.errors import ValidationError
-from implhub.intake.schema import Scale
+from implhub.intake.schema import TDD, Environment, Scale
 from implhub.sizing import data
+from implhub.sizing.deployment import DeploymentDesign, ExternalKind, ExternalService, PlanOptions
 from implhub.sizing.estimate import estimate as run_estimate
 from implhub.sizing.estimate import node_plan as run_node_plan
 from implhub.sizing.evidence import SizeEstimate
 from implhub.sizing.export import export as render_export
 from implhub.sizing.inputs import SizingInputs
+from implhub.sizing.recommended import scan_usable
 from implhub.store.models import EnvironmentRow, Project
 from implhub.vocab import EvidenceKind
 
@@ -34,28 +36,70 @@ def _environment(project: Project, environment: str | None) -> EnvironmentRow:
     return projects.resolve_environment(project, environment)
 
 
-def profile(inp: SizingInputs, kind: str) -> tuple[SizingInputs, str]:
+def _env_spec(project: Project, environment: str) -> Environment | None:
+    """The environment's entry in the design (users, repositories, parity, cloud, region), if any."""
+    return next((e for e in project.design_model.environments if e.name == environment), None)
+
+
+def deployment_design(design: TDD, kind: str, spec: Environment | None, *,
+                      one_family: bool = False, spare_node: bool | None = None) -> DeploymentDesign:
+    """The deployment side of the design for one environment: cloud and region (the environment's
+    own when it names them), externalized services, POC lessons, and the plan options (a spare node
+    for production and for environments with parity, unless asked otherwise)."""
+    dep = design.deployment
+    kinds = {k.value for k in ExternalKind}
+    ext = tuple(ExternalService(kind=ExternalKind(x.service), provider=x.provider, endpoint=x.endpoint)
+                for x in design.externalized_services if x.service in kinds)
+    prod_shaped = kind == "prod" or bool(spec is not None and spec.parity)
+    return DeploymentDesign(
+        cloud=(spec.cloud if spec is not None and spec.cloud else dep.cloud),
+        region=(spec.region if spec is not None and spec.region else dep.region), externalized=ext,
+        poc_lessons=tuple(design.poc.lessons_learned), storage_class=dep.storage_class, environment_kind=kind,
+        prod_shaped=prod_shaped,
+        options=PlanOptions(spare_node=prod_shaped if spare_node is None else spare_node, one_family=one_family))
+
+
+def profile(inp: SizingInputs, kind: str, spec: Environment | None = None) -> tuple[SizingInputs, str]:
     """The inputs an environment of this kind is sized for, and the rule in words.
 
-    prod, replica and other environments carry the full design scale; staging serves the test users
-    on the full corpus (UAT must see production's code); dev serves a few engineers on a sample of
-    the repositories that still holds the largest one (upgrade rehearsals must meet the monorepo)."""
+    The design may say per environment how many users and repositories it serves and whether it
+    has parity with production; those win. Otherwise prod, replica and other environments carry
+    the full design scale; staging serves the test users on the full corpus (UAT must see
+    production's code); dev serves a few engineers on a sample of the repositories that still
+    holds the largest one (upgrade rehearsals must meet the monorepo)."""
+    if spec is not None and spec.parity:
+        return inp, f"{kind}: parity with production (the design says so): the full scale"
+    users_given = spec.users if spec is not None else None
+    repos_given = spec.repositories if spec is not None else None
     if kind == "staging":
         users = min(inp.users, max(50, math.ceil(inp.users / 10)))
-        conc = None if inp.concurrent_users is None else min(inp.concurrent_users, users)
-        return (replace(inp, users=users, concurrent_users=conc),
-                f"staging: {users} users (a tenth of production, at least 50) on the full corpus")
+        rule_users = "a tenth of production, at least 50"
+    elif kind == "dev":
+        users, rule_users = min(inp.users, 25), "a few engineers"
+    else:
+        users, rule_users = inp.users, "the design's users"
+    if users_given is not None:
+        users, rule_users = min(int(users_given), inp.users), "from the design's environment"
     if kind == "dev":
-        users = min(inp.users, 25)
         repos = min(inp.repositories, max(100, math.ceil(inp.repositories / 20)))
-        share = repos / inp.repositories if inp.repositories else 0.0
-        total = min(inp.total_repo_size_gb, max(inp.largest_repo_size_gb, round(inp.total_repo_size_gb * share, 1)))
-        idx = None if inp.indexable_bytes is None else int(inp.indexable_bytes * share)
-        return (replace(inp, users=users, concurrent_users=None if inp.concurrent_users is None else min(inp.concurrent_users, users),
-                        repositories=repos, total_repo_size_gb=total, monorepos=min(inp.monorepos, 1),
-                        indexable_bytes=idx),
-                f"dev: {users} users on {repos} repositories ({share:.0%} sample, {total:g} GB) including the largest")
-    return inp, f"{kind}: the design's full scale"
+        rule_repos = "a 5% sample"
+    else:
+        repos, rule_repos = inp.repositories, "the full corpus"
+    if repos_given is not None:
+        repos, rule_repos = min(int(repos_given), inp.repositories), "from the design's environment"
+    if users == inp.users and repos == inp.repositories:
+        return inp, f"{kind}: the design's full scale"
+    share = repos / inp.repositories if inp.repositories else 0.0
+    total = min(inp.total_repo_size_gb, max(inp.largest_repo_size_gb, round(inp.total_repo_size_gb * share, 1)))
+    idx = None if inp.indexable_bytes is None else int(inp.indexable_bytes * share)
+    conc = None if inp.concurrent_users is None else min(inp.concurrent_users, users)
+    sub = replace(inp, users=users, concurrent_users=conc, repositories=max(repos, 1 if inp.repositories else 0),
+                  total_repo_size_gb=total, indexable_bytes=idx,
+                  monorepos=min(inp.monorepos, repos) if repos < inp.repositories else inp.monorepos)
+    if kind == "dev" and repos < inp.repositories:
+        sub = replace(sub, monorepos=min(inp.monorepos, 1))
+    return sub, (f"{kind}: {users} users ({rule_users}) on {repos} repositories ({rule_repos}, {share:.0%}, "
+                 f"{total:g} GB) including the largest")
 
 
 def _codestats(ctx: Ctx, project: Project, scale: Scale) -> tuple[dict[str, Any], str | None]:
@@ -103,11 +147,14 @@ def inputs_for(ctx: Ctx, *, project: Project | str, environment: str | None = No
             concurrent_users=scale.concurrent_users, **extra)
     except ValidationError as exc:
         raise ValidationError(f"the design's scale section: {exc.message}", field=f"scale ({exc.field})") from None
-    inp, rule = profile(base, env.kind)
+    spec = _env_spec(p, env.name)
+    inp, rule = profile(base, env.kind, spec)
     meta = {
         "project": p.slug, "environment": env.name, "environment_kind": env.kind, "profile": rule,
         "design_revision": p.current.number, "code_statistics": cs_note,
-        "design_cloud": design.deployment.cloud, "design_version": design.deployment.sourcegraph_version,
+        "design_cloud": (spec.cloud if spec is not None and spec.cloud else design.deployment.cloud),
+        "design_version": design.deployment.sourcegraph_version, "parity": bool(spec is not None and spec.parity),
+        "zoekt_basis": scan_usable(inp)[1],
     }
     return inp, meta
 
@@ -139,9 +186,13 @@ def estimate(
     catalog: list[data.Instance] | None = None,
     store: bool = True,
     simulated: bool = False,
+    one_family: bool = False,
+    spare_node: bool | None = None,
 ) -> dict[str, Any]:
     """Run the sizing. With a project: inputs from its design, result appended as `size_estimate`
-    evidence of the environment (never overwritten). With explicit inputs only: nothing stored."""
+    evidence of the environment (never overwritten). With explicit inputs only: nothing stored.
+    spare_node: None = a spare for production and environments with parity (explicit inputs:
+    sized as production)."""
     meta: dict[str, Any] | None = None
     p: Project | None = None
     if project is not None:
@@ -149,11 +200,18 @@ def estimate(
         environment = _environment(p, environment).name
         from_design, meta = inputs_for(ctx, project=p, environment=environment)
         inputs = inputs or from_design
+        design = deployment_design(p.design_model, meta["environment_kind"], _env_spec(p, environment),
+                                   one_family=one_family, spare_node=spare_node)
+        if cloud and cloud != design.cloud:  # sized for another cloud than the design's: its region does not apply
+            design = design.model_copy(update={"cloud": cloud, "region": None})
+    else:
+        design = DeploymentDesign(options=PlanOptions(spare_node=True if spare_node is None else spare_node,
+                                                      one_family=one_family))
     if inputs is None:
         raise ValidationError("give --project SLUG or the inputs (--users, --repos, --total-gb, --largest-gb)",
                               field="--project")
     result = run_estimate(inputs, chart_version=_chart_for(meta, chart_version), cloud=_cloud_for(meta, cloud),
-                          headroom=headroom, catalog=catalog)
+                          headroom=headroom, catalog=catalog, design=design)
     result["environment"] = environment if p is not None else None
     result["basis"] = meta
     result["helm_values"] = _helm_values(result)
@@ -196,11 +254,14 @@ def nodes(
     catalog: list[data.Instance] | None = None,
     store: bool = True,
     simulated: bool = False,
+    one_family: bool = False,
+    spare_node: bool | None = None,
 ) -> dict[str, Any]:
     """Pack the recommended pods onto node pools; with a project, append `node_plan` evidence
     (and the estimate it came from, so both stay in step)."""
     result = estimate(ctx, project=project, environment=environment, inputs=inputs, chart_version=chart_version,
-                      cloud=cloud, headroom=headroom, catalog=catalog, store=store, simulated=simulated)
+                      cloud=cloud, headroom=headroom, catalog=catalog, store=store, simulated=simulated,
+                      one_family=one_family, spare_node=spare_node)
     chosen = result["recommended"]["totals"]["cloud"]
     plan = run_node_plan(result, cloud=chosen, headroom=headroom, catalog=catalog)
     plan["environment"] = result["environment"]

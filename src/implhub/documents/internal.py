@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from implhub.documents.facts import Facts, Snapshot, num
-from implhub.documents.model import Document, bullets, cell, missing_block, table
+from implhub.documents.model import Document, bullets, cell, date_part, missing_block, table
+from implhub.sizing.external import document_section
 
 ROLE_TITLES = {"IE": "Implementation Engineer", "IPM": "Implementation Project Manager", "TAM": "Technical Account Manager",
                "CE": "Customer Engineer", "AE": "Account Executive", "LEADERSHIP": "Leadership"}
@@ -240,6 +241,12 @@ class _Builder:
             self.add(table(["Service", "Provider", "Notes"], [[x.service, x.provider, x.notes] for x in d.externalized_services]))
         else:
             self.add("None: every service runs bundled in the deployment.\n")
+        found = self.f.estimate(self.f.prod)
+        provides, asks = document_section(found[0] if found is not None else None)
+        if provides:
+            self.add("\n".join(provides))
+        for item in asks:
+            self.need("Externalized services and storage", item)
         self.add("## Other unique aspects")
         self.add(bullets(d.other_unique_aspects, empty="None recorded."))
 

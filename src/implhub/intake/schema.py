@@ -128,6 +128,8 @@ class Deployment(_Base):
     ingress: str | None = None
     tls: str | None = None
     dns: str | None = None
+    storage_class: str | None = Field(None, description="The cluster's own StorageClass (on-prem and other clouds): "
+                                      "the chart does not create one")
 
 
 class Features(_Base):
@@ -199,6 +201,9 @@ class Environment(_Base):
     cloud: Cloud | None = None
     region: str | None = None
     url: str | None = None
+    users: int | None = Field(None, ge=0, description="Users this environment serves (sizing); default by kind")
+    repositories: int | None = Field(None, ge=0, description="Repositories synced to this environment (sizing)")
+    parity: bool = Field(False, description="Sized like production (same scale and node plan shape)")
 
     @model_validator(mode="after")
     def _kind(self) -> Environment:
@@ -211,6 +216,7 @@ class ExternalService(_Base):
     service: Literal["postgresql", "codeintel-db", "codeinsights-db", "redis", "object-storage", "tracing", "monitoring", "other"]
     provider: str | None = None
     notes: str | None = None
+    endpoint: str | None = Field(None, description="The customer's endpoint, e.g. the OTLP collector for tracing")
 
 
 class ImageScanning(_Base):

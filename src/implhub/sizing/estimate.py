@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from implhub.sizing import data, official
+from implhub.sizing.cost import whole_cost
+from implhub.sizing.deployment import DeploymentDesign, ExternalKind
+from implhub.sizing.external import (
+    UPLOAD_CONSUMERS,
+    customer_provides,
+    externalized_keys,
+    upload_env,
+)
 from implhub.sizing.inputs import SizingInputs
 from implhub.sizing.packing import GIB_PER_GB, PodSpec, pack
 from implhub.sizing.recommended import CHART_KEY, Svc, recommend, sidecar_resources
+from implhub.sizing.storage import StorageClassPlan, storage_class
 from implhub.sizing.units import cpu_cores, gb, gi
 
 STANDARD_SIZES = ["XS", "S", "M", "L", "XL"]
@@ -119,21 +129,30 @@ def estimate(
     cloud: str = "aws",
     headroom: float = 0.2,
     catalog: Sequence[data.Instance] | None = None,
+    design: DeploymentDesign | None = None,
 ) -> dict[str, Any]:
-    """The `size estimate --json` result."""
+    """The `size estimate --json` result. `design`: where it runs, what the customer hosts outside
+    the cluster, POC lessons and plan options (None: everything in the cluster, no spare node)."""
     version = data.resolve_chart_version(chart_version)
     off = official.estimate(inp)
     beyond = off.pop("beyond_reference")
     rec = recommend(inp, chart_version=version)
     services: dict[str, Svc] = rec["services"]
+    external = externalize(services, design, chart_version=version)
+    if design is not None and not design.prod_shaped:
+        lighten(services, inp, design.environment_kind)
+    sc = storage_class(design, cloud)
     pods = pods_of(services, version)
-    plan = pack(pods, cloud, headroom=headroom, catalog=catalog)
+    options = design.options if design else None
+    plan = pack(pods, cloud, headroom=headroom, catalog=catalog, spare_node=bool(options and options.spare_node),
+                one_family=bool(options and options.one_family))
     t = plan["totals"]
     svc_cpu = sum(s.replicas * (s.cpu[0] or 0) for s in services.values() if not s.daemonset)
     svc_mem = sum(s.replicas * (s.mem[0] or 0) for s in services.values() if not s.daemonset)
     size = standard_size(inp.users, inp.repositories)
     size_name = size["size"] if size else "beyond XL"
-    rec_services = {k: s.to_dict() for k, s in services.items()}
+    rec_services = {k: s.to_dict() | {"external": k in external} for k, s in services.items()}
+    finish_plan(plan, rec_services, sc, cloud=cloud, region=design.region if design else None)
     totals = {
         "vcpu": round(t["requested_vcpu"] + t["kube_reserved_vcpu"], 2),
         "memory_gb": round((t["requested_memory_gib"] + t["kube_reserved_memory_gib"]) / GIB_PER_GB, 2),
@@ -166,6 +185,12 @@ def estimate(
         "deviations": deviations(rec_services, version, std_est),
         "standard": standard_line(cloud, size, catalog),
         "node_plan": plan,
+        "externalized": [x.model_dump() for x in customer_provides(design, off["services"], rec_services,
+                                                                    volumes=external, chart_version=version)],
+        "storage_class": sc.model_dump(),
+        "tracing_endpoint": (t.endpoint if design and (t := design.external(ExternalKind.tracing)) else None),
+        "cost": plan["cost"],
+        "missing": missing(design, sc),
     }
 
 
@@ -177,10 +202,94 @@ def node_plan(result: dict[str, Any], *, cloud: str, headroom: float = 0.2,
     if isinstance(stored, dict) and stored.get("cloud") == cloud and stored.get("headroom") == headroom:
         plan = dict(stored)
     else:
-        rec = recommend(SizingInputs(**result["inputs"]), chart_version=version)
-        plan = pack(pods_of(rec["services"], version), cloud, headroom=headroom, catalog=catalog)
+        again = estimate(SizingInputs(**result["inputs"]), chart_version=version, cloud=cloud, headroom=headroom,
+                         catalog=catalog)
+        plan = dict(again["node_plan"])
     inp = result["inputs"]
     plan["standard"] = standard_line(cloud, standard_size(inp["users"], inp["repositories"]), catalog)
     plan["instance_size"] = result["recommended"]["totals"]["instance_size"]
     return plan
 
+
+
+def externalize(services: dict[str, Svc], design: DeploymentDesign | None, *,
+                chart_version: str) -> dict[str, int | None]:
+    """Take the workloads the design moves out of the cluster out of the deployment: disabled,
+    no replicas, no volume; the upload store's consumers point at the customer's bucket.
+    Returns chart key -> the volume (Gi) the workload would have had in the cluster."""
+    moved = externalized_keys(design)
+    volumes: dict[str, int | None] = {}
+    for key, provider in moved.items():
+        s = services.get(key)
+        if s is None:
+            continue
+        volumes[key] = s.storage_gi
+        s.replicas, s.enabled, s.storage_gi = 0, False, None
+        s.extrapolated = []
+        s.why = {"replicas": f"externalized: {provider} (the design's externalized services); "
+                             "the chart's existing secret holds the connection"}
+    bucket = design.external(ExternalKind.object_storage) if design else None
+    if bucket is not None and design is not None:
+        env = upload_env(design.cloud, design.region, bucket.provider)
+        for key in UPLOAD_CONSUMERS:
+            s = services.get(key)
+            if s is None or f"{key}.env" not in data.chart_keys(chart_version):
+                continue
+            s.env = {**s.env, **env}
+            target = bucket.provider or "the customer's object storage"
+            why = f"uploads go to {target} instead of blobstore"
+            s.why["env"] = f"{s.why['env']}; {why}" if s.why.get("env") else why
+    return volumes
+
+
+def finish_plan(plan: dict[str, Any], services: dict[str, dict[str, Any]], sc: StorageClassPlan, *,
+                cloud: str, region: str | None) -> None:
+    """Add the whole cost (monthly_usd becomes the total; compute stays in cost.compute_usd), the
+    storage class and the autoscaler bounds of each node group to a plan from `pack`."""
+    cost, detail = whole_cost(plan, services, sc, cloud=cloud, region=region)
+    plan["compute_monthly_usd"] = plan["monthly_usd"]
+    plan["cost"] = cost.model_dump()
+    plan["cost_detail"] = detail.model_dump()
+    plan["monthly_usd"] = cost.total_usd
+    plan["storage_class"] = sc.model_dump()
+    for pool in plan["pools"]:
+        n = int(pool["count"])
+        pool["min_nodes"] = n
+        pool["max_nodes"] = n + max(1, -(-n // 2))
+    plan["autoscaling"] = {
+        "rule": ("cluster autoscaler per node group: minimum = the plan's nodes (the spare included), maximum = "
+                 "half as many again (at least one more) for re-indexing, upgrades and growth"),
+        "groups": [{"instance_type": p["instance_type"], "min": p["min_nodes"], "max": p["max_nodes"]}
+                   for p in plan["pools"]]}
+
+
+def missing(design: DeploymentDesign | None, sc: StorageClassPlan) -> list[str]:
+    """What the design must still say before the override can be applied as it is."""
+    out = list(sc.missing)
+    if design is None:
+        return out
+    if design.external(ExternalKind.object_storage) is not None:
+        out.append("the bucket of the customer's object storage (PRECISE_CODE_INTEL_UPLOAD_BUCKET in the override)")
+    tracing = design.external(ExternalKind.tracing)
+    if tracing is not None and not tracing.endpoint:
+        out.append("the OTLP endpoint of the customer's trace collector (externalized_services[].endpoint for tracing)")
+    return out
+
+
+def lighten(services: dict[str, Svc], inp: SizingInputs, kind: str) -> None:
+    """An environment without parity with production is not production-shaped: no second frontend
+    for availability, one upload at a time in precise code intel."""
+    fe = services.get("frontend")
+    if fe is not None:
+        want = max(1, math.ceil(inp.concurrent / 1000)) if inp.concurrent else 1
+        if want < fe.replicas:
+            fe.replicas = want
+            fe.why["replicas"] = f"{kind} without parity with production: no second replica for availability ({want})"
+    pci = services.get("preciseCodeIntel")
+    ix = inp.largest_index_size_gb
+    if pci is not None and ix > 0 and pci.env.get("NUM_WORKERS") not in (None, "1"):
+        m = float(math.ceil(2 * ix + 1))
+        pci.mem = [m, m]
+        pci.env = {**pci.env, "NUM_WORKERS": "1"}
+        pci.why["memory_gb"] = f"2 x the largest index ({ix:g} GB), one upload at a time, + 1 GB; request = limit"
+        pci.why["env"] = f"{kind} without parity with production: one upload at a time"

@@ -38,6 +38,18 @@ class Basis(_Open):
     code_statistics: Any = None
     design_cloud: str | None = None
     design_version: str | None = None
+    parity: bool | None = None
+    zoekt_basis: str | None = None
+
+
+class MonthlyCost(_Open):
+    """The whole monthly cost of a node plan (USD): compute, volumes, and the rest (load balancer,
+    control plane); `monthly_usd` equals `total_usd`."""
+
+    compute_usd: float
+    storage_usd: float
+    other_usd: float
+    total_usd: float
 
 
 class NodePlan(EvidenceData):
@@ -55,6 +67,9 @@ class NodePlan(EvidenceData):
     environment: str | None = None
     chart_version: str | None = None
     estimate_evidence_id: int | None = None
+    cost: MonthlyCost | None = None
+    resilience: dict[str, Any] | None = None
+    storage_class: dict[str, Any] | None = None
 
 
 class SizeEstimate(EvidenceData):
@@ -71,3 +86,7 @@ class SizeEstimate(EvidenceData):
     environment: str | None = None
     basis: Basis | None = None
     helm_values: dict[str, Any] | None = None
+    #: services the design moves outside the cluster, with what the customer provides
+    externalized: list[dict[str, Any]] = []
+    storage_class: dict[str, Any] | None = None
+    missing: list[Any] = []

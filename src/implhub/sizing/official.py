@@ -89,16 +89,27 @@ def _tier(tiers: list[list[Any]], value: float) -> float:
     return float(tiers[-1][1])
 
 
-def size_for(users: float, repos: float) -> str:
+def _tier_index(value: float, field: str) -> int:
     tiers = reference_points()["size_tiers"]
+    for i, t in enumerate(tiers):
+        if t[field] is None or value <= t[field]:
+            return i
+    return len(tiers) - 1
 
-    def idx(v: float, field: str) -> int:
-        for i, t in enumerate(tiers):
-            if t[field] is None or v <= t[field]:
-                return i
-        return len(tiers) - 1
 
-    return str(tiers[max(idx(users, "users"), idx(repos, "repos"))]["size"])
+def size_for(users: float, repos: float) -> str:
+    """The docs' rule: the larger of the user tier and the repository tier ("between two sizes,
+    take the larger"). implhub's `standard` size follows it."""
+    tiers = reference_points()["size_tiers"]
+    return str(tiers[max(_tier_index(users, "users"), _tier_index(repos, "repos"))]["size"])
+
+
+def official_size_label(users: float, repos: float) -> str:
+    """The label the official estimator shows: its Calculate() sets the size from the users and
+    then overwrites it from the repositories, so the repository tier alone decides."""
+    del users  # computed, then overwritten, by the estimator: kept in the signature to say so
+    tiers = reference_points()["size_tiers"]
+    return str(tiers[_tier_index(repos, "repos")]["size"])
 
 
 def _num(x: float) -> float:
@@ -162,7 +173,7 @@ def estimate(inp: SizingInputs) -> dict[str, Any]:
         "vcpu": _tier(ref["vcpu_tiers"], inp.users),
         "memory_gb": _tier(ref["memory_tiers_gb"], inp.repositories),
         "storage_gb": float(math.ceil(storage_sum)),
-        "instance_size": size_for(inp.users, inp.repositories),
+        "instance_size": official_size_label(inp.users, inp.repositories),
         "contact_support": contact,
     }
     return {"services": services, "totals": totals, "beyond_reference": sorted(set(beyond_inputs))}

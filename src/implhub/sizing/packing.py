@@ -16,12 +16,17 @@ from typing import Any
 
 from implhub.errors import ValidationError
 from implhub.sizing.data import Instance, catalog_for
+from implhub.sizing.localsearch import cheaper_type_set, repack_pairs, repack_triples
 
 HOURS_PER_MONTH = 730.0
 GIB_PER_GB = 1e9 / 2**30
 EVICTION_HARD_GIB = 0.1  # memory.available<100Mi
 PRIMARY_CANDIDATES = 8
 REPACKED_PLANS = 6
+IMPROVE_LIMIT = 20  # plans with more nodes skip the move-to-a-cheaper-type search
+PLAIN_IMPROVED_PLANS = 4  # the cheapest plans refined by moving nodes to cheaper types
+SPARE_REPAIRED_PLANS = 10  # plans made to survive one node's loss: the cheapest, and those of small nodes
+SPARE_IMPROVED_PLANS = 4  # resilient plans refined by local search (the cheapest after repair)
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,8 @@ def _expand(pods: Sequence[PodSpec]) -> list[_Item]:
 ORDERS = ("dominant", "memory", "cpu")
 
 
-def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], order_by: str = "dominant") -> list[_Node] | None:
+def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], order_by: str = "dominant",
+               compact: bool = True) -> list[_Node] | None:
     """Best-fit decreasing: open `primary` nodes (or the cheapest type that holds a pod too big for
     it), then shrink every node to the cheapest type that still holds its pods."""
     if order_by == "memory":
@@ -185,61 +191,16 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], ord
                 break
         else:
             return None
-    _consolidate(nodes)
+    if compact:  # fewer, fuller nodes; a plan with a spare node may rather keep many small ones
+        _consolidate(nodes)
     for node in nodes:
         for t in types:  # cheapest first; the node's own type holds its pods, so one is found
             if _holds(t, node.items):
                 node.type = t
                 break
-    _merge_pairs(nodes, types)
+    if compact:
+        _merge_pairs(nodes, types)
     return nodes
-
-
-def _two_bins(items: list[_Item], t1: NodeType, t2: NodeType) -> tuple[list[_Item], list[_Item]] | None:
-    """First-fit decreasing of items into one node of t1 and one of t2, replicas apart."""
-    bins = [_Node(t1, []), _Node(t2, [])]
-    for item in sorted(items, key=lambda i: max(i.cpu / t2.cpu, i.mem_gib / t2.mem_gib), reverse=True):
-        for b in bins:
-            if b.fits(item):
-                b.add(item)
-                break
-        else:
-            return None
-    return bins[0].items, bins[1].items
-
-
-def _repack_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 16) -> None:
-    """Redistribute the pods of two nodes onto a cheaper pair of node types."""
-    if len(nodes) > limit or len(nodes) < 2:
-        return
-    improved = True
-    rounds = 0
-    while improved and rounds < 20:
-        improved, rounds = False, rounds + 1
-        for ai in range(len(nodes)):
-            for bi in range(ai + 1, len(nodes)):
-                a, b = nodes[ai], nodes[bi]
-                current = a.type.price + b.type.price
-                both = a.items + b.items
-                cpu, mem = a.cpu_used + b.cpu_used, a.mem_used + b.mem_used
-                for i1, t1 in enumerate(types):
-                    for t2 in types[i1:]:
-                        if t1.price + t2.price >= current - 1e-9:
-                            break
-                        if t1.cpu + t2.cpu < cpu or t1.mem_gib + t2.mem_gib < mem:
-                            continue
-                        split = _two_bins(both, t1, t2)
-                        if split is not None:
-                            nodes[ai], nodes[bi] = _Node(t1, split[0]), _Node(t2, split[1])
-                            improved = True
-                            break
-                    if improved:
-                        break
-                if improved:
-                    break
-            if improved:
-                break
-    nodes[:] = [n for n in nodes if n.items]
 
 
 def _merge_pairs(nodes: list[_Node], types: list[NodeType], limit: int = 60) -> None:
@@ -298,28 +259,12 @@ def _cost(nodes: list[_Node]) -> float:
     return sum(n.type.price for n in nodes)
 
 
-def pack(
-    pods: Iterable[PodSpec | Mapping[str, Any]],
-    cloud: str,
-    *,
-    headroom: float = 0.2,
-    catalog: Sequence[Instance] | None = None,
-) -> dict[str, Any]:
-    """Place every pod; return {"cloud", "pools", "monthly_usd", "placements", "nodes", "totals"}.
-
-    pods: PodSpec or dicts {name, cpu, memory_gb, replicas, daemonset}; a DaemonSet runs on every
-    node. cloud: aws | gcp | azure. headroom: the share of each node's allocatable kept free.
-    """
-    if not 0 <= headroom < 0.9:
-        raise ValidationError(f"expected a headroom between 0 and 0.9, got {headroom}", field="--headroom")
-    specs = coerce_pods(pods)
-    daemonsets = [p for p in specs if p.daemonset]
-    types = node_types(catalog_for(cloud, catalog), daemonsets, headroom)
-    items = _expand(specs)
-    if not types:
-        raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
-    # primary types in order of their lower bound on cost; the few best are tried
+def _candidates(items: list[_Item], types: list[NodeType], *, loose: bool = False) -> list[list[_Node]]:
+    """Plans from every promising main node type and ordering, improved by local search. loose:
+    also the plans before nodes are emptied and merged (many small nodes lose less to one
+    node's loss)."""
     need_cpu, need_mem = sum(i.cpu for i in items), sum(i.mem_gib for i in items)
+    # primary types in order of their lower bound on cost; the few best are tried
     ranked = sorted(types, key=lambda t: max(need_cpu / t.cpu, need_mem / t.mem_gib, 1.0) * t.price)
     small = len(items) <= 120
     plans: list[list[_Node]] = []
@@ -328,16 +273,109 @@ def pack(
             nodes = _pack_with(list(items), primary, types, order_by)
             if nodes is not None:
                 plans.append(nodes)
+            if loose:
+                spread = _pack_with(list(items), primary, types, order_by, compact=False)
+                if spread is not None:
+                    plans.append(spread)
     plans.sort(key=_cost)
     for plan in plans if len(items) <= 24 else plans[:REPACKED_PLANS]:  # local search (all plans when small)
-        _repack_pairs(plan, types)
-    best = min(plans, key=_cost) if plans else None
-    if best is None:
+        repack_pairs(plan, types)
+    return plans
+
+
+def _refined(plan: list[_Node], types: list[NodeType], ds_cpu: float, ds_mem: float, *,
+             exact: bool = True) -> list[_Node]:
+    """A copy of the plan after three-node and two-node moves and moves to cheaper types."""
+    from implhub.sizing.resilience import improve
+
+    nodes = [_Node(n.type, list(n.items)) for n in plan]
+    repack_triples(nodes, types)
+    repack_pairs(nodes, types)
+    found = cheaper_type_set(nodes, types) if exact else None
+    if found is not None:
+        nodes = found
+    if len(nodes) > IMPROVE_LIMIT:  # a large plan is already close to its bound; the move costs n^2
+        return nodes
+    return improve(nodes, types, ds_cpu, ds_mem, spare=False)
+
+
+def pack(
+    pods: Iterable[PodSpec | Mapping[str, Any]],
+    cloud: str,
+    *,
+    headroom: float = 0.2,
+    catalog: Sequence[Instance] | None = None,
+    spare_node: bool = False,
+    one_family: bool = False,
+) -> dict[str, Any]:
+    """Place every pod; return {"cloud", "pools", "monthly_usd", "placements", "nodes", "totals",
+    "resilience"}.
+
+    pods: PodSpec or dicts {name, cpu, memory_gb, replicas, daemonset}; a DaemonSet runs on every
+    node. cloud: aws | gcp | azure. headroom: the share of each node's allocatable kept free.
+    spare_node: the plan survives the loss of any one node (see `implhub.sizing.resilience`).
+    one_family: every node of the plan from one instance family.
+    """
+    from implhub.sizing.resilience import family, improve, make_resilient
+
+    if not 0 <= headroom < 0.9:
+        raise ValidationError(f"expected a headroom between 0 and 0.9, got {headroom}", field="--headroom")
+    specs = coerce_pods(pods)
+    daemonsets = [p for p in specs if p.daemonset]
+    types = node_types(catalog_for(cloud, catalog), daemonsets, headroom)
+    items = _expand(specs)
+    if not types:
+        raise ValidationError(f"no {cloud} instance type leaves room after its DaemonSets and reserves", field="--cloud")
+    ds_cpu = sum(d.cpu for d in daemonsets)
+    ds_mem = sum(d.memory_gb for d in daemonsets) * GIB_PER_GB
+    by_family: dict[str, list[NodeType]] = {}
+    for t in types:
+        by_family.setdefault(family(t.instance.instance_type), []).append(t)
+    # with a spare node the single-family plans are candidates too (a spare of a uniform plan is cheap)
+    groups = by_family if one_family else ({"": types} | by_family if spare_node else {"": types})
+    best: list[_Node] | None = None
+    plain: list[_Node] | None = None
+    for group in groups.values():
+        plans = _candidates(items, group, loose=spare_node)
+        if not plans:
+            continue
+        plans.sort(key=_cost)
+        # the cheapest plans refined as copies: the unrefined ones stay candidates for a spare node,
+        # where many smaller nodes may beat a few compact ones
+        plans += [_refined(p, group, ds_cpu, ds_mem, exact=not spare_node) for p in plans[:PLAIN_IMPROVED_PLANS]]
+        cheapest = min(plans, key=_cost)
+        if plain is None or _cost(cheapest) < _cost(plain):
+            plain = cheapest
+        if spare_node:
+            # plans of smaller nodes need less spare: rank by the cost plus the dearest node
+            by_cost = sorted(plans, key=_cost)[:SPARE_REPAIRED_PLANS]
+            by_spread = sorted(plans, key=lambda p: _cost(p) + max(n.type.price for n in p))[:SPARE_REPAIRED_PLANS]
+            ranked_plans = by_cost + [p for p in by_spread if not any(p is q for q in by_cost)]
+            fixed = sorted(((r, r is p) for p in ranked_plans if (r := make_resilient(p, group, ds_cpu, ds_mem))),
+                           key=lambda pair: _cost(pair[0]))
+            # a plan that survived as it was is already locally optimal; the repaired ones are refined
+            plans = [r if as_was else improve(r, group, ds_cpu, ds_mem) for r, as_was in fixed[:SPARE_IMPROVED_PLANS]]
+        for plan in plans:
+            if best is None or _cost(plan) < _cost(best) - 1e-9:
+                best = plan
+        if spare_node and not one_family and best is not None and plain is not None and _cost(best) <= _cost(plain) + 1e-9:
+            break  # the cheapest plan survives as it is: nothing cheaper can
+    if best is None or plain is None:
         biggest = max(items, key=lambda i: i.mem_gib)
         raise ValidationError(
             f"pod {biggest.pod} ({biggest.cpu:g} CPU, {biggest.mem_gib:.1f} GiB) fits no {cloud} instance in the "
-            "catalog; split it into more replicas or add a larger instance type", field="pods")
-    return _plan_dict(cloud, best, daemonsets, headroom)
+            "catalog" + (" of one family" if one_family else "") + "; split it into more replicas or add a larger "
+            "instance type", field="pods")
+    out = _plan_dict(cloud, best, daemonsets, headroom)
+    from implhub.sizing.resilience import survives
+
+    out["resilience"] = {
+        "spare_node": spare_node, "one_family": one_family,
+        "survives_one_node_loss": survives(best, ds_cpu, ds_mem),
+        "spare_monthly_usd": round(max(0.0, _cost(best) - _cost(plain)) * HOURS_PER_MONTH, 2) if spare_node else 0.0,
+        "families": sorted({family(n.type.instance.instance_type) for n in best}),
+    }
+    return out
 
 
 def _plan_dict(cloud: str, nodes: list[_Node], daemonsets: Sequence[PodSpec], headroom: float) -> dict[str, Any]:

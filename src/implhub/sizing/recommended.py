@@ -46,8 +46,18 @@ SIDECARS = {"pgsql": "postgresExporter", "codeIntelDB": "postgresExporter", "cod
             "redisCache": "redisExporter", "redisStore": "redisExporter"}
 GITSERVER_MAX_PVC_GI = 8192  # keep each gitserver disk at or under 8 TiB (resize and snapshot times)
 GITSERVER_MAX_MEM_GB = 64
+GITSERVER_MAX_MONOREPO_SHARDS = 8  # beyond this many monorepos they share shards
 ZOEKT_MAX_MEM_GB = 64
-SMALL_SAMPLE = 0.05  # code statistics covering less than this share of the repositories are a small sample
+PCI_POD_TARGET_GB = 32  # precise-code-intel pods kept under about this much memory where the index allows
+#: a code statistics scan drives zoekt only when it covers at least this share of the design's
+#: repositories and at least MIN_SCAN_REPOSITORIES of them: the indexable share of a repository
+#: varies with vendored binaries and generated files, so a handful of repositories says little
+#: about thousands (a 4-repository scan once moved zoekt memory tenfold)
+MIN_SCAN_SHARE = 0.10
+MIN_SCAN_REPOSITORIES = 50
+#: without a usable scan: the share of the design's total (packed, with history) size that is
+#: indexable text at HEAD, implhub's assumption until a scan measures it
+ASSUMED_INDEXABLE_SHARE = 0.03
 MONOREPO_INDEXABLE_SHARE = 0.15  # assumed share of a monorepo's size that is indexable text (no code stats)
 
 
@@ -140,6 +150,19 @@ def _base(inp: SizingInputs, replicable: set[str]) -> dict[str, Svc]:
     return out
 
 
+def scan_usable(inp: SizingInputs) -> tuple[bool, str]:
+    """Whether the code statistics may drive zoekt's memory and disk, and the note that says why."""
+    if inp.indexable_bytes is None:
+        return False, "no code statistics scan yet"
+    cov = 1.0 if inp.indexable_coverage is None else inp.indexable_coverage
+    scanned = round(cov * inp.repositories)
+    if cov >= MIN_SCAN_SHARE and (scanned >= MIN_SCAN_REPOSITORIES or cov >= 0.999):
+        return True, f"code statistics cover {cov:.1%} of the repositories"
+    return False, (f"the code statistics scan covers {scanned} repositories ({cov:.2%}); below "
+                   f"{MIN_SCAN_SHARE:.0%} and {MIN_SCAN_REPOSITORIES} repositories it is too small a sample, "
+                   "so the design's totals are used")
+
+
 def _ceil_q(x: float) -> float:
     """Round up to a quarter below 1, to a whole number above."""
     return math.ceil(x * 4) / 4 if x <= 1 else float(math.ceil(x - 1e-9))
@@ -169,19 +192,25 @@ def recommend(inp: SizingInputs, *, chart_version: str) -> dict[str, Any]:
     need_disk_gb = 1.25 * T
     by_disk = math.ceil(whole_gi(need_disk_gb) / GITSERVER_MAX_PVC_GI) if T else 1
     by_mem = math.ceil(0.05 * T / GITSERVER_MAX_MEM_GB) if T else 1
-    r = max(gs.replicas, by_disk, by_mem, 1)
+    mono_need = math.ceil(8 + 0.25 * L) if inp.monorepos and L else 0
+    # monorepos: one per shard, so their clones' page cache is not stacked on one replica
+    by_mono = min(inp.monorepos, GITSERVER_MAX_MONOREPO_SHARDS) if mono_need > 0.05 * T / max(by_mem, 1) else 0
+    r = max(gs.replicas, by_disk, by_mem, by_mono, 1)
     if r > gs.replicas:
-        gs.why["replicas"] = (f"{r} shards: each disk at most {GITSERVER_MAX_PVC_GI} Gi and each replica's memory "
-                              f"at most {GITSERVER_MAX_MEM_GB} GB (the official curve has {gs.replicas} replica(s) "
-                              f"needing {0.05 * T:g} GB together)")
+        reasons = [f"each disk at most {GITSERVER_MAX_PVC_GI} Gi", f"each replica's memory at most {GITSERVER_MAX_MEM_GB} GB"]
+        if by_mono == r:
+            reasons.append(f"one shard per monorepo ({inp.monorepos})")
+        gs.why["replicas"] = (f"{r} shards: " + ", ".join(reasons) + f" (the official curve has {gs.replicas} "
+                              f"replica(s) needing {0.05 * T:g} GB together)")
         gs.replicas = r
     per_mem = max(8.0, math.ceil(0.05 * T / r))
     why_mem = f"5% of the repositories each replica serves ({T:g} GB / {r}), at least 8 GB"
-    if inp.monorepos and L:
-        mono = math.ceil(8 + 0.25 * L)
-        if mono > per_mem:
-            per_mem = float(mono)
-            why_mem = f"monorepo: a quarter of the largest repository ({L:g} GB) in page cache for clones, plus 8 GB"
+    if mono_need > per_mem:
+        per_mem = float(min(mono_need, GITSERVER_MAX_MEM_GB))
+        why_mem = f"monorepo: a quarter of the largest repository ({L:g} GB) in page cache for clones, plus 8 GB"
+        if mono_need > GITSERVER_MAX_MEM_GB:
+            why_mem += (f" = {mono_need} GB, held to the {GITSERVER_MAX_MEM_GB} GB per replica limit "
+                        "(the rest of the pack is read from disk)")
     gs.mem = [per_mem, per_mem]
     gs.why["memory_gb"] = why_mem + "; request = limit (stateful, no OOM surprises)"
     if inp.monorepos and gs.cpu[0] is not None:
@@ -196,33 +225,30 @@ def recommend(inp: SizingInputs, *, chart_version: str) -> dict[str, Any]:
     mmap = math.ceil(inp.repositories / (0.6 * 65536)) if inp.repositories else 1
     r = max(web.replicas, mmap)
     why_r = f"memory-map limit: repositories / (0.6 x 65536) = {mmap}" if mmap > web.replicas else ""
-    if inp.indexable_bytes is not None:
+    usable, sample_note = scan_usable(inp)
+    if usable and inp.indexable_bytes is not None:
         corpus_gb = inp.indexable_bytes / 1e9
-        total_mem = 2.7 * corpus_gb
-        by_mem = math.ceil(total_mem / ZOEKT_MAX_MEM_GB)
-        if by_mem > r:
-            r, why_r = by_mem, f"2.7 x the corpus ({total_mem:.0f} GB) at most {ZOEKT_MAX_MEM_GB} GB per replica: {by_mem}"
-        m = max(2.0, math.ceil(total_mem / r))
-        small_sample = inp.indexable_coverage is not None and inp.indexable_coverage < SMALL_SAMPLE
-        curve = web.mem[0] or 0.0
-        if small_sample and curve > m:
-            web.why["memory_gb"] += (f"; code statistics cover only {inp.indexable_coverage:.2%} of the repositories: "
-                                     f"their corpus figure ({m:g} GB per replica) does not lower the curve")
-        else:
-            web.mem = [m, _ceil_q(m * 1.25)]
-            web.why["memory_gb"] = (f"2.7 x the indexable corpus ({corpus_gb:.1f} GB, files <= 1 MB, non-binary, from "
-                                    f"code statistics) over {r} replicas; limit +25%")
+        source = f"{corpus_gb:.1f} GB, files <= 1 MB, non-binary, from code statistics"
+    else:
+        corpus_gb = ASSUMED_INDEXABLE_SHARE * T
+        source = (f"assumed {ASSUMED_INDEXABLE_SHARE:.0%} of the design's {T:g} GB: {corpus_gb:.1f} GB; "
+                  + sample_note)
+    total_mem = 2.7 * corpus_gb
+    by_mem = math.ceil(total_mem / ZOEKT_MAX_MEM_GB)
+    if by_mem > r:
+        r, why_r = by_mem, f"2.7 x the corpus ({total_mem:.0f} GB) at most {ZOEKT_MAX_MEM_GB} GB per replica: {by_mem}"
+    m = max(2.0, float(math.ceil(total_mem / r)))
+    if m >= (web.mem[0] or 0.0) or usable:
+        web.mem = [m, _ceil_q(m * 1.25)]
+        web.why["memory_gb"] = f"2.7 x the indexable corpus ({source}) over {r} replica(s); limit +25%"
+    else:
+        web.why["memory_gb"] += f"; above 2.7 x the indexable corpus ({source})"
+    if usable and inp.indexable_bytes is not None:
         web.storage_gi = whole_gi(max(3.5 * corpus_gb * 1.25 / r, 10))
-        web.why["storage_gb"] = f"index shards 3.5 x the corpus ({corpus_gb:.1f} GB) over {r} replicas, +25% free"
-        curve_disk = whole_gi(max(0.6 * T / r, 10))
-        if small_sample and curve_disk > web.storage_gi:
-            web.storage_gi = curve_disk
-            web.why["storage_gb"] = (f"0.6 x total size ({T:g} GB) over {r} replicas: the code statistics are too small "
-                                     "a sample to go below it")
+        web.why["storage_gb"] = f"index shards 3.5 x the corpus ({corpus_gb:.1f} GB) over {r} replica(s), +25% free"
     else:
         web.storage_gi = whole_gi(max(0.6 * T / r, 10))
-        web.why["storage_gb"] = f"0.6 x total size ({T:g} GB) over {r} replicas (no code statistics yet)"
-        web.why["memory_gb"] += " (no code statistics: run a code statistics scan for a corpus-based figure)"
+        web.why["storage_gb"] = f"0.6 x total size ({T:g} GB) over {r} replica(s), the official rule; {sample_note}"
     if r != web.replicas:
         web.replicas = r
         web.why["replicas"] = why_r
@@ -268,13 +294,17 @@ def recommend(inp: SizingInputs, *, chart_version: str) -> dict[str, Any]:
     # precise code intel: memory from the largest index
     pci = base["preciseCodeIntel"]
     if IX > 0:
-        workers = 4 if 2 * IX * 4 <= 32 else max(1, int(32 // (2 * IX)))
+        workers = 4 if 2 * IX * 4 <= PCI_POD_TARGET_GB else max(1, int(PCI_POD_TARGET_GB // (2 * IX)))
         m = float(math.ceil(2 * IX * workers + 1))
         pci.mem = [m, m]
         pci.env = {"NUM_WORKERS": str(workers)}
         pci.why["memory_gb"] = (f"2 x the largest index ({IX:g} GB) x {workers} concurrent uploads (NUM_WORKERS) "
                                 "+ 1 GB; request = limit")
-        pci.why["env"] = "uploads per pod kept so one pod stays under about 32 GB"
+        if m <= PCI_POD_TARGET_GB + 1:
+            pci.why["env"] = f"{workers} upload(s) per pod, so one pod stays under about {PCI_POD_TARGET_GB} GB"
+        else:
+            pci.why["env"] = (f"one upload at a time: a single upload of the largest index needs {m:g} GB, more than "
+                              f"the {PCI_POD_TARGET_GB} GB a pod is otherwise kept under")
 
     # syntactic code intel: disabled in the chart unless asked for
     sci = base["syntacticCodeIntel"]

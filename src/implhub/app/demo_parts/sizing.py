@@ -21,7 +21,16 @@ def seed(ctx: Ctx, project: Project, env: DemoEnv) -> list[str]:
         if kind == EnvironmentKind.prod:
             plan = sizing.nodes(ctx, project=project, environment=name, cloud="aws", simulated=True)
             pools = ", ".join(f"{p['count']} x {p['instance_type']}" for p in plan["pools"])
-            lines.append(f"sizing: {name} node plan on AWS: {pools}, ${plan['monthly_usd']:,.0f} a month")
+            cost = plan["cost"]
+            lines.append(f"sizing: {name} node plan on AWS: {pools}, ${plan['monthly_usd']:,.0f} a month "
+                         f"(compute ${cost['compute_usd']:,.0f}, volumes ${cost['storage_usd']:,.0f}, "
+                         f"load balancer and EKS ${cost['other_usd']:,.0f}); survives the loss of any one node "
+                         f"(the spare costs ${plan['resilience']['spare_monthly_usd']:,.0f})")
+            est = sizing.latest_estimate(ctx, project=project, environment=name) or {}
+            moved = [x["kind"] for x in est.get("externalized") or []]
+            if moved:
+                lines.append(f"sizing: externalized in the override: {', '.join(moved)}; storage class "
+                             f"{(est.get('storage_class') or {}).get('provisioner')}")
         else:
             result = sizing.estimate(ctx, project=project, environment=name, simulated=True)
             t = result["recommended"]["totals"]
