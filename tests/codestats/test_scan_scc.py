@@ -41,12 +41,44 @@ def test_scc_and_implhubs_own_counter_agree_on_a_working_tree(tmp_path: Path, sc
     assert fast["warnings"] == []
 
 
-def test_a_bare_mirror_is_still_read_from_the_object_store(tmp_path: Path, scc: str) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bare_mirror_is_read_from_the_object_store_and_its_lines_counted_by_scc(tmp_path: Path, scc: str, jobs: int) -> None:
     wt = working_tree(tmp_path / "src")
     bare_clone(wt, tmp_path / "src" / "router.git")
-    result = scan([str(tmp_path / "src")], ScanOptions(jobs=2))
-    assert _row(result, "router.git")["counted_by"] == "implhub" and _row(result, "router")["counted_by"] == "scc"
+    result = scan([str(tmp_path / "src")], ScanOptions(jobs=jobs))
+    assert _row(result, "router.git")["counted_by"] == "scc" and _row(result, "router")["counted_by"] == "scc"
     assert [_row(result, "router.git")[k] for k in KEYS] == [_row(result, "router")[k] for k in KEYS]
+    own = scan([str(tmp_path / "src" / "router.git")], ScanOptions(jobs=jobs, use_scc=False))
+    assert _row(own, "router.git")["counted_by"] == "implhub"
+    assert [_row(own, "router.git")[k] for k in KEYS] == [_row(result, "router.git")[k] for k in KEYS]
+    assert own["languages"] == scan([str(tmp_path / "src" / "router.git")], ScanOptions(jobs=jobs))["languages"]
+
+
+def test_a_gitignore_inside_a_mirror_does_not_hide_files_from_the_count(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path / "src")
+    (wt / ".gitignore").write_text("*.py\n")
+    git(wt, "add", "-f", ".gitignore")
+    git(wt, "commit", "-q", "-m", "ignore python")
+    mirror = bare_clone(wt, tmp_path / "router.git")
+    result = scan([str(mirror)], ScanOptions(jobs=1))
+    assert result["languages"]["Python"]["files"] == 1  # app/route.py is tracked, so it counts
+
+
+def test_scc_failing_on_a_batch_falls_back_to_implhubs_counter_with_a_warning(tmp_path: Path, scc: str) -> None:
+    from implhub.codestats.gitrepo import Repo, head, iter_tree
+    from implhub.codestats.scan import count_batch
+
+    wt = working_tree(tmp_path / "src")
+    mirror = bare_clone(wt, tmp_path / "router.git")
+    repo = Repo(str(mirror), str(mirror), True)
+    entries = list(iter_tree(repo, head(repo)[1] or ""))
+    broken = tmp_path / "scc-broken"
+    broken.write_text("#!/bin/sh\necho boom >&2\nexit 3\n")
+    broken.chmod(0o755)
+    failed = count_batch(str(mirror), entries, scc=str(broken))
+    assert failed["counted_by"] == "implhub" and "exit 3" in failed["warning"] and "boom" in failed["warning"]
+    assert failed["languages"] == count_batch(str(mirror), entries)["languages"]
+    assert failed["counts"] == count_batch(str(mirror), entries, scc=scc)["counts"]
 
 
 def test_only_tracked_files_count_and_a_tracked_but_ignored_one_does(tmp_path: Path, scc: str) -> None:

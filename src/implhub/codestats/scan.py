@@ -11,6 +11,7 @@ take the object-store path too, and the result says why.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -91,8 +92,9 @@ class _Acc:
                 mine[k] += v
 
 
-def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_max_bytes: int) -> None:
-    """Every fact about one file, read by implhub itself."""
+def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_max_bytes: int, *, lines: bool = True) -> bool:
+    """Every fact about one file, read by implhub itself; with lines=False all but the line counts.
+    True when the file is one scc would count lines of (not binary, not a lock file)."""
     c = acc.counts
     size = len(data)
     c["files"] += 1
@@ -115,12 +117,17 @@ def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_m
         c["generated_files"] += 1
         c["generated_bytes"] += size
     if scc_binary or path.rsplit("/", 1)[-1].lower() in SCC_EXCLUDED_NAMES:
-        return
+        return False
+    if lines:
+        _count_lines(acc, table, path, data)
+    return True
+
+
+def _count_lines(acc: _Acc, table: LanguageTable, path: str, data: bytes) -> None:
     name = detect_language(path, data[:20000], table)
-    if name is None:
-        return
-    counts = count_lines(data, table.languages[name])
-    acc.add_lines(name, size, counts.code, counts.comment, counts.blank)
+    if name is not None:
+        counts = count_lines(data, table.languages[name])
+        acc.add_lines(name, len(data), counts.code, counts.comment, counts.blank)
 
 
 def _count_binary(acc: _Acc, path: str, size: int, index_max_bytes: int) -> None:
@@ -136,13 +143,40 @@ def _count_binary(acc: _Acc, path: str, size: int, index_max_bytes: int) -> None
         c["vendored_bytes"] += size
 
 
-def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES) -> dict[str, Any]:
-    """Read and count one batch of blobs (runs in a worker process)."""
+def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES,
+                scc: str | None = None) -> dict[str, Any]:
+    """Read and count one batch of blobs (runs in a worker process). With scc, implhub records
+    every per-file fact from the blob and writes the files scc would count to a scratch directory
+    (in memory where /dev/shm is), which scc then counts in compiled code; each blob is still held
+    alone in memory. If scc fails, implhub counts the scratch files itself and says why."""
     table = load_languages()
     acc = _Acc()
-    for entry, data in iter_blobs(git_dir, entries):
-        _count_file(acc, table, entry.path, data, index_max_bytes)
-    return {"counts": acc.counts, "languages": acc.languages}
+    warning = None
+    if scc is None:
+        for entry, data in iter_blobs(git_dir, entries):
+            _count_file(acc, table, entry.path, data, index_max_bytes)
+        return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub"}
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="implhub-scan-", dir=scratch) as tmp:
+        written: list[str] = []
+        for entry, data in iter_blobs(git_dir, entries):
+            if _count_file(acc, table, entry.path, data, index_max_bytes, lines=False):
+                target = os.path.join(tmp, entry.path)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as fh:
+                    fh.write(data)
+                written.append(entry.path)
+        try:
+            counted = sccrun.count_tree(scc, tmp, ignore_files=False)
+            for path in written:
+                f = counted.get(path)
+                if f is not None:
+                    acc.add_lines(f.language, f.bytes, f.code, f.comment, f.blank)
+        except sccrun.SccUnavailable as exc:
+            warning = f"{git_dir}: {exc}; implhub's own counter counted its lines instead"
+            for path in written:
+                _count_lines(acc, table, path, Path(tmp, path).read_bytes())
+    return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
 
 
 def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES) -> dict[str, Any]:
@@ -216,6 +250,16 @@ class _RepoState:
     #: a working tree's tracked files and their sizes in the index, for scc's path
     tracked: list[tuple[str, int]] | None = None
 
+    batches: int = 0
+
+    def note(self, batch: dict[str, Any], warnings: list[str]) -> None:
+        """A repository read from the object store is "counted_by" scc when scc counted every batch."""
+        if batch["warning"]:
+            warnings.append(batch["warning"])
+        by = str(batch["counted_by"])
+        self.counted_by = by if self.batches == 0 or self.counted_by == by else "implhub"
+        self.batches += 1
+
 
 def _prepare(st: _RepoState, scc: str | None) -> None:
     """Branch, commit and size (for the progress bar) of one repository: a working tree scc will
@@ -246,7 +290,7 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     states = [_RepoState(r) for r in repos]
     jobs = options.jobs or os.cpu_count() or 1
     warnings: list[str] = []
-    scc = _scc_or_warning(options, warnings) if any(not r.bare for r in repos) else None
+    scc = _scc_or_warning(options, warnings) if repos else None
     with ThreadPoolExecutor(max_workers=jobs) as threads:  # the work is in git processes
         list(threads.map(lambda st: _prepare(st, scc), states))
     total_bytes = sum(st.size for st in states)
@@ -281,7 +325,9 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                 continue
             try:
                 for batch in _batches(iter_tree(st.repo, st.commit)):
-                    st.acc.merge(count_batch(st.repo.git_dir, batch, options.index_max_bytes))
+                    result = count_batch(st.repo.git_dir, batch, options.index_max_bytes, scc)
+                    st.acc.merge(result)
+                    st.note(result, warnings)
                     done_bytes += sum(e.size for e in batch)
                     report(st.repo.path)
             except GitError as exc:
@@ -297,7 +343,9 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                     for fut in finished:
                         st, nbytes = pending.pop(fut)
                         try:
-                            st.acc.merge(fut.result())
+                            result = fut.result()
+                            st.acc.merge(result)
+                            st.note(result, warnings)
                         except GitError as exc:
                             st.error = st.error or str(exc)
                         done_bytes += nbytes
@@ -308,7 +356,7 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                     continue
                 try:
                     for batch in _batches(iter_tree(st.repo, st.commit)):
-                        fut = pool.submit(count_batch, st.repo.git_dir, batch, options.index_max_bytes)
+                        fut = pool.submit(count_batch, st.repo.git_dir, batch, options.index_max_bytes, scc)
                         pending[fut] = (st, sum(e.size for e in batch))
                         drain(jobs * 2)  # bounded: at most 2 batches per worker wait in memory
                 except GitError as exc:

@@ -68,10 +68,12 @@ def version(binary: str) -> str:
     return out.stdout.strip()
 
 
-def count_tree(binary: str, root: str) -> dict[str, SccFile]:
-    """scc's per-file counts of a directory, keyed by the path relative to it ("/" separated)."""
+def count_tree(binary: str, root: str, *, ignore_files: bool = True) -> dict[str, SccFile]:
+    """scc's per-file counts of a directory, keyed by the path relative to it ("/" separated).
+    ignore_files=False counts what .gitignore, .ignore and .sccignore files would hide too."""
+    flags = _FLAGS if ignore_files else (*_FLAGS, "--no-gitignore", "--no-ignore", "--no-scc-ignore")
     try:
-        out = subprocess.run([binary, *_FLAGS, "."], cwd=root, capture_output=True, check=False)
+        out = subprocess.run([binary, *flags, "."], cwd=root, capture_output=True, check=False)
     except OSError as exc:
         raise SccUnavailable(f"{binary} cannot run here: {exc.strerror or exc}") from None
     if out.returncode != 0:
