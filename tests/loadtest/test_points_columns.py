@@ -135,3 +135,11 @@ def test_scan_reads_stamps_values_and_tags_column_wise() -> None:
 def test_scan_leaves_anything_unusual_to_the_line_by_line_reader(bad: str) -> None:
     text = (point("checks", 0.0, 1, type="literal") + bad).encode()
     assert chunkscan.scan(text + bytes(chunkscan.PAD), len(text)) is None
+
+
+def test_scan_skips_metrics_whose_names_only_start_like_a_wanted_one() -> None:
+    text = "".join(point(name, 1.0, 5.0, type="literal") for name in
+                   ("time_to_first_bytes", "time_to_first_byXX", "http_reqs_total", "checksum", "vusmax", "http_req_failedx",
+                    "time_to_first_byte")).encode()
+    scanned = chunkscan.scan(text + bytes(chunkscan.PAD), len(text))
+    assert scanned is not None and [chunkscan.NAMES[m] for m in scanned.metric] == ["time_to_first_byte"]

@@ -32,6 +32,17 @@ BoolArray = npt.NDArray[np.bool_]
 
 _HEAD = b'{"metric":"'
 _DEFINITION = b'{"type":"Metric"'
+_HEAD_WORD = np.uint64(int.from_bytes(_HEAD[:8], "little"))
+
+
+def _name_words() -> list[tuple[int, np.uint64, np.uint64 | None]]:
+    """(code, first word, second word or None) that name each metric in k6's layout."""
+    out: list[tuple[int, np.uint64, np.uint64 | None]] = []
+    for code, name in enumerate(NAMES):
+        text = (name + '","type":"Point"').encode()
+        second = np.uint64(int.from_bytes(text[8:16], "little")) if len(name) >= 8 else None
+        out.append((code, np.uint64(int.from_bytes(text[:8], "little")), second))
+    return out
 _AFTER_NAME = b'","type":"Point","data":{"time":"'
 _AFTER_TIME = b'","value":'
 _BEFORE_TAGS = b',"tags":{'
@@ -44,9 +55,11 @@ _VALUE_WIDTH = 32  # "-1.2345678901234567e-308" and a comma fit
 _VALUE_START = np.zeros(256, dtype=bool)
 _VALUE_START[list(b"-0123456789")] = True
 #: _MASKS[n] keeps the first n bytes of a little-endian word
+_NAME_WORDS = _name_words()
 _MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
 #: odd multipliers of the tags hash, one per 8-byte word
-_HASH = np.random.default_rng(6).integers(1, 2**63, size=_WIDE // 8, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_HASH = np.array([((k * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) * 0xBF58476D1CE4E5B9 >> 7 | 1) & (2**64 - 1)
+                  for k in range(1, _WIDE // 8 + 1)], dtype=np.uint64)
 
 
 @dataclass
@@ -224,25 +237,30 @@ def scan(buf: bytes | bytearray, size: int) -> Scan | None:
     starts = np.empty_like(ends)
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
-    is_point = _is(arr, starts, _HEAD)
+    words = _words(arr)
+    # `{"metric` on every line, or a metric definition; `":"` after it is checked on the points
+    # read below (another line starting so holds no metric the report reads)
+    is_point = words[starts] == _HEAD_WORD
     if not is_point.all() and not (is_point | _is(arr, starts, _DEFINITION)).all():
         return None
     rows = np.flatnonzero(is_point)
     name_at = starts[rows] + len(_HEAD)
+    # the metric name by its first two 8-byte words: "time_to_" + "first_by", "checks\"," (then
+    # the fixed `","type":"Point"...`), "http_req" + `s","type` or `_failed"`, "vus\",\"ty"
+    first = words[name_at]
     metric = np.full(len(rows), -1, dtype=np.int8)
-    word = _words(arr)[name_at]
-    for code, name in enumerate(NAMES):
-        quoted = name.encode() + b'"'
-        head = quoted[:8]
-        maybe = np.flatnonzero((word & _MASKS[len(head)]) == np.uint64(int.from_bytes(head, "little")))
-        if len(quoted) > 8:
-            maybe = maybe[_is(arr, name_at[maybe], quoted)]
+    for code, head, second in _NAME_WORDS:
+        maybe = np.flatnonzero(first == head)
+        if second is not None:
+            maybe = maybe[words[name_at[maybe] + 8] == second]
+        if len(NAMES[code]) > 15:  # the words above end before the closing quote
+            maybe = maybe[_is(arr, name_at[maybe], NAMES[code].encode() + b'"')]
         metric[maybe] = code
     wanted = metric >= 0
     rows, metric = rows[wanted], metric[wanted]
     lens = np.array([len(n) for n in NAMES], dtype=np.int64)
     tp = name_at[wanted] + lens[metric]
-    if not _is(arr, tp, _AFTER_NAME).all():
+    if not _is(arr, tp, _AFTER_NAME).all() or not _is(arr, name_at[wanted] - 3, b'":"').all():
         return None
     tp += len(_AFTER_NAME)
     vus = metric == VUS
