@@ -128,3 +128,16 @@ def test_a_missing_binary_is_named(tmp_path: Path) -> None:
         plain.write_text("x")
         with pytest.raises(sccrun.SccUnavailable, match="not executable"):
             sccrun.locate(str(plain))
+
+
+def test_trees_counted_by_one_scc_run_get_each_their_own_files(tmp_path: Path, scc: str) -> None:
+    a = working_tree(tmp_path / "src", "router")
+    b = working_tree(tmp_path / "src", "router-copy")
+    (b / "extra.py").write_text("x = 1\n")
+    git(b, "add", "extra.py")
+    git(b, "commit", "-q", "-m", "extra")
+    together = scan([str(tmp_path / "src")], ScanOptions(jobs=1))
+    for wt in (a, b):
+        alone = scan([str(wt)], ScanOptions(jobs=1))
+        assert [_row(together, wt.name)[k] for k in KEYS] == [_row(alone, wt.name)[k] for k in KEYS]
+    assert _row(together, "router-copy")["code"] == _row(together, "router")["code"] + 1

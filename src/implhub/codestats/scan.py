@@ -179,16 +179,19 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
     return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
 
 
-def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES) -> dict[str, Any]:
+def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES,
+                       counted: dict[str, sccrun.SccFile] | None = None) -> dict[str, Any]:
     """The files git tracks in a working tree, as they are on disk: scc counts what it knows; the
     rest (binary files, unknown extensions, lock files, tracked files a .gitignore hides from scc)
     is read and counted by implhub. For a file scc counted, scc's binary test (no NUL byte in its
     first 10,000 bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file
-    again only for that would cost more than scc's whole run."""
+    again only for that would cost more than scc's whole run. `counted`: scc's files of this tree
+    when scc already ran over it (with others)."""
     table = load_languages()
     acc = _Acc()
     c = acc.counts
-    counted = sccrun.count_tree(scc, repo.path)
+    if counted is None:
+        counted = sccrun.count_tree(scc, repo.path)
     root = Path(repo.path)
     for path, _ in tracked:
         f = counted.get(path)
@@ -303,21 +306,22 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     report("")
     trees = [st for st in states if st.tracked is not None and not st.error]
     if scc is not None:
-        with ThreadPoolExecutor(max_workers=jobs) as threads:  # scc itself runs on every core
-            futures = {threads.submit(count_working_tree, st.repo, scc, st.tracked or [], options.index_max_bytes): st
-                       for st in trees}
-            for fut in futures:
-                st = futures[fut]
-                try:
-                    st.acc.merge(fut.result())
-                    st.counted_by = "scc"
-                    done_bytes += st.size
-                    report(st.repo.path)
-                except GitError as exc:
-                    st.error = str(exc)
-                except sccrun.SccUnavailable as exc:
-                    warnings.append(f"{st.repo.path}: {exc}; read from the object store by implhub's own counter instead")
-                    st.size = 0  # its progress counts on the object-store path
+        # one scc process per group of trees (starting scc per small repository would cost more
+        # than counting it); groups run side by side, scc itself uses every core
+        with ThreadPoolExecutor(max_workers=jobs) as threads:
+            groups = {threads.submit(_count_trees, group, scc, options.index_max_bytes): group for group in _tree_groups(trees)}
+            for counted in groups:
+                for st, result in zip(groups[counted], counted.result(), strict=True):
+                    if isinstance(result, sccrun.SccUnavailable):
+                        warnings.append(f"{st.repo.path}: {result}; read from the object store by implhub's own counter instead")
+                        st.size = 0  # its progress counts on the object-store path
+                    elif isinstance(result, Exception):
+                        st.error = str(result)
+                    else:
+                        st.acc.merge(result)
+                        st.counted_by = "scc"
+                        done_bytes += st.size
+                        report(st.repo.path)
     rest = [st for st in states if st.counted_by != "scc"]
     if jobs == 1:
         for st in rest:
@@ -364,6 +368,40 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
             drain(0)
     out = _result(states)
     out["warnings"] = warnings
+    return out
+
+
+#: a group of working trees for one scc process ends at this many repositories or bytes
+GROUP_TREES = 64
+GROUP_BYTES = 256 << 20
+
+
+def _tree_groups(trees: list[_RepoState]) -> Iterator[list[_RepoState]]:
+    group: list[_RepoState] = []
+    size = 0
+    for st in trees:
+        group.append(st)
+        size += st.size
+        if len(group) >= GROUP_TREES or size >= GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> list[dict[str, Any] | Exception]:
+    """Each tree's counts, or the error that stopped it, from one scc run over the group."""
+    try:
+        by_root = sccrun.count_trees(scc, [st.repo.path for st in group])
+    except sccrun.SccUnavailable as exc:
+        return [exc for _ in group]
+    out: list[dict[str, Any] | Exception] = []
+    for st in group:
+        try:
+            out.append(count_working_tree(st.repo, scc, st.tracked or [], index_max_bytes,
+                                          by_root.get(os.path.abspath(st.repo.path), {})))
+        except GitError as exc:
+            out.append(exc)
     return out
 
 

@@ -68,6 +68,39 @@ def version(binary: str) -> str:
     return out.stdout.strip()
 
 
+def count_trees(binary: str, roots: list[str]) -> dict[str, dict[str, SccFile]]:
+    """scc's per-file counts of several directories in one run: absolute root -> relative path ->
+    counts. scc names each file by the absolute path it was given; a file belongs to the nearest
+    root above it (a tree inside another is its own)."""
+    absolute = [os.path.abspath(r) for r in roots]
+    wanted = set(absolute)
+    try:
+        out = subprocess.run([binary, *_FLAGS, *absolute], capture_output=True, check=False)
+    except OSError as exc:
+        raise SccUnavailable(f"{binary} cannot run here: {exc.strerror or exc}") from None
+    if out.returncode != 0:
+        raise SccUnavailable(f"scc failed (exit {out.returncode}): {out.stderr.decode(errors='replace').strip()[:300]}")
+    result: dict[str, dict[str, SccFile]] = {r: {} for r in absolute}
+    root_of: dict[str, str | None] = {}  # directory -> the root it lies in (files come grouped by directory)
+    for location, f in _files(out.stdout):
+        location = location.replace(os.sep, "/")
+        cut = location.rfind("/")
+        directory = location[:cut]
+        root = root_of.get(directory, "")
+        if root == "":
+            root = None
+            p = directory
+            while p:
+                if p in wanted:
+                    root = p
+                    break
+                p = p[:p.rfind("/")] if "/" in p else ""
+            root_of[directory] = root
+        if root is not None:
+            result[root][location[len(root) + 1:]] = f
+    return result
+
+
 def count_tree(binary: str, root: str, *, ignore_files: bool = True) -> dict[str, SccFile]:
     """scc's per-file counts of a directory, keyed by the path relative to it ("/" separated).
     ignore_files=False counts what .gitignore, .ignore and .sccignore files would hide too."""
@@ -78,13 +111,17 @@ def count_tree(binary: str, root: str, *, ignore_files: bool = True) -> dict[str
         raise SccUnavailable(f"{binary} cannot run here: {exc.strerror or exc}") from None
     if out.returncode != 0:
         raise SccUnavailable(f"scc failed on {root} (exit {out.returncode}): {out.stderr.decode(errors='replace').strip()[:300]}")
-    files: dict[str, SccFile] = {}
-    for lang in json.loads(out.stdout or b"[]"):
+    return {loc.replace(os.sep, "/").removeprefix("./"): f for loc, f in _files(out.stdout)}
+
+
+def _files(stdout: bytes) -> list[tuple[str, SccFile]]:
+    """(Location, counts) of every file in scc's --by-file JSON."""
+    files: list[tuple[str, SccFile]] = []
+    for lang in json.loads(stdout or b"[]"):
         for f in lang.get("Files") or []:
             name = str(f["Language"])
             for suffix in (" (gen)", " (min)"):
                 name = name.removesuffix(suffix)
-            location = str(f["Location"]).replace(os.sep, "/").removeprefix("./")
-            files[location] = SccFile(name, int(f["Bytes"]), int(f["Lines"]), int(f["Code"]), int(f["Comment"]),
-                                      int(f["Blank"]), bool(f.get("Generated")))
+            files.append((str(f["Location"]), SccFile(name, int(f["Bytes"]), int(f["Lines"]), int(f["Code"]),
+                                                      int(f["Comment"]), int(f["Blank"]), bool(f.get("Generated")))))
     return files
