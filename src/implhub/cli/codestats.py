@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -68,6 +69,8 @@ def scan_cmd(
             w.writerow([r[k] for k in keys])
     else:
         _print_scan(result)
+    for warning in result.get("warnings", []):
+        err_console.print("[yellow]warning:[/] " + escape(warning), highlight=False, soft_wrap=True)
     for f in result["failed"]:
         err_console.print(f"[red]failed:[/] {f['path']}: {f['error']}", highlight=False, soft_wrap=True)
     if result["failed"]:

@@ -177,6 +177,22 @@ def default_branch(repo: Repo) -> tuple[str | None, str | None]:
     return name, oid
 
 
+def head(repo: Repo) -> tuple[str | None, str | None]:
+    """default_branch with one git process in the usual case: the branch name from the HEAD file,
+    the commit from `rev-parse --verify HEAD^{commit}`; anything unusual (a detached or packed
+    HEAD, no commit yet, a corrupt store) takes default_branch's checks and messages."""
+    try:
+        text = (Path(repo.git_dir) / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return default_branch(repo)
+    if not text.startswith("ref: refs/heads/"):
+        return default_branch(repo)
+    out = _git(repo.git_dir, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    if out.returncode != 0:
+        return default_branch(repo)
+    return text.removeprefix("ref: refs/heads/"), out.stdout.decode().strip()
+
+
 def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
     """Regular files of the commit's tree with their sizes, streamed (symlinks and submodules skipped)."""
     proc = subprocess.Popen([*GIT, f"--git-dir={repo.git_dir}", "ls-tree", "-r", "-l", "-z", "--full-tree", commit],
@@ -202,6 +218,24 @@ def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
         rc = proc.wait()
         if rc != 0 and rc != -13:
             raise GitError(err.decode(errors="replace").strip() or f"git ls-tree exited with {rc}")
+
+
+#: an index entry in `git ls-files -z -s --debug`: mode, path, and the size git recorded
+_INDEX_ENTRY = re.compile(rb"(\d{6}) [0-9a-f]+ \d\t([^\0]*)\0(?:[^\n]*\n)*?  size: (\d+)")
+
+
+def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
+    """(path, size) of the regular files git tracks in a working tree, from its index (symlinks and
+    submodules skipped; "/" separated as git writes them; the size as of the last `git add` or
+    status refresh)."""
+    out = subprocess.run([*GIT, f"--git-dir={repo.git_dir}", f"--work-tree={repo.path}", "ls-files", "-z", "-s", "--debug"],
+                         capture_output=True, check=False, cwd=repo.path,
+                         env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    if out.returncode != 0:
+        raise GitError(out.stderr.decode(errors="replace").strip() or f"git ls-files exited with {out.returncode}")
+    for m in _INDEX_ENTRY.finditer(out.stdout):
+        if m.group(1) in (b"100644", b"100755"):
+            yield m.group(2).decode("utf-8", "surrogateescape"), int(m.group(3))
 
 
 def iter_blobs(git_dir: str, entries: list[TreeEntry]) -> Iterator[tuple[TreeEntry, bytes]]:

