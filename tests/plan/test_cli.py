@@ -136,7 +136,8 @@ def test_regenerating_over_actuals_says_what_would_change_and_needs_force(cli, t
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     cli("plan", "set", demo_project, "kickoff", "--actual-start", "2026-11-04", "--actual-end", "2026-11-04", "--note", "went well")
     # the design loses its staging environment
-    smaller = demo_tdd_text.replace('  - {name: staging, kind: staging, purpose: "UAT with 50 test users, image-scan gate"}\n', "")
+    smaller = "".join(line for line in demo_tdd_text.splitlines(keepends=True) if "{name: staging," not in line)
+    assert smaller != demo_tdd_text
     assert cli("project", "update", demo_project, "--tdd", write(tmp_path, "v2.yaml", smaller)).exit_code == 0
     refused = cli("plan", "generate", demo_project)
     assert refused.exit_code == 2

@@ -50,7 +50,8 @@ def deployment_design(design: TDD, kind: str, spec: Environment | None, *,
     kinds = {k.value for k in ExternalKind}
     ext = tuple(ExternalService(kind=ExternalKind(x.service), provider=x.provider, endpoint=x.endpoint)
                 for x in design.externalized_services if x.service in kinds)
-    prod_shaped = kind == "prod" or bool(spec is not None and spec.parity)
+    # the replica stands for production in the load test, so it is shaped (and sized) as production
+    prod_shaped = kind in ("prod", "replica") or bool(spec is not None and spec.parity)
     return DeploymentDesign(
         cloud=(spec.cloud if spec is not None and spec.cloud else dep.cloud),
         region=(spec.region if spec is not None and spec.region else dep.region), externalized=ext,

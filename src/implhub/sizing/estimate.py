@@ -226,7 +226,9 @@ def externalize(services: dict[str, Svc], design: DeploymentDesign | None, *,
         volumes[key] = s.storage_gi
         s.replicas, s.enabled, s.storage_gi = 0, False, None
         s.extrapolated = []
-        s.why = {"replicas": f"externalized: {provider} (the design's externalized services); "
+        # every figure the service had keeps its reason (readers look them up), now saying why it is gone
+        s.why = {**{k: f"none in the cluster: externalized to {provider}" for k in s.why},
+                 "replicas": f"externalized: {provider} (the design's externalized services); "
                              "the chart's existing secret holds the connection"}
     bucket = design.external(ExternalKind.object_storage) if design else None
     if bucket is not None and design is not None:
