@@ -183,3 +183,13 @@ def test_a_simulated_smoke_run_would_not_meet_either(ctx, demo_tdd_text) -> None
     five = _crit(ctx, project, 5)
     assert five["status"] == "not_met" and five["simulated_would_meet"] is False
     assert five["evidence"][0]["strength"] == "simulated" and five["evidence"][0]["counts"] is False
+
+
+def test_the_cli_labels_evidence_that_is_shown_but_does_not_decide() -> None:
+    from implhub.cli.exit_criteria import _weak
+
+    shown = {"summary": "node plan of prod's newest size estimate: 5 x r6a.4xlarge", "strength": "simulated", "counts": False}
+    assert _weak(shown) == " (does not count: simulated)"
+    assert _weak({**shown, "counts": True}) == ""
+    # a summary that already says why it does not count is not labelled twice
+    assert _weak({**shown, "summary": "load test on replica passed; does not count (simulated)"}) == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -22,13 +24,20 @@ def exit_criteria_cmd(slug: str, as_json: bool = typer.Option(False, "--json", h
         return
     table = Table("#", "criterion", "status", "evidence / missing", show_lines=True)
     for c in report["criteria"]:
-        lines = [e.get("summary") or f"{e['type']} by {e.get('by')}" + (f" ({e['url']})" if e.get("url") else "")
-                 + (f": {e['reason']}" if e.get("reason") else "") for e in c["evidence"]]
+        lines = [(e.get("summary") or f"{e['type']} by {e.get('by')}" + (f" ({e['url']})" if e.get("url") else "")
+                  + (f": {e['reason']}" if e.get("reason") else "")) + _weak(e) for e in c["evidence"]]
         lines += [f"[red]missing:[/] {m}" for m in c["missing"]] if c["status"] != "met" else []
         table.add_row(str(c["number"]), c["title"], f"[{STYLE[c['status']]}]{c['status'].replace('_', ' ')}[/]", "\n".join(lines))
     console.print(table)
     done = sum(1 for c in report["criteria"] if c["status"] != "not_met")
     console.print(f"{done} of 9 met or waived" + (": complete" if report["complete"] else ""))
+
+
+def _weak(item: dict[str, Any]) -> str:
+    """A label for evidence shown but not deciding (simulated, smoke), unless its summary says so."""
+    if item.get("counts") is not False or "does not count" in str(item.get("summary") or ""):
+        return ""
+    return f" (does not count: {item.get('strength') or 'not strong enough'})"
 
 
 @criterion_app.command("sign")
