@@ -16,7 +16,6 @@ import contextvars
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import select
 
@@ -50,24 +49,24 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def load_requirement(ctx: Ctx, project: Project, design: dict[str, Any]) -> LoadRequirement | None:
+def load_requirement(ctx: Ctx, project: Project, design: TDD) -> LoadRequirement | None:
     """What the project's load profile (the newest stored version, else the default from the
     design) asks of a run for it to count."""
     row = ctx.session.scalar(select(LoadProfileRow).where(LoadProfileRow.project_id == project.id, LoadProfileRow.kind == "load")
                              .order_by(LoadProfileRow.version.desc()).limit(1))
     if row is not None:
         return LoadRequirement.model_validate(requirement(dict(row.data)))
-    users = int((design.get("scale") or {}).get("users") or 0)
+    users = design.scale.users
     return LoadRequirement.model_validate(default_requirement(users)) if users > 0 else None
 
 
 def load_design(project: Project) -> TDD:
     """The current design, read back as the TDD model."""
-    return TDD.model_validate(project.design)
+    return project.design_model
 
 
 def load(ctx: Ctx, project: Project) -> ProjectFacts:
-    design = project.design
+    design = project.design_model
     rows = ctx.session.scalars(select(Evidence).where(Evidence.project_id == project.id, Evidence.kind.in_(KINDS))
                                .order_by(Evidence.taken_at.desc(), Evidence.id.desc()))
     evidence = [EvidenceItem(id=e.id, kind=e.kind, environment=e.environment, source=e.source or "", taken_at=utc(e.taken_at),
@@ -82,7 +81,7 @@ def load(ctx: Ctx, project: Project) -> ProjectFacts:
                       depends_on=[str(d.get("id")) for d in r.depends_on or [] if isinstance(d, dict)]) for r in task_rows]
     return ProjectFacts(
         slug=project.slug, name=project.name, state=project.state, demo=project.demo, revision=project.current.number,
-        design=TDD.model_validate(design),
+        design=design,
         environments=[EnvironmentFact(name=e.name, kind=e.kind, origin=e.origin, data=dict(e.data or {})) for e in project.environments],
         evidence=evidence, signoffs=signoffs, tasks=tasks or None, load_requirement=load_requirement(ctx, project, design),
         now=utc(ctx.now()),

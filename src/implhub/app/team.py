@@ -42,12 +42,12 @@ def _internal_people(project: Project) -> tuple[dict[str, str], set[str]]:
     """owner role -> the internal stakeholder's name; and the customer-side people (lower case)."""
     by_role: dict[str, str] = {}
     customer: set[str] = set()
-    for s in project.design.get("stakeholders", []):
-        name = str(s.get("name") or "").strip()
-        if s.get("side") == "internal" and name:
-            by_role.setdefault(str(s.get("role")), name)
+    for s in project.design_model.stakeholders:
+        name = s.name.strip()
+        if s.side == "internal" and name:
+            by_role.setdefault(s.role, name)
         elif name:
-            customer |= {name.lower(), str(s.get("email") or "").strip().lower()}
+            customer |= {name.lower(), s.email.strip().lower()}
     return by_role, customer
 
 

@@ -81,15 +81,15 @@ def _reforecast(ctx: Ctx, project: Project, cal: WorkCalendar, last: dt.date) ->
 
 def _confirmations(ctx: Ctx, project: Project) -> list[str]:
     """The customer's sponsor confirmed the production design and the kickoff in the portal."""
-    sponsor = next((s for s in project.design.get("stakeholders", []) if s.get("role") == "SPONSOR"), None)
+    sponsor = next((s for s in project.design_model.stakeholders if s.role == "SPONSOR"), None)
     if sponsor is None:
         return []
-    as_customer = replace(ctx, actor=str(sponsor["email"]), via="web")
+    as_customer = replace(ctx, actor=sponsor.email, via="web")
     done = {t["id"] for t in svc.get_plan(ctx, project=project)["tasks"] if t["status"] == "done"}
     confirmed = []
     for task_id in ("design-confirm", "kickoff"):
         if task_id in done:
             confirmations.confirm(as_customer, project=project, task_id=task_id, decision="confirmed",
-                                  by_name=str(sponsor["name"]), by_email=str(sponsor["email"]))
+                                  by_name=sponsor.name, by_email=sponsor.email)
             confirmed.append(task_id)
-    return [f"plan: {sponsor['name']} (customer) confirmed {', '.join(confirmed)} in the portal"] if confirmed else []
+    return [f"plan: {sponsor.name} (customer) confirmed {', '.join(confirmed)} in the portal"] if confirmed else []
