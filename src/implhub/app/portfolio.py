@@ -77,7 +77,7 @@ def _stamps(ctx: Ctx) -> dict[int, int]:
     return {pid: int(mx) for pid, mx in ctx.session.execute(q) if pid is not None}
 
 
-def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
+def summaries(ctx: Ctx, projects: list[Project], *, keys: dict[str, tuple[int, str]] | None = None) -> list[dict[str, Any]]:
     """The portfolio rows of these projects, recomputing only those that changed since. The
     stale ones are computed together: one statement per table over all of them
     (`implhub.app.prefetch`), so a cold portfolio costs the same few statements for 20
@@ -93,7 +93,30 @@ def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
         with prefetch.batch(ctx, [p.id for p in stale]):
             for project in stale:
                 _cache[(url, project.id)] = (stamps.get(project.id, 0), today, summary(ctx, project))
+    if keys is not None:  # what each row depends on (newest activity, day): a key for caching its rendering
+        keys.update({p.slug: (stamps.get(p.id, 0), today) for p in projects})
     return [dict(_cache[(url, p.id)][2]) for p in projects]
+
+
+def portal_rows(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
+    """The portal of each of these projects (what a customer with several projects lists), kept
+    until one of them changes or the day does. The key is exactly the projects asked for, so a
+    customer's list is never built from, or served to, anyone else's projects."""
+    stamps = _stamps(ctx)
+    url = str(ctx.session.get_bind().engine.url)
+    key = (url, tuple(sorted(p.id for p in projects)))
+    stamp = (max((stamps.get(p.id, 0) for p in projects), default=0), ctx.today().isoformat())
+    hit = _portal_cache.get(key)
+    if hit is None or hit[0] != stamp:
+        if len(_portal_cache) > 2000:
+            _portal_cache.clear()
+        hit = (stamp, [portal(ctx, p) for p in projects])
+        _portal_cache[key] = hit
+    return [dict(r) for r in hit[1]]
+
+
+#: (store, project ids) -> ((newest activity of them, day), portal rows)
+_portal_cache: dict[tuple[str, tuple[int, ...]], tuple[tuple[int, str], list[dict[str, Any]]]] = {}
 
 
 def _fresh(hit: tuple[int, str, dict[str, Any]] | None, stamp: int, today: str) -> bool:
