@@ -5,9 +5,10 @@ no plan yet they say so instead of guessing."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import selectinload
 
 from implhub.app import documents as docs_app
@@ -72,6 +73,9 @@ def people(design: TDD, *, side: str = "internal") -> list[dict[str, str]]:
 _cache: dict[tuple[str, int], tuple[int, str, dict[str, Any]]] = {}
 
 
+_computing = threading.Lock()
+
+
 def _stamps(ctx: Ctx) -> dict[int, int]:
     q = select(ActivityEntry.project_id, func.max(ActivityEntry.id)).group_by(ActivityEntry.project_id)
     return {pid: int(mx) for pid, mx in ctx.session.execute(q) if pid is not None}
@@ -85,17 +89,26 @@ def summaries(ctx: Ctx, projects: list[Project], *, keys: dict[str, tuple[int, s
     stamps = _stamps(ctx)
     url = str(ctx.session.get_bind().engine.url)
     today = ctx.today().isoformat()
-    stale = [p for p in projects if not _fresh(_cache.get((url, p.id)), stamps.get(p.id, 0), today)]
-    if stale:
-        if len(_cache) > 20000:
-            _cache.clear()
-        _load_designs(ctx, stale)
-        with prefetch.batch(ctx, [p.id for p in stale]):
-            for project in stale:
-                _cache[(url, project.id)] = (stamps.get(project.id, 0), today, summary(ctx, project))
+    def stale() -> list[Project]:
+        return [p for p in projects if not _fresh(_cache.get((url, p.id)), stamps.get(p.id, 0), today)]
+
+    if stale():
+        # one thread computes; requests arriving meanwhile (after a start, at midnight) wait for
+        # its rows instead of each computing all of them again
+        with _computing:
+            if len(_cache) > 20000:
+                _cache.clear()
+            todo = stale()
+            if todo:
+                _load_designs(ctx, todo)
+                with prefetch.batch(ctx, [p.id for p in todo]):
+                    for project in todo:
+                        _cache[(url, project.id)] = (stamps.get(project.id, 0), today, summary(ctx, project))
     if keys is not None:  # what each row depends on (newest activity, day): a key for caching its rendering
         keys.update({p.slug: (stamps.get(p.id, 0), today) for p in projects})
-    return [dict(_cache[(url, p.id)][2]) for p in projects]
+    hits = [_cache.get((url, p.id)) for p in projects]
+    # (a row another thread dropped meanwhile, when the cache was full, is computed here)
+    return [dict(hit[2]) if hit is not None else summary(ctx, p) for hit, p in zip(hits, projects, strict=True)]
 
 
 def portal_rows(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
@@ -133,7 +146,7 @@ def _load_designs(ctx: Ctx, projects: list[Project]) -> None:
 
 def _open_risks(ctx: Ctx, project: Project, design: TDD) -> int:
     """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
-    def build(ids: list[int]) -> Select[Any]:
+    def build(ids: list[int]) -> Executable:
         return select(LogEntry.project_id, LogEntry.title, LogEntry.status).where(
             LogEntry.project_id.in_(ids), LogEntry.kind == "risk")
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 
 from implhub.app.context import Ctx
@@ -45,7 +45,7 @@ def batch(ctx: Ctx, project_ids: Sequence[int]) -> Iterator[None]:
         _current.reset(token)
 
 
-def rows(ctx: Ctx, name: str, project_id: int, build: Callable[[list[int]], Select[Any]], *,
+def rows(ctx: Ctx, name: str, project_id: int, build: Callable[[list[int]], Executable], *,
          scalars: bool = True) -> list[Any] | None:
     """The rows of one project from the batch, or None when no batch covers it (the caller then
     queries on its own). `name` identifies the query; `build(ids)` is the statement over all
@@ -63,7 +63,7 @@ def rows(ctx: Ctx, name: str, project_id: int, build: Callable[[list[int]], Sele
     return list(b.loaded[name].get(project_id, []))
 
 
-def scalars(ctx: Ctx, name: str, project_id: int, build: Callable[[list[int]], Select[Any]]) -> list[Any]:
+def scalars(ctx: Ctx, name: str, project_id: int, build: Callable[[list[int]], Executable]) -> list[Any]:
     """One project's rows: from the open batch, or `build([project_id])` run on its own."""
     batched = rows(ctx, name, project_id, build)
     return batched if batched is not None else list(ctx.session.scalars(build([project_id])))

@@ -144,6 +144,14 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `implhub serve --workers N`: settings from the environment
+    the server prepared (store, secret key, base URL)."""
+    from implhub.settings import load_settings
+
+    return create_app(load_settings())
+
+
 def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
     """Render a page. Every template gets `principal`, `version` and `csrf_token` (forms send it
     as the hidden field `csrf_token`; static/app.js also adds it to every POST form and fetch)."""
