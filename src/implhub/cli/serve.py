@@ -78,7 +78,7 @@ def run_server(*, host: str, port: int, forwarded_allow_ips: str | None = None, 
     proxy = {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies) if proxies else None}
     where = f"implhub web app on http://{host}:{port}  (store: {s.database_url.split('@')[-1]})"
     if workers == 1:
-        app = create_app(s)
+        app = create_app(s, warm=True)
         console.print(where, highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning", **proxy)  # type: ignore[arg-type]
         return
