@@ -160,3 +160,30 @@ def test_serve_with_two_workers_serves_one_store(servers: Servers, seed: Any) ->
         for _ in range(6):
             with httpx.Client(base_url=url, cookies=client.cookies, follow_redirects=False, timeout=30) as fresh:
                 assert fresh.get("/").status_code == 303
+
+
+def test_rows_computed_ahead_of_midnight_serve_the_new_day(store: Store, seed: Any, admin: TestClient,
+                                                           clock: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from implhub.settings import load_settings
+    from implhub.web import warm
+
+    add_projects(seed, 0, 3)
+    portfolio._cache.clear()
+    midnight = warm.next_midnight(clock["now"])
+    assert midnight == dt.datetime.combine(clock["now"].date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    assert warm.warm(store, load_settings(), lambda: midnight) == 3
+    clock["now"] = midnight + dt.timedelta(hours=1)
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        assert admin.get("/").status_code == 200
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    # the new day's rows were ready: no plan, task or evidence was read for them
+    assert not [s for s in seen if "plan_tasks" in s or "evidence" in s], seen
