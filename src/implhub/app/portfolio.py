@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import selectinload
@@ -81,7 +83,31 @@ def _stamps(ctx: Ctx) -> dict[int, int]:
     return {pid: int(mx) for pid, mx in ctx.session.execute(q) if pid is not None}
 
 
-def summaries(ctx: Ctx, projects: list[Project], *, keys: dict[str, tuple[int, str]] | None = None) -> list[dict[str, Any]]:
+class Listed(Protocol):
+    """What deciding whether a row is fresh needs of a project: a Project, or just its id and slug."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ListedProject:
+    id: int
+    slug: str
+
+
+def listed_rows(ctx: Ctx, *, keys: dict[str, tuple[int, str]] | None = None) -> list[dict[str, Any]]:
+    """The rows of the projects the portfolio lists (not archived, by name), reading only their id
+    and slug unless a row has to be computed."""
+    listed = [ListedProject(int(i), str(slug)) for i, slug in ctx.session.execute(
+        select(Project.id, Project.slug).where(Project.state != "archived").order_by(Project.name))]
+    return summaries(ctx, listed, keys=keys)
+
+
+def summaries(ctx: Ctx, projects: Sequence[Listed], *, keys: dict[str, tuple[int, str]] | None = None) -> list[dict[str, Any]]:
     """The portfolio rows of these projects, recomputing only those that changed since. The
     stale ones are computed together: one statement per table over all of them
     (`implhub.app.prefetch`), so a cold portfolio costs the same few statements for 20
@@ -89,7 +115,8 @@ def summaries(ctx: Ctx, projects: list[Project], *, keys: dict[str, tuple[int, s
     stamps = _stamps(ctx)
     url = str(ctx.session.get_bind().engine.url)
     today = ctx.today().isoformat()
-    def stale() -> list[Project]:
+
+    def stale() -> list[Listed]:
         return [p for p in projects if not _fresh(_cache.get((url, p.id)), stamps.get(p.id, 0), today)]
 
     if stale():
@@ -100,15 +127,14 @@ def summaries(ctx: Ctx, projects: list[Project], *, keys: dict[str, tuple[int, s
                 _cache.clear()
             todo = stale()
             if todo:
-                _load_designs(ctx, todo)
                 with prefetch.batch(ctx, [p.id for p in todo]):
-                    for project in todo:
+                    for project in _load(ctx, todo):
                         _cache[(url, project.id)] = (stamps.get(project.id, 0), today, summary(ctx, project))
     if keys is not None:  # what each row depends on (newest activity, day): a key for caching its rendering
         keys.update({p.slug: (stamps.get(p.id, 0), today) for p in projects})
     hits = [_cache.get((url, p.id)) for p in projects]
     # (a row another thread dropped meanwhile, when the cache was full, is computed here)
-    return [dict(hit[2]) if hit is not None else summary(ctx, p) for hit, p in zip(hits, projects, strict=True)]
+    return [dict(hit[2]) if hit is not None else summary(ctx, _load(ctx, [p])[0]) for hit, p in zip(hits, projects, strict=True)]
 
 
 def portal_rows(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
@@ -136,12 +162,13 @@ def _fresh(hit: tuple[int, str, dict[str, Any]] | None, stamp: int, today: str) 
     return hit is not None and hit[0] == stamp and hit[1] == today
 
 
-def _load_designs(ctx: Ctx, projects: list[Project]) -> None:
-    """Load the revisions and environments of these projects in two statements instead of two
-    per project (the objects are already in the session: their relationships get filled)."""
-    ids = [p.id for p in projects]
-    ctx.session.scalars(select(Project).where(Project.id.in_(ids))
-                        .options(selectinload(Project.revisions), selectinload(Project.environments))).all()
+def _load(ctx: Ctx, projects: Sequence[Listed]) -> list[Project]:
+    """These projects with their revisions and environments, in three statements whatever their
+    number (objects already in the session get their relationships filled)."""
+    q = (select(Project).where(Project.id.in_([p.id for p in projects]))
+         .options(selectinload(Project.revisions), selectinload(Project.environments)))
+    by_id = {p.id: p for p in ctx.session.scalars(q)}
+    return [by_id[p.id] for p in projects]
 
 
 def _open_risks(ctx: Ctx, project: Project, design: TDD) -> int:

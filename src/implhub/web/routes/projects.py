@@ -121,7 +121,7 @@ def portfolio_page(request: Request, ctx: CtxDep, person: str = "", role: str = 
             return RedirectResponse(f"/projects/{mine[0].slug}", status_code=303)
         return render(request, "portal_list.html", {"rows": portfolio.portal_rows(ctx, mine)})
     keys: dict[str, tuple[int, str]] = {}
-    everything = portfolio.summaries(ctx, projects.list_projects(ctx), keys=keys)
+    everything = portfolio.listed_rows(ctx, keys=keys)
     rows = portfolio.filter_rows(everything, person=person or None, role=role or None, health=health or None, cloud=cloud or None)
     rows = portfolio.sort_rows(rows, sort=sort, desc=desc)
     counts: dict[str, int] = {}
