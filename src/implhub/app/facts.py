@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import select
 
+from implhub.app import prefetch
 from implhub.app.context import Ctx
 from implhub.exit import Report, evaluate
 from implhub.exit.facts import (
@@ -52,8 +53,11 @@ def utc(value: dt.datetime) -> dt.datetime:
 def load_requirement(ctx: Ctx, project: Project, design: TDD) -> LoadRequirement | None:
     """What the project's load profile (the newest stored version, else the default from the
     design) asks of a run for it to count."""
-    row = ctx.session.scalar(select(LoadProfileRow).where(LoadProfileRow.project_id == project.id, LoadProfileRow.kind == "load")
-                             .order_by(LoadProfileRow.version.desc()).limit(1))
+    batched = prefetch.rows(ctx, "facts.load_profiles", project.id, lambda ids: select(LoadProfileRow).where(
+        LoadProfileRow.project_id.in_(ids), LoadProfileRow.kind == "load").order_by(LoadProfileRow.version.desc()))
+    row = (batched[0] if batched else None) if batched is not None else ctx.session.scalar(
+        select(LoadProfileRow).where(LoadProfileRow.project_id == project.id, LoadProfileRow.kind == "load")
+        .order_by(LoadProfileRow.version.desc()).limit(1))
     if row is not None:
         return LoadRequirement.model_validate(requirement(dict(row.data)))
     users = design.scale.users
@@ -67,15 +71,16 @@ def load_design(project: Project) -> TDD:
 
 def load(ctx: Ctx, project: Project) -> ProjectFacts:
     design = project.design_model
-    rows = ctx.session.scalars(select(Evidence).where(Evidence.project_id == project.id, Evidence.kind.in_(KINDS))
-                               .order_by(Evidence.taken_at.desc(), Evidence.id.desc()))
+    rows = prefetch.scalars(ctx, "facts.evidence", project.id, lambda ids: select(Evidence).where(Evidence.project_id.in_(ids), Evidence.kind.in_(KINDS))
+                 .order_by(Evidence.taken_at.desc(), Evidence.id.desc()))
     evidence = [EvidenceItem(id=e.id, kind=e.kind, environment=e.environment, source=e.source or "", taken_at=utc(e.taken_at),
                              simulated=bool(e.simulated), data=dict(e.data or {})) for e in rows]
     signoffs = [SignoffFact(id=s.id, criterion=s.criterion, action=s.action,
                             by=s.by, evidence_url=s.evidence_url, reason=s.reason or "", at=utc(s.at), created_by=s.created_by)
-                for s in ctx.session.scalars(select(CriterionSignoff).where(CriterionSignoff.project_id == project.id)
-                                             .order_by(CriterionSignoff.at, CriterionSignoff.id))]
-    task_rows = list(ctx.session.scalars(select(PlanTaskRow).where(PlanTaskRow.project_id == project.id).order_by(PlanTaskRow.position)))
+                for s in prefetch.scalars(ctx, "facts.signoffs", project.id, lambda ids: select(CriterionSignoff).where(
+                    CriterionSignoff.project_id.in_(ids)).order_by(CriterionSignoff.at, CriterionSignoff.id))]
+    task_rows = prefetch.scalars(ctx, "plan.tasks", project.id, lambda ids: select(PlanTaskRow).where(PlanTaskRow.project_id.in_(ids))
+                      .order_by(PlanTaskRow.position))
     tasks = [TaskFact(id=r.task_id, title=r.title, status=r.status, phase=r.phase or None, environment=r.environment,
                       template_id=r.template_id, milestone=r.milestone,
                       depends_on=[str(d.get("id")) for d in r.depends_on or [] if isinstance(d, dict)]) for r in task_rows]

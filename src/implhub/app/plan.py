@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 
-from implhub.app import facts
+from implhub.app import facts, prefetch
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.projects import get_or_raise, require_open
@@ -47,7 +47,8 @@ def today_for(ctx: Ctx, project: Project) -> dt.date:
 
 
 def get_row(ctx: Ctx, project: Project) -> PlanRow | None:
-    return ctx.session.scalar(select(PlanRow).where(PlanRow.project_id == project.id))
+    found = prefetch.scalars(ctx, "plan.row", project.id, lambda ids: select(PlanRow).where(PlanRow.project_id.in_(ids)))
+    return found[0] if found else None
 
 
 def _plan_or_raise(ctx: Ctx, project: Project) -> PlanRow:
@@ -58,7 +59,8 @@ def _plan_or_raise(ctx: Ctx, project: Project) -> PlanRow:
 
 
 def _task_rows(ctx: Ctx, project: Project) -> list[PlanTaskRow]:
-    return list(ctx.session.scalars(select(PlanTaskRow).where(PlanTaskRow.project_id == project.id).order_by(PlanTaskRow.position)))
+    return prefetch.scalars(ctx, "plan.tasks", project.id, lambda ids: select(PlanTaskRow).where(PlanTaskRow.project_id.in_(ids))
+                            .order_by(PlanTaskRow.position))
 
 
 def calendar_for(project: Project, row: PlanRow) -> WorkCalendar:
@@ -111,7 +113,8 @@ def _overlay_exit(tasks: list[PlanTask], statuses: dict[int, str] | None, today:
 
 def baselines(ctx: Ctx, *, project: Project | str) -> list[PlanBaseline]:
     p = _project(ctx, project)
-    return list(ctx.session.scalars(select(PlanBaseline).where(PlanBaseline.project_id == p.id).order_by(PlanBaseline.number)))
+    return prefetch.scalars(ctx, "plan.baselines", p.id, lambda ids: select(PlanBaseline).where(PlanBaseline.project_id.in_(ids))
+                            .order_by(PlanBaseline.number))
 
 
 def _baseline_map(ctx: Ctx, project: Project, number: int | None) -> tuple[int | None, dict[str, tuple[dt.date, dt.date]]]:
@@ -163,7 +166,8 @@ def _customer_people(project: Project) -> set[str]:
 
 def _notes(ctx: Ctx, project: Project) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
-    for n in ctx.session.scalars(select(PlanNote).where(PlanNote.project_id == project.id).order_by(PlanNote.at, PlanNote.id)):
+    for n in prefetch.scalars(ctx, "plan.notes", project.id, lambda ids: select(PlanNote).where(PlanNote.project_id.in_(ids))
+                              .order_by(PlanNote.at, PlanNote.id)):
         out.setdefault(n.task_id, []).append({"at": n.at.isoformat(), "author": n.author, "text": n.text, "visibility": n.visibility})
     return out
 

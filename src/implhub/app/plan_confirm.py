@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from implhub.app import prefetch
 from implhub.app.activity import record
 from implhub.app.context import Ctx
 from implhub.app.plan import _plan_or_raise, _project, _task_row_or_raise
@@ -45,8 +46,8 @@ def confirmable(r: PlanTaskRow) -> bool:
 
 def current(ctx: Ctx, project: Project) -> dict[str, Confirmation]:
     out: dict[str, Confirmation] = {}
-    rows = ctx.session.scalars(select(PlanConfirmation).where(PlanConfirmation.project_id == project.id)
-                               .order_by(PlanConfirmation.at, PlanConfirmation.id))
+    rows = prefetch.scalars(ctx, "plan.confirmations", project.id, lambda ids: select(PlanConfirmation).where(
+        PlanConfirmation.project_id.in_(ids)).order_by(PlanConfirmation.at, PlanConfirmation.id))
     for c in rows:
         out[c.task_id] = Confirmation(task_id=c.task_id, decision=Decision(c.decision), by=c.by_name or c.by_email,
                                       at=c.at.isoformat(), comment=c.comment, revision=c.revision)

@@ -5,12 +5,16 @@ no plan yet they say so instead of guessing."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
+from sqlalchemy.orm import selectinload
 
 from implhub.app import documents as docs_app
-from implhub.app import facts
+from implhub.app import facts, prefetch
 from implhub.app import plan as plan_app
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
@@ -71,33 +75,110 @@ def people(design: TDD, *, side: str = "internal") -> list[dict[str, str]]:
 _cache: dict[tuple[str, int], tuple[int, str, dict[str, Any]]] = {}
 
 
+_computing = threading.Lock()
+
+
 def _stamps(ctx: Ctx) -> dict[int, int]:
     q = select(ActivityEntry.project_id, func.max(ActivityEntry.id)).group_by(ActivityEntry.project_id)
     return {pid: int(mx) for pid, mx in ctx.session.execute(q) if pid is not None}
 
 
-def summaries(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
-    """The portfolio rows of these projects, recomputing only those that changed since."""
+class Listed(Protocol):
+    """What deciding whether a row is fresh needs of a project: a Project, or just its id and slug."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ListedProject:
+    id: int
+    slug: str
+
+
+def listed_rows(ctx: Ctx, *, keys: dict[str, tuple[int, str]] | None = None) -> list[dict[str, Any]]:
+    """The rows of the projects the portfolio lists (not archived, by name), reading only their id
+    and slug unless a row has to be computed."""
+    listed = [ListedProject(int(i), str(slug)) for i, slug in ctx.session.execute(
+        select(Project.id, Project.slug).where(Project.state != "archived").order_by(Project.name))]
+    return summaries(ctx, listed, keys=keys)
+
+
+def summaries(ctx: Ctx, projects: Sequence[Listed], *, keys: dict[str, tuple[int, str]] | None = None) -> list[dict[str, Any]]:
+    """The portfolio rows of these projects, recomputing only those that changed since. The
+    stale ones are computed together: one statement per table over all of them
+    (`implhub.app.prefetch`), so a cold portfolio costs the same few statements for 20
+    implementations as for 200."""
     stamps = _stamps(ctx)
     url = str(ctx.session.get_bind().engine.url)
     today = ctx.today().isoformat()
-    out = []
-    for project in projects:
-        key, stamp = (url, project.id), stamps.get(project.id, 0)
-        hit = _cache.get(key)
-        if hit is None or hit[0] != stamp or hit[1] != today:
+
+    def stale() -> list[Listed]:
+        return [p for p in projects if not _fresh(_cache.get((url, p.id)), stamps.get(p.id, 0), today)]
+
+    if stale():
+        # one thread computes; requests arriving meanwhile (after a start, at midnight) wait for
+        # its rows instead of each computing all of them again
+        with _computing:
             if len(_cache) > 20000:
                 _cache.clear()
-            hit = (stamp, today, summary(ctx, project))
-            _cache[key] = hit
-        out.append(dict(hit[2]))
-    return out
+            todo = stale()
+            if todo:
+                with prefetch.batch(ctx, [p.id for p in todo]):
+                    for project in _load(ctx, todo):
+                        _cache[(url, project.id)] = (stamps.get(project.id, 0), today, summary(ctx, project))
+    if keys is not None:  # what each row depends on (newest activity, day): a key for caching its rendering
+        keys.update({p.slug: (stamps.get(p.id, 0), today) for p in projects})
+    hits = [_cache.get((url, p.id)) for p in projects]
+    # (a row another thread dropped meanwhile, when the cache was full, is computed here)
+    return [dict(hit[2]) if hit is not None else summary(ctx, _load(ctx, [p])[0]) for hit, p in zip(hits, projects, strict=True)]
+
+
+def portal_rows(ctx: Ctx, projects: list[Project]) -> list[dict[str, Any]]:
+    """The portal of each of these projects (what a customer with several projects lists), kept
+    until one of them changes or the day does. The key is exactly the projects asked for, so a
+    customer's list is never built from, or served to, anyone else's projects."""
+    stamps = _stamps(ctx)
+    url = str(ctx.session.get_bind().engine.url)
+    key = (url, tuple(sorted(p.id for p in projects)))
+    stamp = (max((stamps.get(p.id, 0) for p in projects), default=0), ctx.today().isoformat())
+    hit = _portal_cache.get(key)
+    if hit is None or hit[0] != stamp:
+        if len(_portal_cache) > 2000:
+            _portal_cache.clear()
+        hit = (stamp, [portal(ctx, p) for p in projects])
+        _portal_cache[key] = hit
+    return [dict(r) for r in hit[1]]
+
+
+#: (store, project ids) -> ((newest activity of them, day), portal rows)
+_portal_cache: dict[tuple[str, tuple[int, ...]], tuple[tuple[int, str], list[dict[str, Any]]]] = {}
+
+
+def _fresh(hit: tuple[int, str, dict[str, Any]] | None, stamp: int, today: str) -> bool:
+    return hit is not None and hit[0] == stamp and hit[1] == today
+
+
+def _load(ctx: Ctx, projects: Sequence[Listed]) -> list[Project]:
+    """These projects with their revisions and environments, in three statements whatever their
+    number (objects already in the session get their relationships filled)."""
+    q = (select(Project).where(Project.id.in_([p.id for p in projects]))
+         .options(selectinload(Project.revisions), selectinload(Project.environments)))
+    by_id = {p.id: p for p in ctx.session.scalars(q)}
+    return [by_id[p.id] for p in projects]
 
 
 def _open_risks(ctx: Ctx, project: Project, design: TDD) -> int:
     """Open risks of the risk log, plus the design's risks the log has not taken in yet (read only)."""
-    logged = list(ctx.session.execute(select(LogEntry.title, LogEntry.status).where(
-        LogEntry.project_id == project.id, LogEntry.kind == "risk")))
+    def build(ids: list[int]) -> Executable:
+        return select(LogEntry.project_id, LogEntry.title, LogEntry.status).where(
+            LogEntry.project_id.in_(ids), LogEntry.kind == "risk")
+
+    batched = prefetch.rows(ctx, "portfolio.risks", project.id, build, scalars=False)
+    logged = [(r.title, r.status) for r in (batched if batched is not None else ctx.session.execute(build([project.id])))]
     titles = {title for title, _ in logged}
     unlogged = [r for r in design.risks if r.title not in titles]
     return sum(1 for _, status in logged if status in OPEN_STATUSES) + len(unlogged)

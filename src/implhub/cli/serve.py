@@ -9,6 +9,7 @@ import typer
 
 from implhub.cli.common import console, handle_errors, settings
 from implhub.errors import ValidationError
+from implhub.settings import Settings
 
 
 def check_port(host: str, port: int) -> None:
@@ -48,10 +49,21 @@ def parse_forwarded_allow_ips(value: str | None) -> list[str]:
     return items
 
 
-def run_server(*, host: str, port: int, forwarded_allow_ips: str | None = None) -> None:
+#: the most worker processes `serve --workers` starts (each holds a pool of store connections)
+MAX_WORKERS = 64
+
+
+def check_workers(workers: int) -> None:
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValidationError(f"expected 1 to {MAX_WORKERS} worker processes (about one per CPU core), got {workers}",
+                              field="--workers")
+
+
+def run_server(*, host: str, port: int, forwarded_allow_ips: str | None = None, workers: int = 1) -> None:
     import uvicorn
 
     proxies = parse_forwarded_allow_ips(forwarded_allow_ips)
+    check_workers(workers)
     check_port(host, port)
 
     from implhub.web.app import create_app
@@ -61,12 +73,33 @@ def run_server(*, host: str, port: int, forwarded_allow_ips: str | None = None) 
         # links the app hands out (share links, calendar feeds) point at the server actually started
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         s = dataclasses.replace(s, base_url=f"http://{shown}:{port}")
-    app = create_app(s)
-    console.print(f"implhub web app on http://{host}:{port}  (store: {s.database_url.split('@')[-1]})", highlight=False)
     # X-Forwarded-For is believed only from the proxies named: otherwise anyone could pick the
     # address sign-in throttling counts against (uvicorn alone would trust it from loopback)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
-                forwarded_allow_ips=",".join(proxies) if proxies else None)
+    proxy = {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies) if proxies else None}
+    where = f"implhub web app on http://{host}:{port}  (store: {s.database_url.split('@')[-1]})"
+    if workers == 1:
+        app = create_app(s, warm=True)
+        console.print(where, highlight=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", **proxy)  # type: ignore[arg-type]
+        return
+    prepare_workers(s)
+    console.print(f"{where}, {workers} worker processes", highlight=False)
+    uvicorn.run("implhub.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="warning", **proxy)  # type: ignore[arg-type]
+
+
+def prepare_workers(s: Settings) -> None:
+    """What the worker processes must share, settled once before they start: the schema (one
+    migration, not one race per worker), the session secret (a generated key is written once, so
+    a cookie signed by one worker is read by all) and the settings, which workers read from the
+    environment they inherit. Sessions, throttling and edits are already decided in the store."""
+    from implhub.app.accounts import secret_key
+    from implhub.store import open_store
+
+    open_store(s.database_url).dispose()
+    os.environ["IMPLHUB_SECRET_KEY"] = secret_key(s)
+    os.environ["IMPLHUB_DATABASE_URL"] = s.database_url
+    os.environ["IMPLHUB_BASE_URL"] = s.base_url
 
 
 @handle_errors
@@ -74,9 +107,11 @@ def serve_cmd(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer
               forwarded_allow_ips: str = typer.Option(
                   "", "--forwarded-allow-ips",
                   help="addresses or networks of a trusted reverse proxy / load balancer, comma-separated; only "
-                       "requests from them may name the client with X-Forwarded-For (default: none, the header is ignored)")) -> None:
+                       "requests from them may name the client with X-Forwarded-For (default: none, the header is ignored)"),
+              workers: int = typer.Option(1, "--workers", help="worker processes serving requests side by side on the "
+                                                            "same store (about one per CPU core)")) -> None:
     """Start the web app (default http://127.0.0.1:8000)."""
-    run_server(host=host, port=port, forwarded_allow_ips=forwarded_allow_ips or None)
+    run_server(host=host, port=port, forwarded_allow_ips=forwarded_allow_ips or None, workers=workers)
 
 
 def register(app: typer.Typer) -> None:

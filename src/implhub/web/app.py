@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,10 +30,31 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create_app(settings: Settings, *, store: Store | None = None, clock: Callable[[], dt.datetime] = _utcnow) -> FastAPI:
+def create_app(settings: Settings, *, store: Store | None = None, clock: Callable[[], dt.datetime] = _utcnow,
+               warm: bool = False) -> FastAPI:
+    """`warm`: compute the portfolio rows when the server starts (before it accepts requests) and
+    the next day's shortly before midnight (`implhub serve` does; tests need not)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = None
+        if warm:
+            from starlette.concurrency import run_in_threadpool
+
+            from implhub.web import warm as warming
+
+            try:
+                await run_in_threadpool(warming.warm, app.state.store, settings, clock)
+            except Exception:  # the first request then computes the rows; the server still starts
+                warming.log.exception("computing the portfolio rows at start failed")
+            stop = warming.start_day_warmer(app.state.store, settings, clock)
+        yield
+        if stop is not None:
+            stop.set()
+
     # /docs is served by implhub.web.security from a packaged copy of Swagger UI (no CDN); ReDoc
     # only exists as a CDN script, so it is off
-    app = FastAPI(title="implhub", version=__version__, docs_url=None, redoc_url=None,
+    app = FastAPI(title="implhub", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="HTTP API of implhub: projects, plan, sizing, evidence, exit criteria.")
     app.state.settings = settings
     app.state.store = store or open_store(settings.database_url)
@@ -143,6 +165,14 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
         return {"status": "ok"}
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `implhub serve --workers N`: settings from the environment
+    the server prepared (store, secret key, base URL)."""
+    from implhub.settings import load_settings
+
+    return create_app(load_settings(), warm=True)
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

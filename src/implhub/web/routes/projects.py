@@ -7,13 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from implhub.app import accounts, activity, evidence, portfolio, projects
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError, PermissionDenied, ValidationError
 from implhub.store.models import Project
-from implhub.web.app import render
+from implhub.web.app import render, templates
 from implhub.web.deps import (
+    Principal,
     can_edit,
     can_see_internal,
     principal,
@@ -115,22 +117,45 @@ def portfolio_page(request: Request, ctx: CtxDep, person: str = "", role: str = 
         mine = [pr for pr in projects.list_projects(ctx) if pr.slug in p.projects]
         if len(mine) == 1:
             return RedirectResponse(f"/projects/{mine[0].slug}", status_code=303)
-        rows = [portfolio.portal(ctx, pr) for pr in mine]
-        return render(request, "portal_list.html", {"rows": rows})
-    rows = portfolio_rows(ctx, person=person or None, role=role or None, health=health or None, cloud=cloud or None,
-                          sort=sort, desc=desc)
-    everything = portfolio.summaries(ctx, projects.list_projects(ctx)) if (person or role or health or cloud) else rows
+        return render(request, "portal_list.html", {"rows": portfolio.portal_rows(ctx, mine)})
+    keys: dict[str, tuple[int, str]] = {}
+    everything = portfolio.listed_rows(ctx, keys=keys)
+    rows = portfolio.filter_rows(everything, person=person or None, role=role or None, health=health or None, cloud=cloud or None)
+    rows = portfolio.sort_rows(rows, sort=sort, desc=desc)
     counts: dict[str, int] = {}
     for r in everything:
         counts[r["health"]] = counts.get(r["health"], 0) + 1
     from implhub.intake.roles import ROLES
 
     return render(request, "projects.html", {
-        "projects": rows, "counts": counts, "total": len(everything),
+        "projects": rows, "rows_html": _rows_html(ctx, p, rows, keys), "counts": counts, "total": len(everything),
         "filters": {"person": person, "role": role, "health": health, "cloud": cloud}, "sort": sort, "desc": desc,
         "roles": [r.code for r in ROLES if r.side == "internal"],
         "clouds": sorted({str(r["cloud"]) for r in everything if r["cloud"]}),
     })
+
+
+#: (store, audience, slug, newest activity, day, the viewer's role on it) -> the rendered row. Only
+#: internal viewers see this table; a row depends on nothing else (the activity log moves on every
+#: change of the project), so rendering 200 rows is 200 lookups.
+_row_html: dict[tuple[str, str, str, int, str, str], Markup] = {}
+
+
+def _rows_html(ctx: Ctx, p: Principal, rows: list[dict[str, Any]], keys: dict[str, tuple[int, str]]) -> list[Markup]:
+    url = str(ctx.session.get_bind().engine.url)
+    template = templates.get_template("portfolio_row.html")
+    out = []
+    for row in rows:
+        stamp, day = keys[row["slug"]]
+        role = p.role_on(row["slug"]) or ""
+        key = (url, "internal", row["slug"], stamp, day, role)
+        html = _row_html.get(key)
+        if html is None:
+            if len(_row_html) > 20000:
+                _row_html.clear()
+            html = _row_html[key] = Markup(template.render(p=row, role=role))
+        out.append(html)
+    return out
 
 
 # --- project page ---------------------------------------------------------------------------------------
