@@ -47,7 +47,7 @@ def _kinds(cloud: str, names: list[str]) -> list[NodeType]:
 
 
 def _best_known_hourly(cloud: str) -> float:
-    return sum(t.price for t in _kinds(cloud, BEST_KNOWN[cloud]))
+    return float(sum(t.price for t in _kinds(cloud, BEST_KNOWN[cloud])))
 
 
 def test_the_case_is_the_benchmarks_39_pods() -> None:
