@@ -203,7 +203,7 @@ def exact_fit(items: list[_Item], kinds: list[NodeType], steps: list[int]) -> li
 EXACT_NODE_LIMIT = 6  # plans of at most this many nodes get the type-set search
 EXACT_STEPS = 6_000  # depth-first steps for one plan's type-set search, all type sets together
 EXACT_TYPE_SETS = 120  # type sets tried at most, cheapest first
-REPAIR_STEPS = 1_500  # overflow-repair moves for one plan's type-set search, all type sets together
+REPAIR_STEPS = 800  # overflow-repair moves for one plan's type-set search, all type sets together
 REPAIR_STEPS_PER_SET = 150  # a set still overflowing after this many moves is left to the exact search
 
 

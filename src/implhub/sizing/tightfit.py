@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 EPS = 1e-9
 TABU_TENURE = 7  # steps a moved pod may not move again
-STALL_STEPS = 40  # a search whose overflow has not reached a new low for this many steps stops
+STALL_STEPS = 25  # a search whose overflow has not reached a new low for this many steps stops
 
 
 def _overflow(used: float, cap: float) -> float:
@@ -108,9 +108,11 @@ def repair_fit(items: list[_Item], kinds: list[NodeType], budget: list[int], lim
         free_c = [cap_c[b] - used_c[b] for b in range(n_bins)]
         free_m = [cap_m[b] - used_m[b] for b in range(n_bins)]
         now = [pen(b, 0.0, 0.0) for b in range(n_bins)]
+        on_over = [j for j in range(len(items)) if now[where[j]] > EPS]
         # written out rather than through pen(): this loop is the whole cost of the search
         for i, it in enumerate(items):
             a = where[i]
+            later = range(i + 1, len(items))
             ic, im, isvc, tabu_i = it.cpu, it.mem_gib, it.service, tabu[i] > step
             fca, fma, svc_a = free_c[a], free_m[a], svc[a]
             left_a = (wc * (-ic - fca if -ic > fca + EPS else 0.0) + wm * (-im - fma if -im > fma + EPS else 0.0)
@@ -126,10 +128,13 @@ def repair_fit(items: list[_Item], kinds: list[NodeType], budget: list[int], lim
                         held_delta, held_move = delta, (i, b, -1)
                 elif delta < best_delta - EPS:
                     best_delta, best_move = delta, (i, b, -1)
-            for j in range(i + 1, len(items)):  # swap it with a pod on another node
+            # swap it with a pod on another node, one of the two overflowing (each pair once)
+            for j in (later if now[a] > EPS else on_over):
                 b = where[j]
+                if b == a or (j < i and now[b] > EPS):
+                    continue
                 jt = items[j]
-                if b == a or jt.service == isvc or isvc in svc[b] or jt.service in svc_a:
+                if jt.service == isvc or isvc in svc[b] or jt.service in svc_a:
                     continue
                 dc, dm = jt.cpu - ic, jt.mem_gib - im
                 if -EPS < dc < EPS and -EPS < dm < EPS:
