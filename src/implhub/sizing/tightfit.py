@@ -101,8 +101,9 @@ def repair_fit(items: list[_Item], kinds: list[NodeType], budget: list[int], lim
             return None
         budget[0] -= 1
         step += 1
-        # the best move of a pod on an overflowing node (to another node, or swapped with a pod
-        # there); a tabu pod moves only when that reaches a new lowest overflow (aspiration)
+        # the best step: any pod to another node (moves that leave the overflow as it is let full
+        # nodes rearrange), or two pods swapped where one of their nodes overflows; a tabu pod
+        # moves only when that reaches a new lowest overflow (aspiration)
         best_delta, best_move = float("inf"), None
         held_delta, held_move = float("inf"), None  # the best tabu move: taken when nothing else moves
         free_c = [cap_c[b] - used_c[b] for b in range(n_bins)]
