@@ -8,6 +8,8 @@ from __future__ import annotations
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from implhub.sizing.tightfit import could_hold, repair_fit
+
 if TYPE_CHECKING:
     from implhub.sizing.packing import NodeType, _Item, _Node
 
@@ -201,12 +203,19 @@ def exact_fit(items: list[_Item], kinds: list[NodeType], steps: list[int]) -> li
 EXACT_NODE_LIMIT = 6  # plans of at most this many nodes get the type-set search
 EXACT_STEPS = 6_000  # depth-first steps for one plan's type-set search, all type sets together
 EXACT_TYPE_SETS = 120  # type sets tried at most, cheapest first
+REPAIR_STEPS = 800  # overflow-repair moves for one plan's type-set search, all type sets together
+REPAIR_STEPS_PER_SET = 150  # a set still overflowing after this many moves is left to the exact search
 
 
-def cheaper_type_set(nodes: list[_Node], types: list[NodeType]) -> list[_Node] | None:
+def cheaper_type_set(nodes: list[_Node], types: list[NodeType],
+                     tried: dict[tuple[str, ...], list[_Node] | None] | None = None) -> list[_Node] | None:
     """For a small plan: the cheapest set of node types (one node fewer, as many, or one more)
-    that holds every pod, tried cheapest first, each by best fit and then by depth-first search
-    within a step budget. None when no cheaper set is found."""
+    that holds every pod, tried cheapest first, each by best fit, then by overflow repair, then by
+    depth-first search, within step budgets. None when no cheaper set is found. tried: the
+    outcome per type set, shared by the calls on plans of the same pods (so a set that failed
+    costs its budget once)."""
+    from implhub.sizing.packing import _Node
+
     if not nodes or len(nodes) > EXACT_NODE_LIMIT:
         return None
     items = [i for n in nodes for i in n.items]
@@ -238,10 +247,23 @@ def cheaper_type_set(nodes: list[_Node], types: list[NodeType]) -> list[_Node] |
         grow(0, size, [], 0.0, 0.0, 0.0)
     sets.sort(key=lambda s: s[0])
     budget = [EXACT_STEPS]
+    repairs = [REPAIR_STEPS]
     for _, kinds in sets[:EXACT_TYPE_SETS]:
+        key = tuple(sorted(t.instance.instance_type for t in kinds))
+        if tried is not None and key in tried:
+            known = tried[key]
+            if known is not None:
+                return [_Node(n.type, list(n.items)) for n in known]
+            continue
+        if not could_hold(items, kinds):
+            continue
         got = _bins(items, kinds)
+        if got is None and repairs[0] > 0:  # a tight set: best fit misplaces a pod early
+            got = repair_fit(items, kinds, repairs, REPAIR_STEPS_PER_SET)
         if got is None and budget[0] > 0:
             got = exact_fit(items, kinds, budget)
+        if tried is not None:
+            tried[key] = got
         if got is not None:
-            return got
+            return [_Node(n.type, list(n.items)) for n in got] if tried is not None else got
     return None

@@ -284,14 +284,14 @@ def _candidates(items: list[_Item], types: list[NodeType], *, loose: bool = Fals
 
 
 def _refined(plan: list[_Node], types: list[NodeType], ds_cpu: float, ds_mem: float, *,
-             exact: bool = True) -> list[_Node]:
+             exact: bool = True, tried: dict[tuple[str, ...], list[_Node] | None] | None = None) -> list[_Node]:
     """A copy of the plan after three-node and two-node moves and moves to cheaper types."""
     from implhub.sizing.resilience import improve
 
     nodes = [_Node(n.type, list(n.items)) for n in plan]
     repack_triples(nodes, types)
     repack_pairs(nodes, types)
-    found = cheaper_type_set(nodes, types) if exact else None
+    found = cheaper_type_set(nodes, types, tried) if exact else None
     if found is not None:
         nodes = found
     if len(nodes) > IMPROVE_LIMIT:  # a large plan is already close to its bound; the move costs n^2
@@ -342,7 +342,9 @@ def pack(
         plans.sort(key=_cost)
         # the cheapest plans refined as copies: the unrefined ones stay candidates for a spare node,
         # where many smaller nodes may beat a few compact ones
-        plans += [_refined(p, group, ds_cpu, ds_mem, exact=not spare_node) for p in plans[:PLAIN_IMPROVED_PLANS]]
+        tried: dict[tuple[str, ...], list[_Node] | None] = {}  # type sets tried for these pods
+        plans += [_refined(p, group, ds_cpu, ds_mem, exact=not spare_node, tried=tried)
+                  for p in plans[:PLAIN_IMPROVED_PLANS]]
         cheapest = min(plans, key=_cost)
         if plain is None or _cost(cheapest) < _cost(plain):
             plain = cheapest
