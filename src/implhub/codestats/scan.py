@@ -29,10 +29,12 @@ from implhub.codestats.classify import (
     INDEX_MAX_BYTES,
     SCC_BINARY_PROBE,
     SCC_EXCLUDED_NAMES,
+    generated_names_among,
     is_binary_for_index,
     is_binary_for_scc,
     is_generated,
     is_vendored,
+    vendored_among,
 )
 from implhub.codestats.counter import count_lines
 from implhub.codestats.gitrepo import (
@@ -194,39 +196,68 @@ def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], ind
     c = acc.counts
     if counted is None:
         counted = sccrun.count_tree(scc, repo.path)
-    root = Path(repo.path)
-    for path, _ in tracked:
+    root = repo.path
+    paths = [path for path, _ in tracked]
+    vendored = vendored_among(paths)
+    generated_names = generated_names_among(paths)
+    languages = acc.languages
+    # the ten thousands of files scc counted add up in locals; acc.counts takes the sums at the end
+    files = nbytes = large = ix_files = ix_bytes = ix_lines = v_files = v_bytes = g_files = g_bytes = 0
+    code = comment = blank = 0
+    for path in paths:
         f = counted.get(path)
         if f is None:
-            try:
-                with open(root / path, "rb") as fh:
-                    data = fh.read(SCC_BINARY_PROBE)
-                    if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
-                        size = os.fstat(fh.fileno()).st_size
-                        _count_binary(acc, path, size, index_max_bytes)
-                        continue
-                    data += fh.read()
-            except OSError:
-                continue  # deleted or unreadable in the working tree: not there to count
-            _count_file(acc, table, path, data, index_max_bytes)
+            _count_skipped(acc, table, os.path.join(root, path), path, index_max_bytes)
             continue
-        size = f.bytes
-        c["files"] += 1
-        c["bytes"] += size
+        language, size, lines, f_code, f_comment, f_blank, generated = f
+        files += 1
+        nbytes += size
         if size > index_max_bytes:
-            c["large_files"] += 1
+            large += 1
         else:
-            c["indexable_files"] += 1
-            c["indexable_bytes"] += size
-            c["indexable_lines"] += f.lines
-        if is_vendored(path):
-            c["vendored_files"] += 1
-            c["vendored_bytes"] += size
-        if f.generated or is_generated(path, b"", f.lines) or (f.lines > 0 and size / f.lines > 255):
-            c["generated_files"] += 1
-            c["generated_bytes"] += size
-        acc.add_lines(f.language, size, f.code, f.comment, f.blank)
+            ix_files += 1
+            ix_bytes += size
+            ix_lines += lines
+        if path in vendored:
+            v_files += 1
+            v_bytes += size
+        # is_generated without content: the name rule and the minified rule (scc gave the markers)
+        if generated or path in generated_names or (lines > 0 and size / lines > 255):
+            g_files += 1
+            g_bytes += size
+        lang = languages.get(language)
+        if lang is None:
+            lang = languages[language] = dict.fromkeys(LANG_KEYS, 0)
+        lang["files"] += 1
+        lang["bytes"] += size
+        lang["code"] += f_code
+        lang["comment"] += f_comment
+        lang["blank"] += f_blank
+        code += f_code
+        comment += f_comment
+        blank += f_blank
+    for key, value in (("files", files), ("bytes", nbytes), ("large_files", large), ("indexable_files", ix_files),
+                       ("indexable_bytes", ix_bytes), ("indexable_lines", ix_lines), ("vendored_files", v_files),
+                       ("vendored_bytes", v_bytes), ("generated_files", g_files), ("generated_bytes", g_bytes),
+                       ("code", code), ("comment", comment), ("blank", blank)):
+        c[key] += value
     return {"counts": acc.counts, "languages": acc.languages}
+
+
+def _count_skipped(acc: _Acc, table: LanguageTable, full: str, path: str, index_max_bytes: int) -> None:
+    """A tracked file scc did not count: a binary one (a NUL in the first SCC_BINARY_PROBE bytes,
+    scc's rule) is known from its head and its size, without reading the rest; any other is read
+    in full, as its facts (UTF-8 for the index, lines, generated) need all of it."""
+    try:
+        with open(full, "rb") as fh:
+            data = fh.read(SCC_BINARY_PROBE)
+            if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
+                _count_binary(acc, path, os.fstat(fh.fileno()).st_size, index_max_bytes)
+                return
+            data += fh.read()
+    except OSError:
+        return  # deleted or unreadable in the working tree: not there to count
+    _count_file(acc, table, path, data, index_max_bytes)
 
 
 def _batches(entries: Iterable[TreeEntry]) -> Iterator[list[TreeEntry]]:
