@@ -13,16 +13,10 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import (
@@ -36,7 +30,6 @@ from implhub.codestats.classify import (
     is_vendored,
     vendored_among,
 )
-from implhub.codestats.counter import count_lines
 from implhub.codestats.gitrepo import (
     GitError,
     Repo,
@@ -49,7 +42,13 @@ from implhub.codestats.gitrepo import (
     iter_tracked,
     iter_tree,
 )
-from implhub.codestats.languages import LanguageTable, detect_language, load_languages
+
+if TYPE_CHECKING:
+    from implhub.codestats.languages import LanguageTable
+
+# implhub's own counter and the language table (implhub.codestats.counter, .languages) and the
+# process pool are imported where they are needed: scc counts working trees without them, and a
+# scan is a process of its own (the CLI), whose start-up is part of the time it takes.
 
 #: a batch is cut at this many files or bytes, whichever comes first
 BATCH_FILES = 2000
@@ -128,6 +127,9 @@ def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_m
 
 
 def _count_lines(acc: _Acc, table: LanguageTable, path: str, data: bytes) -> None:
+    from implhub.codestats.counter import count_lines
+    from implhub.codestats.languages import detect_language
+
     name = detect_language(path, data[:20000], table)
     if name is not None:
         counts = count_lines(data, table.languages[name])
@@ -153,6 +155,8 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
     every per-file fact from the blob and writes the files scc would count to a scratch directory
     (in memory where /dev/shm is), which scc then counts in compiled code; each blob is still held
     alone in memory. If scc fails, implhub counts the scratch files itself and says why."""
+    from implhub.codestats.languages import load_languages
+
     table = load_languages()
     acc = _Acc()
     warning = None
@@ -191,7 +195,6 @@ def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], ind
     first 10,000 bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file
     again only for that would cost more than scc's whole run. `counted`: scc's files of this tree
     when scc already ran over it (with others)."""
-    table = load_languages()
     acc = _Acc()
     c = acc.counts
     if counted is None:
@@ -207,7 +210,7 @@ def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], ind
     for path in paths:
         f = counted.get(path)
         if f is None:
-            _count_skipped(acc, table, os.path.join(root, path), path, index_max_bytes)
+            _count_skipped(acc, os.path.join(root, path), path, index_max_bytes)
             continue
         language, size, lines, f_code, f_comment, f_blank, generated = f
         files += 1
@@ -244,7 +247,7 @@ def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], ind
     return {"counts": acc.counts, "languages": acc.languages}
 
 
-def _count_skipped(acc: _Acc, table: LanguageTable, full: str, path: str, index_max_bytes: int) -> None:
+def _count_skipped(acc: _Acc, full: str, path: str, index_max_bytes: int) -> None:
     """A tracked file scc did not count: a binary one (a NUL in the first SCC_BINARY_PROBE bytes,
     scc's rule) is known from its head and its size, without reading the rest; any other is read
     in full, as its facts (UTF-8 for the index, lines, generated) need all of it."""
@@ -257,7 +260,9 @@ def _count_skipped(acc: _Acc, table: LanguageTable, full: str, path: str, index_
             data += fh.read()
     except OSError:
         return  # deleted or unreadable in the working tree: not there to count
-    _count_file(acc, table, path, data, index_max_bytes)
+    from implhub.codestats.languages import load_languages
+
+    _count_file(acc, load_languages(), path, data, index_max_bytes)
 
 
 def _batches(entries: Iterable[TreeEntry]) -> Iterator[list[TreeEntry]]:
@@ -287,6 +292,14 @@ class _RepoState:
     tracked: list[tuple[str, int]] | None = None
 
     batches: int = 0
+    #: its name on the code host and its git directory's size, found while scc counts
+    name: str | None = None
+    git_dir_bytes: int | None = None
+
+    def describe(self, roots: list[Path]) -> bool:
+        self.name = code_host_name(self.repo, roots)
+        self.git_dir_bytes = git_dir_bytes(self.repo.git_dir)
+        return True
 
     def note(self, batch: dict[str, Any], warnings: list[str]) -> None:
         """A repository read from the object store is "counted_by" scc when scc counted every batch."""
@@ -326,7 +339,12 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     states = [_RepoState(r) for r in repos]
     jobs = options.jobs or os.cpu_count() or 1
     warnings: list[str] = []
-    scc = _scc_or_warning(options, warnings) if repos else None
+    scc = _scc_or_warning(options, warnings, check=False) if repos else None
+    scc_ran = False  # scc is asked for its version only when it failed, or before the first batch
+    # what the result says of each repository besides its files (code host name, git directory
+    # size) is found on a thread of its own, side by side with counting
+    side = ThreadPoolExecutor(max_workers=1)
+    described = side.submit(lambda: all(st.describe(roots) for st in states))
     with ThreadPoolExecutor(max_workers=jobs) as threads:  # the work is in git processes
         list(threads.map(lambda st: _prepare(st, scc), states))
     total_bytes = sum(st.size for st in states)
@@ -341,21 +359,31 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     if scc is not None:
         # one scc process per group of trees (starting scc per small repository would cost more
         # than counting it); groups run side by side, scc itself uses every core
+        unavailable: list[tuple[_RepoState, sccrun.SccUnavailable]] = []
         with ThreadPoolExecutor(max_workers=jobs) as threads:
             groups = {threads.submit(_count_trees, group, scc, options.index_max_bytes): group for group in _tree_groups(trees)}
             for counted in groups:
                 for st, result in zip(groups[counted], counted.result(), strict=True):
                     if isinstance(result, sccrun.SccUnavailable):
-                        warnings.append(f"{st.repo.path}: {result}; read from the object store by implhub's own counter instead")
+                        unavailable.append((st, result))
                         st.size = 0  # its progress counts on the object-store path
                     elif isinstance(result, Exception):
                         st.error = str(result)
                     else:
+                        scc_ran = True
                         st.acc.merge(result)
                         st.counted_by = "scc"
                         done_bytes += st.size
                         report(st.repo.path)
+        if unavailable and not scc_ran:  # scc failed every time: can it run here at all?
+            scc = _scc_or_warning(options, warnings)
+            scc_ran = scc is not None
+        if scc is not None:
+            for st, exc in unavailable:
+                warnings.append(f"{st.repo.path}: {exc}; read from the object store by implhub's own counter instead")
     rest = [st for st in states if st.counted_by != "scc"]
+    if scc is not None and not scc_ran and any(st.commit and not st.error for st in rest):
+        scc = _scc_or_warning(options, warnings)  # before handing it batch after batch
     if jobs == 1:
         for st in rest:
             if st.error or not st.commit:
@@ -370,6 +398,8 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
             except GitError as exc:
                 st.error = str(exc)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             pending: dict[Future[dict[str, Any]], tuple[_RepoState, int]] = {}
 
@@ -399,6 +429,8 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                 except GitError as exc:
                     st.error = str(exc)
             drain(0)
+    described.result()
+    side.shutdown()
     out = _result(states, roots)
     out["warnings"] = warnings
     return out
@@ -438,13 +470,16 @@ def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> lis
     return out
 
 
-def _scc_or_warning(options: ScanOptions, warnings: list[str]) -> str | None:
-    """The scc binary to count working trees with, or None with a warning saying why not."""
+def _scc_or_warning(options: ScanOptions, warnings: list[str], *, check: bool = True) -> str | None:
+    """The scc binary to count working trees with, or None with a warning saying why not. check:
+    also run `scc --version` (a Go program's start costs about 10 ms of CPU; a scan whose scc run
+    succeeds has no need of it)."""
     if not options.use_scc:
         return None
     try:
         scc = sccrun.locate(options.scc_path)
-        sccrun.version(scc)
+        if check:
+            sccrun.version(scc)
     except sccrun.SccUnavailable as exc:
         warnings.append(f"scc cannot count the working trees: {exc}. implhub's own counter read them from the "
                         "object store instead (same figures, several times slower)")
@@ -470,7 +505,8 @@ def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[s
                 mine[k] += lc[k]
         top = sorted(st.acc.languages.items(), key=lambda kv: -kv[1]["code"])[:5]
         repositories.append({
-            "path": st.repo.path, "name": code_host_name(st.repo, roots or []), "git_dir_bytes": git_dir_bytes(st.repo.git_dir),
+            "path": st.repo.path, "name": st.name if st.git_dir_bytes is not None else code_host_name(st.repo, roots or []),
+            "git_dir_bytes": st.git_dir_bytes if st.git_dir_bytes is not None else git_dir_bytes(st.repo.git_dir),
             "bare": st.repo.bare, "branch": st.branch, "commit": st.commit, "counted_by": st.counted_by,
             **st.acc.counts, "languages": {k: v["code"] for k, v in top},
         })
@@ -478,5 +514,7 @@ def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[s
     totals["largest"] = {"path": largest["path"], "bytes": largest["bytes"]} if largest else None
     totals["failed"] = len(failed)
     ordered = dict(sorted(languages.items(), key=lambda kv: (-kv[1]["code"], kv[0])))
+    from implhub.codestats.languages import load_languages
+
     return {"totals": totals, "languages": ordered, "repositories": repositories, "failed": failed,
             "index_max_bytes": INDEX_MAX_BYTES, "language_table": load_languages().source}
