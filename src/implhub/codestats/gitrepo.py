@@ -142,15 +142,24 @@ def git_dir_bytes(git_dir: str) -> int:
     """Apparent size of the repository's git directory (packed history, refs, config), as
     Sourcegraph reports gitDirBytes, without sample hooks, the index and reflogs."""
     total = 0
-    for dirpath, dirs, names in os.walk(git_dir):
-        if dirpath == git_dir:
-            dirs[:] = [d for d in dirs if d not in _NOT_HISTORY]
-            names = [n for n in names if n not in _NOT_HISTORY]
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                continue
+    pending = [git_dir]
+    while pending:  # scandir: a directory's entries come with their type, one lstat per file is left
+        here = pending.pop()
+        try:
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    if here == git_dir and entry.name in _NOT_HISTORY:
+                        continue
+                    try:
+                        if entry.is_dir():  # a link to a directory is neither followed nor counted
+                            if not entry.is_symlink():
+                                pending.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
     return total
 
 
