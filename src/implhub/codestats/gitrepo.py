@@ -237,7 +237,9 @@ def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
     """(path, size) of the regular files git tracks in a working tree, from its index (symlinks and
     submodules skipped; "/" separated as git writes them; the size as of the last `git add` or
     status refresh)."""
-    out = subprocess.run([*GIT, f"--git-dir={repo.git_dir}", f"--work-tree={repo.path}", "ls-files", "-z", "-s", "--debug"],
+    # absolute: git runs in the work tree, where a relative --git-dir would point elsewhere
+    git_dir, work_tree = os.path.abspath(repo.git_dir), os.path.abspath(repo.path)
+    out = subprocess.run([*GIT, f"--git-dir={git_dir}", f"--work-tree={work_tree}", "ls-files", "-z", "-s", "--debug"],
                          capture_output=True, check=False, cwd=repo.path,
                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
     if out.returncode != 0:

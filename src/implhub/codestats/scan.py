@@ -11,7 +11,6 @@ take the object-store path too, and the result says why.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -49,6 +48,8 @@ from implhub.codestats.gitrepo import (
 #: a batch is cut at this many files or bytes, whichever comes first
 BATCH_FILES = 2000
 BATCH_BYTES = 64 << 20
+#: git processes listing repositories side by side, however few cores
+PREPARE_THREADS = 8
 
 Progress = Callable[[int, int, str], None]
 
@@ -77,6 +78,8 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
         for entry, data in iter_blobs(git_dir, entries):
             count_file(acc, table, entry.path, data, index_max_bytes)
         return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub"}
+    import tempfile
+
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="implhub-scan-", dir=scratch) as tmp:
         written: list[str] = []
@@ -180,7 +183,8 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     # size) is found on a thread of its own, side by side with counting
     side = ThreadPoolExecutor(max_workers=1)
     described = side.submit(lambda: all(st.describe(roots) for st in states))
-    with ThreadPoolExecutor(max_workers=jobs) as threads:  # the work is in git processes
+    # the work is in git processes, which wait on the disk as much as on a core
+    with ThreadPoolExecutor(max_workers=max(jobs, min(len(states), PREPARE_THREADS)) or 1) as threads:
         list(threads.map(lambda st: _prepare(st, scc), states))
     total_bytes = sum(st.size for st in states)
     done_bytes = 0
