@@ -176,3 +176,20 @@ def test_the_path_rules_over_many_paths_agree_with_the_per_path_rules() -> None:
     assert generated_names_among(paths) == {p for p in paths if is_generated(p, b"", 0)}
     assert {"a/b.pb.go", "x.lock\nb.pb.go", "api_pb2_grpc.pyi"} <= generated_names_among(paths)
     assert {"vendor/y", "x/Vendor/z"} <= vendored_among(paths) and "myvendor/a" not in vendored_among(paths)
+
+
+def test_files_scc_skips_are_read_past_the_binary_probe_only_when_not_binary(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path)
+    # unknown extensions, so scc skips both: text with a NUL past the first 10,000 bytes (scc's
+    # binary probe passes, the index's test does not), and a binary whose head holds a NUL
+    (wt / "late.nul").write_bytes(b"a" * 12_000 + b"\n\0tail\n")
+    (wt / "early.bin").write_bytes(b"\0" * 10 + b"x" * 50_000)
+    git(wt, "add", "late.nul", "early.bin")
+    git(wt, "commit", "-q", "-m", "odd files")
+    slow = _row(scan([str(wt)], ScanOptions(jobs=1, use_scc=False)), "router")
+    fast = _row(scan([str(wt)], ScanOptions(jobs=1)), "router")
+    assert fast["counted_by"] == "scc"
+    assert [fast[k] for k in KEYS] == [slow[k] for k in KEYS]
+    base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
+    assert fast["bytes"] - base["bytes"] == 12_007 + 50_010  # full sizes, though early.bin is read for 10,000 bytes
+    assert fast["binary_files"] - base["binary_files"] == 2

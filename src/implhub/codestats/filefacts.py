@@ -172,15 +172,33 @@ def count_skipped(acc: Acc, full: str, path: str, index_max_bytes: int) -> None:
     """A tracked file scc did not count: a binary one (a NUL in the first SCC_BINARY_PROBE bytes,
     scc's rule) is known from its head and its size, without reading the rest; any other is read
     in full, as its facts (UTF-8 for the index, lines, generated) need all of it."""
-    try:
-        with open(full, "rb") as fh:
-            data = fh.read(SCC_BINARY_PROBE)
+    try:  # os-level reads: no buffered file object for the hundreds of fonts and images a tree holds
+        fd = os.open(full, os.O_RDONLY)
+        try:
+            data = _read_up_to(fd, SCC_BINARY_PROBE)
             if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
-                count_binary(acc, path, os.fstat(fh.fileno()).st_size, index_max_bytes)
+                count_binary(acc, path, os.fstat(fd).st_size, index_max_bytes)
                 return
-            data += fh.read()
+            if len(data) == SCC_BINARY_PROBE:
+                data += _read_up_to(fd, -1)
+        finally:
+            os.close(fd)
     except OSError:
         return  # deleted or unreadable in the working tree: not there to count
     from implhub.codestats.languages import load_languages
 
     count_file(acc, load_languages(), path, data, index_max_bytes)
+
+
+def _read_up_to(fd: int, limit: int) -> bytes:
+    """limit bytes (all to the end with -1), or fewer at the end of the file."""
+    parts: list[bytes] = []
+    left = limit
+    while left != 0:
+        chunk = os.read(fd, left if left > 0 else 1 << 20)
+        if not chunk:
+            break
+        parts.append(chunk)
+        if left > 0:
+            left -= len(chunk)
+    return b"".join(parts)
