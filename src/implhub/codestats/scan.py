@@ -11,30 +11,22 @@ take the object-store path too, and the result says why.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from implhub.codestats import sccrun
-from implhub.codestats.classify import (
-    INDEX_MAX_BYTES,
-    SCC_BINARY_PROBE,
-    SCC_EXCLUDED_NAMES,
-    is_binary_for_index,
-    is_binary_for_scc,
-    is_generated,
-    is_vendored,
+from implhub.codestats.classify import INDEX_MAX_BYTES
+from implhub.codestats.filefacts import (
+    LANG_KEYS,
+    REPO_KEYS,
+    Acc,
+    count_file,
+    count_file_lines,
+    count_working_tree,
 )
-from implhub.codestats.counter import count_lines
 from implhub.codestats.gitrepo import (
     GitError,
     Repo,
@@ -47,15 +39,17 @@ from implhub.codestats.gitrepo import (
     iter_tracked,
     iter_tree,
 )
-from implhub.codestats.languages import LanguageTable, detect_language, load_languages
+
+# implhub's own counter and the language table (implhub.codestats.counter, .languages) and the
+# process pool are imported where they are needed: scc counts working trees without them, and a
+# scan is a process of its own (the CLI), whose start-up is part of the time it takes. What a scan
+# records of each file, and a working tree counted by scc, are in filefacts.
 
 #: a batch is cut at this many files or bytes, whichever comes first
 BATCH_FILES = 2000
 BATCH_BYTES = 64 << 20
-
-REPO_KEYS = ("files", "bytes", "code", "comment", "blank", "indexable_files", "indexable_bytes", "indexable_lines",
-             "binary_files", "large_files", "vendored_files", "vendored_bytes", "generated_files", "generated_bytes")
-LANG_KEYS = ("files", "bytes", "code", "comment", "blank")
+#: git processes listing repositories side by side, however few cores
+PREPARE_THREADS = 8
 
 Progress = Callable[[int, int, str], None]
 
@@ -69,100 +63,28 @@ class ScanOptions:
     scc_path: str | None = None
 
 
-@dataclass
-class _Acc:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REPO_KEYS, 0))
-    languages: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def add_lines(self, name: str, size: int, code: int, comment: int, blank: int) -> None:
-        lang = self.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
-        lang["files"] += 1
-        lang["bytes"] += size
-        lang["code"] += code
-        lang["comment"] += comment
-        lang["blank"] += blank
-        self.counts["code"] += code
-        self.counts["comment"] += comment
-        self.counts["blank"] += blank
-
-    def merge(self, other: dict[str, Any]) -> None:
-        for k, v in other["counts"].items():
-            self.counts[k] += v
-        for name, lc in other["languages"].items():
-            mine = self.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
-            for k, v in lc.items():
-                mine[k] += v
-
-
-def _count_file(acc: _Acc, table: LanguageTable, path: str, data: bytes, index_max_bytes: int, *, lines: bool = True) -> bool:
-    """Every fact about one file, read by implhub itself; with lines=False all but the line counts.
-    True when the file is one scc would count lines of (not binary, not a lock file)."""
-    c = acc.counts
-    size = len(data)
-    c["files"] += 1
-    c["bytes"] += size
-    scc_binary = is_binary_for_scc(data)
-    index_binary = scc_binary or is_binary_for_index(data)
-    lines_in_file = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-    if index_binary:
-        c["binary_files"] += 1
-    if size > index_max_bytes:
-        c["large_files"] += 1
-    if not index_binary and size <= index_max_bytes:
-        c["indexable_files"] += 1
-        c["indexable_bytes"] += size
-        c["indexable_lines"] += lines_in_file
-    if is_vendored(path):
-        c["vendored_files"] += 1
-        c["vendored_bytes"] += size
-    if not scc_binary and is_generated(path, data, lines_in_file):
-        c["generated_files"] += 1
-        c["generated_bytes"] += size
-    if scc_binary or path.rsplit("/", 1)[-1].lower() in SCC_EXCLUDED_NAMES:
-        return False
-    if lines:
-        _count_lines(acc, table, path, data)
-    return True
-
-
-def _count_lines(acc: _Acc, table: LanguageTable, path: str, data: bytes) -> None:
-    name = detect_language(path, data[:20000], table)
-    if name is not None:
-        counts = count_lines(data, table.languages[name])
-        acc.add_lines(name, len(data), counts.code, counts.comment, counts.blank)
-
-
-def _count_binary(acc: _Acc, path: str, size: int, index_max_bytes: int) -> None:
-    """What _count_file records for a file with a NUL byte in its first SCC_BINARY_PROBE bytes."""
-    c = acc.counts
-    c["files"] += 1
-    c["bytes"] += size
-    c["binary_files"] += 1
-    if size > index_max_bytes:
-        c["large_files"] += 1
-    if is_vendored(path):
-        c["vendored_files"] += 1
-        c["vendored_bytes"] += size
-
-
 def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES,
                 scc: str | None = None) -> dict[str, Any]:
     """Read and count one batch of blobs (runs in a worker process). With scc, implhub records
     every per-file fact from the blob and writes the files scc would count to a scratch directory
     (in memory where /dev/shm is), which scc then counts in compiled code; each blob is still held
     alone in memory. If scc fails, implhub counts the scratch files itself and says why."""
+    from implhub.codestats.languages import load_languages
+
     table = load_languages()
-    acc = _Acc()
+    acc = Acc()
     warning = None
     if scc is None:
         for entry, data in iter_blobs(git_dir, entries):
-            _count_file(acc, table, entry.path, data, index_max_bytes)
+            count_file(acc, table, entry.path, data, index_max_bytes)
         return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub"}
+    import tempfile
+
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="implhub-scan-", dir=scratch) as tmp:
         written: list[str] = []
         for entry, data in iter_blobs(git_dir, entries):
-            if _count_file(acc, table, entry.path, data, index_max_bytes, lines=False):
+            if count_file(acc, table, entry.path, data, index_max_bytes, lines=False):
                 target = os.path.join(tmp, entry.path)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, "wb") as fh:
@@ -177,56 +99,8 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
         except sccrun.SccUnavailable as exc:
             warning = f"{git_dir}: {exc}; implhub's own counter counted its lines instead"
             for path in written:
-                _count_lines(acc, table, path, Path(tmp, path).read_bytes())
+                count_file_lines(acc, table, path, Path(tmp, path).read_bytes())
     return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
-
-
-def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES,
-                       counted: dict[str, sccrun.SccFile] | None = None) -> dict[str, Any]:
-    """The files git tracks in a working tree, as they are on disk: scc counts what it knows; the
-    rest (binary files, unknown extensions, lock files, tracked files a .gitignore hides from scc)
-    is read and counted by implhub. For a file scc counted, scc's binary test (no NUL byte in its
-    first 10,000 bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file
-    again only for that would cost more than scc's whole run. `counted`: scc's files of this tree
-    when scc already ran over it (with others)."""
-    table = load_languages()
-    acc = _Acc()
-    c = acc.counts
-    if counted is None:
-        counted = sccrun.count_tree(scc, repo.path)
-    root = Path(repo.path)
-    for path, _ in tracked:
-        f = counted.get(path)
-        if f is None:
-            try:
-                with open(root / path, "rb") as fh:
-                    data = fh.read(SCC_BINARY_PROBE)
-                    if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
-                        size = os.fstat(fh.fileno()).st_size
-                        _count_binary(acc, path, size, index_max_bytes)
-                        continue
-                    data += fh.read()
-            except OSError:
-                continue  # deleted or unreadable in the working tree: not there to count
-            _count_file(acc, table, path, data, index_max_bytes)
-            continue
-        size = f.bytes
-        c["files"] += 1
-        c["bytes"] += size
-        if size > index_max_bytes:
-            c["large_files"] += 1
-        else:
-            c["indexable_files"] += 1
-            c["indexable_bytes"] += size
-            c["indexable_lines"] += f.lines
-        if is_vendored(path):
-            c["vendored_files"] += 1
-            c["vendored_bytes"] += size
-        if f.generated or is_generated(path, b"", f.lines) or (f.lines > 0 and size / f.lines > 255):
-            c["generated_files"] += 1
-            c["generated_bytes"] += size
-        acc.add_lines(f.language, size, f.code, f.comment, f.blank)
-    return {"counts": acc.counts, "languages": acc.languages}
 
 
 def _batches(entries: Iterable[TreeEntry]) -> Iterator[list[TreeEntry]]:
@@ -247,7 +121,7 @@ class _RepoState:
     repo: Repo
     branch: str | None = None
     commit: str | None = None
-    acc: _Acc = field(default_factory=_Acc)
+    acc: Acc = field(default_factory=Acc)
     error: str | None = None
     size: int = 0
     #: "scc" once scc counted the working tree
@@ -256,6 +130,14 @@ class _RepoState:
     tracked: list[tuple[str, int]] | None = None
 
     batches: int = 0
+    #: its name on the code host and its git directory's size, found while scc counts
+    name: str | None = None
+    git_dir_bytes: int | None = None
+
+    def describe(self, roots: list[Path]) -> bool:
+        self.name = code_host_name(self.repo, roots)
+        self.git_dir_bytes = git_dir_bytes(self.repo.git_dir)
+        return True
 
     def note(self, batch: dict[str, Any], warnings: list[str]) -> None:
         """A repository read from the object store is "counted_by" scc when scc counted every batch."""
@@ -295,8 +177,14 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     states = [_RepoState(r) for r in repos]
     jobs = options.jobs or os.cpu_count() or 1
     warnings: list[str] = []
-    scc = _scc_or_warning(options, warnings) if repos else None
-    with ThreadPoolExecutor(max_workers=jobs) as threads:  # the work is in git processes
+    scc = _scc_or_warning(options, warnings, check=False) if repos else None
+    scc_ran = False  # scc is asked for its version only when it failed, or before the first batch
+    # what the result says of each repository besides its files (code host name, git directory
+    # size) is found on a thread of its own, side by side with counting
+    side = ThreadPoolExecutor(max_workers=1)
+    described = side.submit(lambda: all(st.describe(roots) for st in states))
+    # the work is in git processes, which wait on the disk as much as on a core
+    with ThreadPoolExecutor(max_workers=max(jobs, min(len(states), PREPARE_THREADS)) or 1) as threads:
         list(threads.map(lambda st: _prepare(st, scc), states))
     total_bytes = sum(st.size for st in states)
     done_bytes = 0
@@ -310,21 +198,31 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     if scc is not None:
         # one scc process per group of trees (starting scc per small repository would cost more
         # than counting it); groups run side by side, scc itself uses every core
+        unavailable: list[tuple[_RepoState, sccrun.SccUnavailable]] = []
         with ThreadPoolExecutor(max_workers=jobs) as threads:
             groups = {threads.submit(_count_trees, group, scc, options.index_max_bytes): group for group in _tree_groups(trees)}
             for counted in groups:
                 for st, result in zip(groups[counted], counted.result(), strict=True):
                     if isinstance(result, sccrun.SccUnavailable):
-                        warnings.append(f"{st.repo.path}: {result}; read from the object store by implhub's own counter instead")
+                        unavailable.append((st, result))
                         st.size = 0  # its progress counts on the object-store path
                     elif isinstance(result, Exception):
                         st.error = str(result)
                     else:
+                        scc_ran = True
                         st.acc.merge(result)
                         st.counted_by = "scc"
                         done_bytes += st.size
                         report(st.repo.path)
+        if unavailable and not scc_ran:  # scc failed every time: can it run here at all?
+            scc = _scc_or_warning(options, warnings)
+            scc_ran = scc is not None
+        if scc is not None:
+            for st, exc in unavailable:
+                warnings.append(f"{st.repo.path}: {exc}; read from the object store by implhub's own counter instead")
     rest = [st for st in states if st.counted_by != "scc"]
+    if scc is not None and not scc_ran and any(st.commit and not st.error for st in rest):
+        scc = _scc_or_warning(options, warnings)  # before handing it batch after batch
     if jobs == 1:
         for st in rest:
             if st.error or not st.commit:
@@ -339,6 +237,8 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
             except GitError as exc:
                 st.error = str(exc)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             pending: dict[Future[dict[str, Any]], tuple[_RepoState, int]] = {}
 
@@ -368,6 +268,8 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                 except GitError as exc:
                     st.error = str(exc)
             drain(0)
+    described.result()
+    side.shutdown()
     out = _result(states, roots)
     out["warnings"] = warnings
     return out
@@ -407,13 +309,16 @@ def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> lis
     return out
 
 
-def _scc_or_warning(options: ScanOptions, warnings: list[str]) -> str | None:
-    """The scc binary to count working trees with, or None with a warning saying why not."""
+def _scc_or_warning(options: ScanOptions, warnings: list[str], *, check: bool = True) -> str | None:
+    """The scc binary to count working trees with, or None with a warning saying why not. check:
+    also run `scc --version` (a Go program's start costs about 10 ms of CPU; a scan whose scc run
+    succeeds has no need of it)."""
     if not options.use_scc:
         return None
     try:
         scc = sccrun.locate(options.scc_path)
-        sccrun.version(scc)
+        if check:
+            sccrun.version(scc)
     except sccrun.SccUnavailable as exc:
         warnings.append(f"scc cannot count the working trees: {exc}. implhub's own counter read them from the "
                         "object store instead (same figures, several times slower)")
@@ -439,7 +344,8 @@ def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[s
                 mine[k] += lc[k]
         top = sorted(st.acc.languages.items(), key=lambda kv: -kv[1]["code"])[:5]
         repositories.append({
-            "path": st.repo.path, "name": code_host_name(st.repo, roots or []), "git_dir_bytes": git_dir_bytes(st.repo.git_dir),
+            "path": st.repo.path, "name": st.name if st.git_dir_bytes is not None else code_host_name(st.repo, roots or []),
+            "git_dir_bytes": st.git_dir_bytes if st.git_dir_bytes is not None else git_dir_bytes(st.repo.git_dir),
             "bare": st.repo.bare, "branch": st.branch, "commit": st.commit, "counted_by": st.counted_by,
             **st.acc.counts, "languages": {k: v["code"] for k, v in top},
         })
@@ -447,5 +353,7 @@ def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[s
     totals["largest"] = {"path": largest["path"], "bytes": largest["bytes"]} if largest else None
     totals["failed"] = len(failed)
     ordered = dict(sorted(languages.items(), key=lambda kv: (-kv[1]["code"], kv[0])))
+    from implhub.codestats.languages import load_languages
+
     return {"totals": totals, "languages": ordered, "repositories": repositories, "failed": failed,
             "index_max_bytes": INDEX_MAX_BYTES, "language_table": load_languages().source}
