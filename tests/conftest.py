@@ -133,7 +133,7 @@ class Cli:
         self.db_url = db_url
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    def __call__(self, *args: str, input: str | None = None):
         from implhub.cli import common
         from implhub.cli.main import app
 

@@ -19,7 +19,7 @@ def _docs_text() -> str:
     return "\n".join(parts)
 
 
-def _commands(group, prefix=()):  # type: ignore[no-untyped-def]
+def _commands(group, prefix=()):
     import click
 
     for name, cmd in group.commands.items():

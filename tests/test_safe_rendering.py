@@ -10,7 +10,7 @@ from tests import hostile
 PNG = "data:image/png;base64,iVBORw0KGgo="
 
 
-def html(text: str, links: Links = Links.TEXT, **kw) -> str:  # type: ignore[no-untyped-def]
+def html(text: str, links: Links = Links.TEXT, **kw) -> str:
     return markdown_to_html(text, links=links, **kw).html
 
 
@@ -80,7 +80,7 @@ def _weasyprint_or_skip() -> None:
         pytest.skip(f"WeasyPrint's system libraries are missing: {exc}")
 
 
-def test_the_pdf_fetcher_refuses_files_hosts_and_other_schemes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_pdf_fetcher_refuses_files_hosts_and_other_schemes(tmp_path) -> None:
     _weasyprint_or_skip()
     from implhub.pdf import RefusedURL, _fetcher
 
@@ -98,7 +98,7 @@ def test_the_pdf_fetcher_refuses_files_hosts_and_other_schemes(tmp_path) -> None
     assert css.content_type == "text/css" and b"@page" in css.read()
 
 
-def test_no_pdf_carries_an_attachment_whatever_the_markup(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_pdf_carries_an_attachment_whatever_the_markup(tmp_path) -> None:
     _weasyprint_or_skip()
     from implhub.pdf import html_to_pdf
 

@@ -12,7 +12,7 @@ def _offset(text: str | None) -> dt.timedelta | None:
     return dt.datetime.fromisoformat(text).utcoffset()
 
 
-def test_listed_times_carry_the_utc_offset_like_created_ones(cli, tmp_path: Path, tdd_text: str) -> None:  # type: ignore[no-untyped-def]
+def test_listed_times_carry_the_utc_offset_like_created_ones(cli, tmp_path: Path, tdd_text: str) -> None:
     tdd = tmp_path / "t.yaml"
     tdd.write_text(tdd_text)
     assert cli("project", "create", "--tdd", str(tdd)).exit_code == 0

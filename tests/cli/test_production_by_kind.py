@@ -28,7 +28,7 @@ def test_production_is_found_by_kind(ctx: Ctx) -> None:
     assert resolve_environment(project, "prod").name == "production"
 
 
-def test_every_main_command_works_on_a_production_environment(cli, ctx: Ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_main_command_works_on_a_production_environment(cli, ctx: Ctx, tmp_path: Path) -> None:
     create(ctx, text=TDD, filename="t.yaml", slug="acme")
     ctx.session.commit()
 

@@ -15,7 +15,7 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
     return str(p)
 
 
-def test_it_creates_a_project_and_prints_its_slug(cli, tmp_path, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_it_creates_a_project_and_prints_its_slug(cli, tmp_path, tdd_text) -> None:
     result = cli("project", "create", "--tdd", _write(tmp_path, "t.yaml", tdd_text))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "example-corp"
@@ -27,7 +27,7 @@ def test_it_creates_a_project_and_prints_its_slug(cli, tmp_path, tdd_text) -> No
     assert [e["name"] for e in shown["environments"]] == ["dev", "prod"]
 
 
-def test_bad_tdd_stores_nothing_and_exits_2(cli, tmp_path, tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_bad_tdd_stores_nothing_and_exits_2(cli, tmp_path, tdd_text, db_url) -> None:
     bad = tdd_text.replace("largest_repo_size_gb: 12", "largest_repo_size_gb: 9000")
     result = cli("project", "create", "--tdd", _write(tmp_path, "bad.yaml", bad))
     assert result.exit_code == 2
@@ -39,7 +39,7 @@ def test_bad_tdd_stores_nothing_and_exits_2(cli, tmp_path, tdd_text, db_url) -> 
     st.dispose()
 
 
-def test_update_keeps_every_revision_and_shows_the_change(cli, tmp_path, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_update_keeps_every_revision_and_shows_the_change(cli, tmp_path, tdd_text) -> None:
     cli("project", "create", "--tdd", _write(tmp_path, "t.yaml", tdd_text))
     newer = tdd_text.replace("  users: 1000   ", "  users: 1500   ", 1)
     result = cli("project", "update", "example-corp", "--tdd", _write(tmp_path, "t2.yaml", newer))
@@ -51,7 +51,7 @@ def test_update_keeps_every_revision_and_shows_the_change(cli, tmp_path, tdd_tex
     assert diff == [{"path": "scale.users", "kind": "changed", "before": 1000, "after": 1500}]
 
 
-def test_update_never_removes_an_environment_another_capability_added(cli, tmp_path, tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_update_never_removes_an_environment_another_capability_added(cli, tmp_path, tdd_text, db_url) -> None:
     from implhub.store.models import EnvironmentRow
 
     cli("project", "create", "--tdd", _write(tmp_path, "t.yaml", tdd_text))
@@ -67,7 +67,7 @@ def test_update_never_removes_an_environment_another_capability_added(cli, tmp_p
     st.dispose()
 
 
-def test_every_change_lands_in_the_activity_log(cli, tmp_path, tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_every_change_lands_in_the_activity_log(cli, tmp_path, tdd_text, db_url) -> None:
     cli("project", "create", "--tdd", _write(tmp_path, "t.yaml", tdd_text))
     cli("project", "update", "example-corp", "--tdd", _write(tmp_path, "t2.yaml", tdd_text.replace("region: us-east-1", "region: us-west-2")))
     st = open_store(db_url)
@@ -81,7 +81,7 @@ def test_every_change_lands_in_the_activity_log(cli, tmp_path, tdd_text, db_url)
     st.dispose()
 
 
-def test_markdown_tdd_imports(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_tdd_imports(cli, tmp_path) -> None:
     from implhub.intake.template import template
 
     result = cli("project", "create", "--tdd", _write(tmp_path, "t.md", template("md")), "--json")
@@ -89,20 +89,20 @@ def test_markdown_tdd_imports(cli, tmp_path) -> None:  # type: ignore[no-untyped
     assert json.loads(result.stdout)["design"]["poc"]["production_differences"] == ["How production differs from the trial."]
 
 
-def test_tdd_schema_and_template_commands(cli) -> None:  # type: ignore[no-untyped-def]
+def test_tdd_schema_and_template_commands(cli) -> None:
     schema = json.loads(cli("tdd", "schema").stdout)
     assert "customer" in schema["properties"] and "scale" in schema["required"]
     assert "customer:" in cli("tdd", "template").stdout
     assert cli("tdd", "template", "--format", "md").stdout.startswith("---")
 
 
-def test_unknown_project_is_a_clear_error(cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_project_is_a_clear_error(cli) -> None:
     result = cli("project", "show", "nope")
     assert result.exit_code == 2
     assert "no project 'nope'" in result.stderr
 
 
-def test_demo_loads_the_demo_implementation(cli) -> None:  # type: ignore[no-untyped-def]
+def test_demo_loads_the_demo_implementation(cli) -> None:
     result = cli("demo")
     assert result.exit_code == 0, result.output
     shown = json.loads(cli("project", "show", "northwind-logistics", "--json").stdout)
@@ -112,7 +112,7 @@ def test_demo_loads_the_demo_implementation(cli) -> None:  # type: ignore[no-unt
     assert shown["exceptional_scale"]["exceptional"] is True
 
 
-def test_a_second_project_for_the_same_customer_is_refused_naming_the_first(cli, tmp_path, tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_project_for_the_same_customer_is_refused_naming_the_first(cli, tmp_path, tdd_text, db_url) -> None:
     first = cli("project", "create", "--tdd", _write(tmp_path, "t.yaml", tdd_text))
     assert first.exit_code == 0, first.output
     # the same customer typed with other case and spacing is the same customer

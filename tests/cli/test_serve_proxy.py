@@ -34,6 +34,6 @@ def test_a_proxy_that_is_not_an_address_is_refused_with_the_option_named(env: di
     assert exc.value.field == "--forwarded-allow-ips" and "proxy.internal" in exc.value.message
 
 
-def test_the_cli_exits_2_for_a_bad_proxy_address(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_exits_2_for_a_bad_proxy_address(cli) -> None:
     result = cli("serve", "--port", "0", "--forwarded-allow-ips", "not-an-ip")
     assert result.exit_code == 2 and "--forwarded-allow-ips" in result.output

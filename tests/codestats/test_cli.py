@@ -17,7 +17,7 @@ from tests.fakes.sourcegraph_graphql import FakeSourcegraph
 
 
 @pytest.fixture
-def project(cli, tmp_path, tdd_text) -> str:  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, tdd_text) -> str:
     p = tmp_path / "t.yaml"
     p.write_text(tdd_text)
     assert cli("project", "create", "--tdd", str(p)).exit_code == 0
@@ -33,7 +33,7 @@ def evidence_rows(db_url: str, kind: str) -> list[Evidence]:
     return rows
 
 
-def test_scan_json_follows_the_contract_and_is_stored(cli, tmp_path, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_scan_json_follows_the_contract_and_is_stored(cli, tmp_path, project, db_url) -> None:
     wt = working_tree(tmp_path / "repos")
     bare_clone(wt, tmp_path / "repos" / "router.git")
     result = cli("codestats", "scan", str(tmp_path / "repos"), "--project", project, "--jobs", "1", "--json")
@@ -50,7 +50,7 @@ def test_scan_json_follows_the_contract_and_is_stored(cli, tmp_path, project, db
     assert not row.simulated
 
 
-def test_scan_csv_prints_a_row_per_repository(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_scan_csv_prints_a_row_per_repository(cli, tmp_path) -> None:
     working_tree(tmp_path / "repos")
     result = cli("codestats", "scan", str(tmp_path / "repos"), "--jobs", "1", "--csv")
     import csv
@@ -62,7 +62,7 @@ def test_scan_csv_prints_a_row_per_repository(cli, tmp_path) -> None:  # type: i
     assert int(rows[0]["indexable_files"]) == 7
 
 
-def test_a_corrupt_repository_exits_1_after_scanning_the_rest(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_corrupt_repository_exits_1_after_scanning_the_rest(cli, tmp_path) -> None:
     working_tree(tmp_path / "repos")
     corrupt_repo(tmp_path / "repos")
     result = cli("codestats", "scan", str(tmp_path / "repos"), "--jobs", "1", "--json")
@@ -72,13 +72,13 @@ def test_a_corrupt_repository_exits_1_after_scanning_the_rest(cli, tmp_path) -> 
     assert "broken.git" in result.stderr
 
 
-def test_a_missing_path_exits_2_and_stores_nothing(cli, tmp_path, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_path_exits_2_and_stores_nothing(cli, tmp_path, project, db_url) -> None:
     result = cli("codestats", "scan", str(tmp_path / "absent"), "--project", project)
     assert result.exit_code == 2 and "absent" in result.stderr
     assert evidence_rows(db_url, "codestats_scan") == []
 
 
-def test_hosts_inventories_a_gitlab_and_keeps_the_token_out(cli, project, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_hosts_inventories_a_gitlab_and_keeps_the_token_out(cli, project, db_url, monkeypatch) -> None:
     monkeypatch.setenv("GITLAB_TOKEN", TOKEN)
     fake = FakeGitLab(make_repos(45))
     with serve(fake) as url:
@@ -97,12 +97,12 @@ def test_hosts_inventories_a_gitlab_and_keeps_the_token_out(cli, project, db_url
     assert TOKEN not in summaries
 
 
-def test_hosts_refuses_a_token_passed_as_the_variable_name(cli) -> None:  # type: ignore[no-untyped-def]
+def test_hosts_refuses_a_token_passed_as_the_variable_name(cli) -> None:
     result = cli("codestats", "hosts", "--kind", "github", "--url", "https://github.com", "--token-env", "ghp_abc-123!")
     assert result.exit_code == 2 and "NAME of an environment variable" in result.stderr
 
 
-def test_a_host_that_refuses_the_token_exits_2(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_host_that_refuses_the_token_exits_2(cli, monkeypatch) -> None:
     monkeypatch.setenv("GITLAB_TOKEN", "wrong-SECRET")
     with serve(FakeGitLab(make_repos(3))) as url:
         result = cli("codestats", "hosts", "--kind", "gitlab", "--url", url, "--token-env", "GITLAB_TOKEN")
@@ -110,7 +110,7 @@ def test_a_host_that_refuses_the_token_exits_2(cli, monkeypatch) -> None:  # typ
     assert "401" in result.stderr and "wrong-SECRET" not in result.output
 
 
-def test_instance_stats_stores_a_snapshot_on_the_environment(cli, project, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_instance_stats_stores_a_snapshot_on_the_environment(cli, project, db_url, monkeypatch) -> None:
     fake = FakeSourcegraph(has_corrupted=False)
     monkeypatch.setenv("SRC_ACCESS_TOKEN", fake.token)
     with serve(fake) as url:
@@ -123,14 +123,14 @@ def test_instance_stats_stores_a_snapshot_on_the_environment(cli, project, db_ur
     assert row.environment == "prod" and row.data["users"] == 4312
 
 
-def test_instance_stats_rejects_an_unknown_environment(cli, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_instance_stats_rejects_an_unknown_environment(cli, project, monkeypatch) -> None:
     monkeypatch.setenv("SRC_ACCESS_TOKEN", "x")
     result = cli("instance", "stats", "--url", "http://127.0.0.1:9", "--token-env", "SRC_ACCESS_TOKEN",
                  "--project", project, "--env", "qa")
     assert result.exit_code == 2 and "no environment 'qa'" in result.stderr
 
 
-def test_instance_stats_explains_a_non_admin_token(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_instance_stats_explains_a_non_admin_token(cli, monkeypatch) -> None:
     fake = FakeSourcegraph(site_admin=False)
     monkeypatch.setenv("SRC_ACCESS_TOKEN", fake.token)
     with serve(fake) as url:
@@ -138,7 +138,7 @@ def test_instance_stats_explains_a_non_admin_token(cli, monkeypatch) -> None:  #
     assert result.exit_code == 2 and "site admin" in result.stderr
 
 
-def test_watch_polls_until_cloning_and_indexing_reach_the_totals(cli, project, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_watch_polls_until_cloning_and_indexing_reach_the_totals(cli, project, db_url, monkeypatch) -> None:
     base = {"gitDirBytes": 10, "indexedLinesCount": 5, "total": 100, "notCloned": 0, "failedFetch": 0, "corrupted": 0}
     fake = FakeSourcegraph(stats=[{**base, "cloned": 40, "cloning": 60, "indexed": 10},
                                   {**base, "cloned": 90, "cloning": 10, "indexed": 70},
@@ -155,7 +155,7 @@ def test_watch_polls_until_cloning_and_indexing_reach_the_totals(cli, project, d
     assert row.data["repository_stats"]["indexed"] == 100
 
 
-def test_watch_stops_on_a_stall_with_exit_1(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_watch_stops_on_a_stall_with_exit_1(cli, monkeypatch) -> None:
     stuck = {"gitDirBytes": 10, "indexedLinesCount": 5, "total": 100, "cloned": 60, "cloning": 5, "notCloned": 35,
              "failedFetch": 0, "indexed": 50, "corrupted": 0}
     fake = FakeSourcegraph(stats=[stuck])
@@ -167,7 +167,7 @@ def test_watch_stops_on_a_stall_with_exit_1(cli, monkeypatch) -> None:  # type: 
     assert "stalled" in result.stderr
 
 
-def test_the_summary_prefers_the_instance_then_scans_then_the_design(cli, tmp_path, project, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_summary_prefers_the_instance_then_scans_then_the_design(cli, tmp_path, project, db_url, monkeypatch) -> None:
     from implhub.app import codestats
     from implhub.app.context import Ctx
     from implhub.settings import load_settings

@@ -26,7 +26,7 @@ EXPECTED_FORKS = sum(r.fork for r in REPOS)
 EXPECTED_ARCHIVED = sum(r.archived for r in REPOS)
 
 
-def run(fake: FakeHost, kind: str, url: str, scopes: list[str], token: str = TOKEN, sleeps: list[float] | None = None):  # type: ignore[no-untyped-def]
+def run(fake: FakeHost, kind: str, url: str, scopes: list[str], token: str = TOKEN, sleeps: list[float] | None = None):
     waits = sleeps if sleeps is not None else []
     return inventory(kind, url, token, scopes, transport=httpx.MockTransport(fake), sleep=waits.append,
                      clock=lambda: float(fake.now))
@@ -43,7 +43,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("kind", "url", "scopes", "fake_cls", "sizes"), CASES, ids=[c[0] for c in CASES])
-def test_it_counts_sizes_forks_and_archived_across_pages(kind, url, scopes, fake_cls, sizes) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_sizes_forks_and_archived_across_pages(kind, url, scopes, fake_cls, sizes) -> None:
     fake = fake_cls(REPOS)
     inv = run(fake, kind, url, scopes).to_dict()
     assert inv["repositories"] == len(REPOS)
@@ -100,7 +100,7 @@ def test_server_errors_are_retried_then_reported() -> None:
 
 
 @pytest.mark.parametrize(("kind", "url", "scopes", "fake_cls", "sizes"), CASES, ids=[c[0] for c in CASES])
-def test_a_bad_token_is_explained_and_never_shown(kind, url, scopes, fake_cls, sizes) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_token_is_explained_and_never_shown(kind, url, scopes, fake_cls, sizes) -> None:
     fake = fake_cls(REPOS)
     wrong = "tok_wrong_SECRET_999"
     with pytest.raises(HostError) as info:

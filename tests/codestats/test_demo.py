@@ -7,7 +7,7 @@ from implhub.app.demo import DemoEnv
 from implhub.app.demo_parts import codestats as part
 
 
-def test_the_demo_part_scans_its_generated_corpus_and_marks_everything_simulated(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_part_scans_its_generated_corpus_and_marks_everything_simulated(ctx, demo_tdd_text, tmp_path) -> None:
     project = projects.create(ctx, text=demo_tdd_text, filename="demo-tdd.yaml", slug="northwind-logistics").project
     lines = part.seed(ctx, project, DemoEnv(workdir=tmp_path))
     assert any("scanned 4 generated repositories" in line for line in lines)

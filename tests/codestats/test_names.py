@@ -31,7 +31,7 @@ def test_it_names_a_repository_from_its_remote_url(url: str, name: str | None) -
     assert name_from_url(url) == name
 
 
-def test_a_gitserver_layout_in_a_hidden_data_directory_names_repositories_by_code_host(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_gitserver_layout_in_a_hidden_data_directory_names_repositories_by_code_host(ctx, demo_tdd_text, tmp_path: Path) -> None:
     """The demo keeps its corpus under ~/.local/share/implhub/...: the load profile's filters used
     to read repo:^\\.local/share/implhub/demo/codestats/gitserver/gitlab\\.northwind\\.example/..."""
     needs_git()
@@ -47,7 +47,7 @@ def test_a_gitserver_layout_in_a_hidden_data_directory_names_repositories_by_cod
                q.startswith(r"repo:^gitlab\.northwind\.example/platform/shipment-router$") for q in queries)
 
 
-def test_a_clone_is_named_by_its_origin_remote(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_clone_is_named_by_its_origin_remote(ctx, tmp_path: Path) -> None:
     needs_git()
     work = tmp_path / "src" / "router"
     subprocess.run(["git", "init", "-q", str(work)], check=True)

@@ -12,10 +12,10 @@ from tests.web.conftest import make_project, make_user
 pytestmark = pytest.mark.web
 
 
-def _seed_evidence(seed, slug: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _seed_evidence(seed, slug: str, tmp_path) -> None:
     working_tree(tmp_path / "repos")
 
-    def fn(ctx):  # type: ignore[no-untyped-def]
+    def fn(ctx):
         codestats.scan(ctx, paths=[str(tmp_path / "repos")], project=slug, jobs=1)
         codestats.record_snapshot(ctx, project=get_or_raise(ctx, slug=slug), environment="prod", snapshot={
             "url": "https://sg.example.com", "version": "6.4.0", "users": 812, "code_hosts": [
@@ -26,7 +26,7 @@ def _seed_evidence(seed, slug: str, tmp_path) -> None:  # type: ignore[no-untype
     seed(fn)
 
 
-def test_the_tab_shows_the_summary_with_sources_and_the_scan(browser, seed, tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_tab_shows_the_summary_with_sources_and_the_scan(browser, seed, tdd_text, tmp_path) -> None:
     slug = make_project(seed, tdd_text)
     _seed_evidence(seed, slug, tmp_path)
     make_user(seed, "ie@example.com", "internal")
@@ -43,7 +43,7 @@ def test_the_tab_shows_the_summary_with_sources_and_the_scan(browser, seed, tdd_
     assert len(api["scans"]) == 1 and api["scans"][0]["data"]["totals"]["repositories"] == 1
 
 
-def test_a_customer_gets_neither_the_tab_nor_the_api(browser, seed, tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_gets_neither_the_tab_nor_the_api(browser, seed, tdd_text, tmp_path) -> None:
     slug = make_project(seed, tdd_text)
     _seed_evidence(seed, slug, tmp_path)
     make_user(seed, "cust@example.com", "customer", project=slug)

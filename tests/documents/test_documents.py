@@ -23,7 +23,7 @@ def _plan_available() -> bool:
     return True
 
 
-def _ready(ctx, demo_tdd_text):  # type: ignore[no-untyped-def]
+def _ready(ctx, demo_tdd_text):
     project = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml", slug=SLUG).project
     populate(ctx, project)
     if _plan_available():
@@ -48,7 +48,7 @@ def _weasyprint_or_skip() -> None:
         pytest.skip(f"WeasyPrint's system libraries are missing ({render.PDF_PACKAGES}): {exc}")
 
 
-def test_a_sparse_design_lists_exactly_what_is_missing(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_sparse_design_lists_exactly_what_is_missing(ctx) -> None:
     project = projects.create(ctx, text=SPARSE_TDD, filename="sparse.yaml").project
     doc = documents.build(ctx, project=project, doc="internal")
     heads = [m.rsplit(" (", 1)[0] for m in doc.missing]
@@ -75,7 +75,7 @@ def test_a_sparse_design_lists_exactly_what_is_missing(ctx) -> None:  # type: ig
     assert md.index("## Missing information") < md.index("## Production design")
 
 
-def test_every_document_renders_in_every_format_with_nothing_missing(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_document_renders_in_every_format_with_nothing_missing(ctx, demo_tdd_text, tmp_path) -> None:
     _weasyprint_or_skip()
     project = _ready(ctx, demo_tdd_text)
     for doc in ("internal", "plan", "handoff"):
@@ -94,7 +94,7 @@ def test_every_document_renders_in_every_format_with_nothing_missing(ctx, demo_t
         assert expected in internal, expected
 
 
-def test_the_handoff_has_every_field_the_long_term_owner_needs(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_handoff_has_every_field_the_long_term_owner_needs(ctx, demo_tdd_text) -> None:
     project = _ready(ctx, demo_tdd_text)
     record = json.loads(documents.render_doc(ctx, slug=SLUG, doc="handoff", fmt="json")[1])
     pd = record["production_deployment"]
@@ -112,7 +112,7 @@ def test_the_handoff_has_every_field_the_long_term_owner_needs(ctx, demo_tdd_tex
     assert project.state == "active"
 
 
-def test_the_external_plan_contains_nothing_internal(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_external_plan_contains_nothing_internal(ctx, demo_tdd_text, tmp_path) -> None:
     if not _plan_available():
         pytest.skip("the plan capability is not installed")
     _weasyprint_or_skip()
@@ -139,7 +139,7 @@ def test_the_external_plan_contains_nothing_internal(ctx, demo_tdd_text, tmp_pat
     assert external_tasks[0] in readable["md"]
 
 
-def test_the_plan_engine_drops_internal_tasks_whatever_it_is_given(demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_plan_engine_drops_internal_tasks_whatever_it_is_given(demo_tdd_text) -> None:
     import datetime as dt
 
     from implhub.documents.facts import Snapshot
@@ -161,7 +161,7 @@ def test_the_plan_engine_drops_internal_tasks_whatever_it_is_given(demo_tdd_text
     assert doc.assets["gantt.svg"][1].startswith(b"<?xml")
 
 
-def test_cli_strict_fails_while_anything_is_missing_and_writes_nothing(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_strict_fails_while_anything_is_missing_and_writes_nothing(cli, tmp_path) -> None:
     tdd = tmp_path / "sparse.yaml"
     tdd.write_text(SPARSE_TDD)
     assert cli("project", "create", "--tdd", str(tdd)).exit_code == 0
@@ -178,7 +178,7 @@ def test_cli_strict_fails_while_anything_is_missing_and_writes_nothing(cli, tmp_
     assert r.exit_code == 0 and json.loads(r.stdout)["customer"] == "Sparse Co"
 
 
-def test_markdown_output_keeps_its_picture_beside_it(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_output_keeps_its_picture_beside_it(ctx, demo_tdd_text, tmp_path) -> None:
     if not _plan_available():
         pytest.skip("the plan capability is not installed")
     _ready(ctx, demo_tdd_text)
@@ -188,12 +188,12 @@ def test_markdown_output_keeps_its_picture_beside_it(ctx, demo_tdd_text, tmp_pat
     assert "](plan-gantt.png)" in (tmp_path / "plan.md").read_text()
 
 
-def test_a_missing_pdf_library_names_the_debian_packages(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_pdf_library_names_the_debian_packages(monkeypatch) -> None:
     import builtins
 
     real_import = builtins.__import__
 
-    def fake_import(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def fake_import(name, *args, **kwargs):
         if name == "weasyprint":
             raise OSError("cannot load library 'libpango-1.0-0'")
         return real_import(name, *args, **kwargs)
@@ -204,7 +204,7 @@ def test_a_missing_pdf_library_names_the_debian_packages(monkeypatch) -> None:  
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core" in err.value.render()
 
 
-def test_a_replica_without_sizing_is_shown_but_not_counted_missing(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_replica_without_sizing_is_shown_but_not_counted_missing(ctx) -> None:
     from implhub.store.models import EnvironmentRow
 
     project = projects.create(ctx, text=SPARSE_TDD, filename="sparse.yaml").project
@@ -216,7 +216,7 @@ def test_a_replica_without_sizing_is_shown_but_not_counted_missing(ctx) -> None:
     assert "### replica (replica, internal)" in doc.markdown and "| replica | replica |" in doc.markdown
 
 
-def test_the_internal_document_shows_latency_against_the_targets_and_the_resourcing(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_internal_document_shows_latency_against_the_targets_and_the_resourcing(ctx, demo_tdd_text) -> None:
     from implhub.app import evidence as evidence_app
 
     project = _ready(ctx, demo_tdd_text)

@@ -30,7 +30,7 @@ def _handoff(ctx: Any) -> dict[str, Any]:
     return json.loads(documents.render_doc(ctx, slug=SLUG, doc="handoff", fmt="json")[1])
 
 
-def test_capacity_sums_every_node_of_every_pool(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_sums_every_node_of_every_pool(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     est = evidence.add(ctx, project=project, kind="size_estimate", environment="prod", source="s", data=estimate(53.9, 180.0))
     evidence.add(ctx, project=project, kind="node_plan", environment="prod", source="s", data={**MIXED, "estimate_evidence_id": est.id})
@@ -40,7 +40,7 @@ def test_capacity_sums_every_node_of_every_pool(ctx, demo_tdd_text) -> None:  # 
     assert pd["total_cpu"] == 72.0 and pd["instance_types"] == ["2 x m6a.8xlarge", "1 x r6a.2xlarge"]
 
 
-def test_a_node_plan_older_than_the_newest_estimate_is_flagged_and_not_used(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_node_plan_older_than_the_newest_estimate_is_flagged_and_not_used(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     old = evidence.add(ctx, project=project, kind="size_estimate", environment="prod", source="s", data=estimate(40.0, 150.0))
     evidence.add(ctx, project=project, kind="node_plan", environment="prod", source="s", data={**MIXED, "estimate_evidence_id": old.id})
@@ -52,7 +52,7 @@ def test_a_node_plan_older_than_the_newest_estimate_is_flagged_and_not_used(ctx,
     assert pd["total_cpu"] == 96.0 and pd["node_plan_stale"] is True
 
 
-def test_the_handoff_capacity_is_what_size_nodes_says(cli, tmp_path, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_handoff_capacity_is_what_size_nodes_says(cli, tmp_path, demo_tdd_text) -> None:
     tdd = tmp_path / "tdd.yaml"
     tdd.write_text(demo_tdd_text)
     assert cli("project", "create", "--tdd", str(tdd)).exit_code == 0
@@ -64,7 +64,7 @@ def test_the_handoff_capacity_is_what_size_nodes_says(cli, tmp_path, demo_tdd_te
     assert f"| Node capacity (vCPU / GiB) | {nodes['totals']['vcpu']:,.0f} / {nodes['totals']['memory_gib']:,.0f} |" in internal
 
 
-def test_the_largest_repository_comes_from_the_design_unless_a_full_scan_covers_it(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_largest_repository_comes_from_the_design_unless_a_full_scan_covers_it(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     evidence.add(ctx, project=project, kind="codestats_scan", source="scan of 3 repositories", data=SCAN)
     record = _handoff(ctx)
@@ -75,7 +75,7 @@ def test_the_largest_repository_comes_from_the_design_unless_a_full_scan_covers_
     assert rec["code_hosts"]["largest_repository_mb"] == 7.5 and "a full scan" in rec["sources"]["largest_repository_mb"]
 
 
-def test_infrastructure_dates_come_from_productions_infrastructure_tasks(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_infrastructure_dates_come_from_productions_infrastructure_tasks(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     plan.generate(ctx, project=project, start=ctx.today())
     tasks = {t["id"]: t for t in plan.get_plan(ctx, project=project)["tasks"]}
@@ -85,7 +85,7 @@ def test_infrastructure_dates_come_from_productions_infrastructure_tasks(ctx, de
     assert pd["infrastructure_start"] != tasks["exit-1"]["start"]  # never a criterion's title
 
 
-def test_the_replica_is_an_internal_environment(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_replica_is_an_internal_environment(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     project.environments.append(EnvironmentRow(name="replica", kind="replica", origin="replica", data={}))
     ctx.session.flush()
@@ -96,7 +96,7 @@ def test_the_replica_is_an_internal_environment(ctx, demo_tdd_text) -> None:  # 
     assert envs == {"dev": True, "staging": True, "prod": True, "replica": False}
 
 
-def test_deviations_lead_with_the_designs_real_deviations(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_deviations_lead_with_the_designs_real_deviations(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     populate(ctx, project)
     md = documents.build(ctx, project=project, doc="internal").markdown
@@ -106,7 +106,7 @@ def test_deviations_lead_with_the_designs_real_deviations(ctx, demo_tdd_text) ->
     assert section.index("Amazon RDS") < section.index("Air-gapped") < section.index("indexedSearch.resources.limits.memory")
 
 
-def test_a_document_evaluates_the_criteria_once_in_a_few_statements(ctx, demo_tdd_text, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_document_evaluates_the_criteria_once_in_a_few_statements(ctx, demo_tdd_text, monkeypatch) -> None:
     project = _demo(ctx, demo_tdd_text)
     populate(ctx, project)
     plan.generate(ctx, project=project, start=ctx.today() - dt.timedelta(days=10))
@@ -145,7 +145,7 @@ def test_no_application_module_probes_for_another(tmp_path: Path) -> None:
         assert "importlib" not in text and "optional_app" not in text and "hasattr(" not in text, module.__name__
 
 
-def test_production_is_found_by_its_kind_whatever_it_is_called(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_production_is_found_by_its_kind_whatever_it_is_called(ctx, demo_tdd_text) -> None:
     text = demo_tdd_text.replace("{name: prod, kind: prod,", "{name: production, kind: prod,")
     assert "name: production" in text
     project = _demo(ctx, text)

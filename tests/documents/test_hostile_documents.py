@@ -19,7 +19,7 @@ def _weasyprint_or_skip() -> None:
 
 
 @pytest.mark.parametrize("doc", ["internal", "plan", "handoff"])
-def test_no_pdf_embeds_a_file_or_fetches_an_image(ctx, demo_tdd_text, tmp_path, doc) -> None:  # type: ignore[no-untyped-def]
+def test_no_pdf_embeds_a_file_or_fetches_an_image(ctx, demo_tdd_text, tmp_path, doc) -> None:
     _weasyprint_or_skip()
     with hostile.image_server() as (port, requests):
         h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=port)
@@ -30,7 +30,7 @@ def test_no_pdf_embeds_a_file_or_fetches_an_image(ctx, demo_tdd_text, tmp_path, 
 
 
 @pytest.mark.parametrize("doc", ["internal", "plan", "handoff"])
-def test_html_documents_show_the_markup_as_text(ctx, demo_tdd_text, tmp_path, doc) -> None:  # type: ignore[no-untyped-def]
+def test_html_documents_show_the_markup_as_text(ctx, demo_tdd_text, tmp_path, doc) -> None:
     h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9)
     html = documents.render_doc(ctx, slug=h.slug, doc=doc, fmt="html")[1].decode()
     for bad in ("<script>", "<img src=x", "<a rel=", 'href="file:', 'href="javascript', 'src="http://127.0.0.1'):
@@ -39,7 +39,7 @@ def test_html_documents_show_the_markup_as_text(ctx, demo_tdd_text, tmp_path, do
     assert "onerror=alert(" in html  # the text of the <img> is there, escaped
 
 
-def test_the_customers_plan_shows_a_link_as_text(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_customers_plan_shows_a_link_as_text(ctx, demo_tdd_text, tmp_path) -> None:
     h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9)
     html = documents.render_doc(ctx, slug=h.slug, doc="plan", fmt="html")[1].decode()
     assert "Reset your SSO password (http://phish.example/reset)" in html
@@ -48,7 +48,7 @@ def test_the_customers_plan_shows_a_link_as_text(ctx, demo_tdd_text, tmp_path) -
     assert "Picture x fetched" in html
 
 
-def test_the_internal_document_keeps_web_links_live_but_never_script_links(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_internal_document_keeps_web_links_live_but_never_script_links(ctx, demo_tdd_text, tmp_path) -> None:
     h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9)
     html = documents.render_doc(ctx, slug=h.slug, doc="internal", fmt="html")[1].decode()
     assert '<a href="http://phish.example/reset" rel="noopener noreferrer">Reset your SSO password</a>' in html
@@ -56,7 +56,7 @@ def test_the_internal_document_keeps_web_links_live_but_never_script_links(ctx, 
     assert "[open me](javascript:alert(" in html  # markdown-it refuses the link; its source stays text
 
 
-def test_the_plan_pdf_keeps_its_gantt_picture(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_plan_pdf_keeps_its_gantt_picture(ctx, demo_tdd_text, tmp_path) -> None:
     # the data: URI of the timeline is the one image the URL fetcher lets through
     _weasyprint_or_skip()
     import io

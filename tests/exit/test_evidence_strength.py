@@ -43,7 +43,7 @@ def _add(ctx: Any, project: Any, kind: str, data: dict[str, Any], env: str | Non
     return at(ctx, ev, hours_ago=hours_ago) if hours_ago else ev
 
 
-def test_a_31_second_run_with_20_virtual_users_does_not_meet_criterion_5(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_31_second_run_with_20_virtual_users_does_not_meet_criterion_5(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     _add(ctx, project, "loadtest_run", loadtest(vus=20, scale=0.1))
     five = _crit(ctx, project, 5)
@@ -53,7 +53,7 @@ def test_a_31_second_run_with_20_virtual_users_does_not_meet_criterion_5(ctx, de
     assert "900 VUs held 180 s" in five["missing"][0]
 
 
-def test_a_newer_failure_beats_an_older_pass(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_newer_failure_beats_an_older_pass(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     _add(ctx, project, "loadtest_run", loadtest(run_id="old-pass"), hours_ago=48)
     _add(ctx, project, "loadtest_run", loadtest(passed=False, run_id="new-fail"), hours_ago=1)
@@ -67,7 +67,7 @@ def test_a_newer_failure_beats_an_older_pass(ctx, demo_tdd_text) -> None:  # typ
     assert [e["counts"] for e in five["evidence"]] == [True, False]
 
 
-def test_a_replica_counts_only_when_its_own_measured_shape_matches_the_design(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_replica_counts_only_when_its_own_measured_shape_matches_the_design(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     project.environments.append(EnvironmentRow(name="replica", kind="replica", origin="replica", data={}))
     ctx.session.flush()
@@ -87,7 +87,7 @@ def test_a_replica_counts_only_when_its_own_measured_shape_matches_the_design(ct
     assert five["status"] == "not_met" and "scaled down" in five["evidence"][0]["summary"]
 
 
-def test_criterion_1_needs_the_infrastructure_done_and_two_snapshots_a_day_apart(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_criterion_1_needs_the_infrastructure_done_and_two_snapshots_a_day_apart(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     _add(ctx, project, "size_estimate", estimate(48.0, 150.0))
     _add(ctx, project, "node_plan", node_plan())
@@ -112,7 +112,7 @@ def test_criterion_1_needs_the_infrastructure_done_and_two_snapshots_a_day_apart
     assert one["status"] == "not_met" and "401 Unauthorized" in one["missing"][0]
 
 
-def test_a_node_plan_of_an_older_estimate_does_not_count(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_node_plan_of_an_older_estimate_does_not_count(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     old = _add(ctx, project, "size_estimate", estimate(48.0, 150.0), hours_ago=5)
     _add(ctx, project, "node_plan", {**node_plan(), "estimate_evidence_id": old.id}, hours_ago=5)
@@ -120,7 +120,7 @@ def test_a_node_plan_of_an_older_estimate_does_not_count(ctx, demo_tdd_text) -> 
     assert any(m.startswith("a node plan of prod's newest size estimate") for m in _crit(ctx, project, 1)["missing"])
 
 
-def test_right_sizing_needs_a_week_of_real_usage(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_right_sizing_needs_a_week_of_real_usage(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     _add(ctx, project, "rightsize", {"recommendations": [], "window": "14d"}, simulated=True, hours_ago=2)
     eight = _crit(ctx, project, 8)
@@ -134,7 +134,7 @@ def test_right_sizing_needs_a_week_of_real_usage(ctx, demo_tdd_text) -> None:  #
     assert eight["status"] == "met" and eight["evidence"][0]["strength"] == "full" and eight["evidence"][0]["counts"] is True
 
 
-def test_simulated_evidence_never_decides_and_is_labelled_with_what_it_would(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_simulated_evidence_never_decides_and_is_labelled_with_what_it_would(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     populate(ctx, project)
     for ev in ctx.session.query(Evidence).all():
@@ -151,7 +151,7 @@ def test_simulated_evidence_never_decides_and_is_labelled_with_what_it_would(ctx
     assert [tasks[f"exit-{n}"]["status"] for n in range(1, 10)] == ["not_started"] * 9
 
 
-def test_every_evidence_item_says_its_strength_and_whether_it_counts(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_every_evidence_item_says_its_strength_and_whether_it_counts(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     populate(ctx, project)
     _planned(ctx, project)
@@ -166,7 +166,7 @@ def test_every_evidence_item_says_its_strength_and_whether_it_counts(ctx, demo_t
             assert any(e["counts"] for e in c["evidence"]), c["number"]
 
 
-def test_only_a_stakeholder_of_the_project_signs_or_waives(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_stakeholder_of_the_project_signs_or_waives(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     with pytest.raises(ValidationError, match="'Random Person' is not a stakeholder of northwind-logistics"):
         exit_criteria.sign(ctx, slug=SLUG, number=2, by="Random Person", evidence_url="https://wiki.example.com/2")
@@ -177,7 +177,7 @@ def test_only_a_stakeholder_of_the_project_signs_or_waives(ctx, demo_tdd_text) -
     assert _crit(ctx, project, 9)["status"] == "waived"
 
 
-def test_a_simulated_smoke_run_would_not_meet_either(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_simulated_smoke_run_would_not_meet_either(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     _add(ctx, project, "loadtest_run", loadtest(scale=0.2), simulated=True)  # the demo's short run: 36 of 180 s held
     five = _crit(ctx, project, 5)

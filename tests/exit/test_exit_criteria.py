@@ -14,27 +14,27 @@ from tests.documents.evidence import SPARSE_TDD, finish_plan, loadtest, populate
 SLUG = "northwind-logistics"
 
 
-def _demo(ctx, demo_tdd_text):  # type: ignore[no-untyped-def]
+def _demo(ctx, demo_tdd_text):
     return projects.create(ctx, text=demo_tdd_text, filename="demo.yaml", slug=SLUG).project
 
 
-def _planned(ctx, project, *, through: str = "installed-prod") -> None:  # type: ignore[no-untyped-def]
+def _planned(ctx, project, *, through: str = "installed-prod") -> None:
     from implhub.app import plan
 
     plan.generate(ctx, project=project, start=ctx.today() - __import__("datetime").timedelta(days=60))
     finish_plan(ctx, project, through=through)
 
 
-def _status(report) -> dict[int, str]:  # type: ignore[no-untyped-def]
+def _status(report) -> dict[int, str]:
     return {c["number"]: c["status"] for c in report["criteria"]}
 
 
-def _sign_judgements(ctx, numbers=(2, 4, 6, 7)) -> None:  # type: ignore[no-untyped-def]
+def _sign_judgements(ctx, numbers=(2, 4, 6, 7)) -> None:
     for n in numbers:
         exit_criteria.sign(ctx, slug=SLUG, number=n, by="Luis Ortega", evidence_url=f"https://wiki.example.com/signoff/{n}")
 
 
-def test_it_returns_the_contract_shape(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_it_returns_the_contract_shape(ctx, demo_tdd_text) -> None:
     report = exit_criteria.evaluate(ctx, _demo(ctx, demo_tdd_text))
     assert set(report) == {"complete", "criteria"}
     assert [c["number"] for c in report["criteria"]] == list(range(1, 10))
@@ -45,7 +45,7 @@ def test_it_returns_the_contract_shape(ctx, demo_tdd_text) -> None:  # type: ign
     assert report["complete"] is False
 
 
-def test_a_sparse_design_misses_exactly_what_is_missing(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_sparse_design_misses_exactly_what_is_missing(ctx) -> None:
     project = projects.create(ctx, text=SPARSE_TDD, filename="sparse.yaml").project
     report = exit_criteria.evaluate(ctx, project)
     missing = {c["number"]: c["missing"] for c in report["criteria"]}
@@ -61,7 +61,7 @@ def test_a_sparse_design_misses_exactly_what_is_missing(ctx) -> None:  # type: i
     assert set(_status(report).values()) == {"not_met"}
 
 
-def test_evidence_and_sign_offs_complete_the_criteria(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_and_sign_offs_complete_the_criteria(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     populate(ctx, project)
     _planned(ctx, project)
@@ -76,7 +76,7 @@ def test_evidence_and_sign_offs_complete_the_criteria(ctx, demo_tdd_text) -> Non
     assert [e["type"] for e in six] == ["evidence", "sign"] and six[1]["by"] == "Luis Ortega"
 
 
-def test_uncloned_repositories_and_an_unconnected_host_are_named(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_uncloned_repositories_and_an_unconnected_host_are_named(ctx, demo_tdd_text) -> None:
     from tests.documents.evidence import snapshot
 
     project = _demo(ctx, demo_tdd_text)
@@ -89,7 +89,7 @@ def test_uncloned_repositories_and_an_unconnected_host_are_named(ctx, demo_tdd_t
                                 "1,000 of 38,000 repositories not cloned on prod", "2,000 of 38,000 repositories not indexed on prod"]
 
 
-def test_partial_or_failing_runs_do_not_count(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_partial_or_failing_runs_do_not_count(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     evidence.add(ctx, project=project, kind="loadtest_run", environment="prod", source="k6", data=loadtest(partial=True))
     evidence.add(ctx, project=project, kind="loadtest_run", environment="prod", source="k6", data=loadtest(passed=False))
@@ -98,7 +98,7 @@ def test_partial_or_failing_runs_do_not_count(ctx, demo_tdd_text) -> None:  # ty
     assert five["evidence"][0]["strength"] == "full" and five["evidence"][0]["counts"] is True
 
 
-def test_a_version_two_minors_behind_is_not_current(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_version_two_minors_behind_is_not_current(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     evidence.add(ctx, project=project, kind="version_check", environment="prod", source="releases",
                  data={"running": "6.2.0", "newest": "6.4.1", "minors_behind": 2})
@@ -106,7 +106,7 @@ def test_a_version_two_minors_behind_is_not_current(ctx, demo_tdd_text) -> None:
     assert nine["status"] == "not_met" and nine["missing"] == ["upgrade prod from 6.2.0 to within 1 minor release of 6.4.1"]
 
 
-def test_a_waiver_counts_but_shows_as_waived(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_waiver_counts_but_shows_as_waived(ctx, demo_tdd_text) -> None:
     project = _demo(ctx, demo_tdd_text)
     exit_criteria.waive(ctx, slug=SLUG, number=9, by="Hannah Okafor", reason="the customer pins 6.4 until the Q2 freeze ends")
     nine = exit_criteria.evaluate(ctx, project)["criteria"][8]
@@ -120,7 +120,7 @@ def _write(tmp_path: Path, text: str) -> str:
     return str(p)
 
 
-def test_cli_refuses_bad_sign_offs_and_stores_nothing(cli, tmp_path, demo_tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_cli_refuses_bad_sign_offs_and_stores_nothing(cli, tmp_path, demo_tdd_text, db_url) -> None:
     cli("project", "create", "--tdd", _write(tmp_path, demo_tdd_text))
     r = cli("criterion", "sign", SLUG, "3", "--by", "Luis Ortega", "--evidence", "https://x.example/1")
     assert r.exit_code == 2 and "decided by evidence" in r.stderr
@@ -140,7 +140,7 @@ def test_cli_refuses_bad_sign_offs_and_stores_nothing(cli, tmp_path, demo_tdd_te
     assert all(c["evidence"] == [] or c["number"] == 7 for c in report["criteria"])
 
 
-def test_project_complete_refuses_until_every_criterion_holds(cli, tmp_path, demo_tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_project_complete_refuses_until_every_criterion_holds(cli, tmp_path, demo_tdd_text, db_url) -> None:
     cli("project", "create", "--tdd", _write(tmp_path, demo_tdd_text))
     r = cli("project", "complete", SLUG)
     assert r.exit_code == 1 and "not complete" in r.stderr and "1. Full production infrastructure" in r.stderr
@@ -178,7 +178,7 @@ def test_project_complete_refuses_until_every_criterion_holds(cli, tmp_path, dem
     assert json.loads(cli("project", "show", SLUG, "--json").stdout)["revision"] == 1
 
 
-def test_close_at_the_timebox_records_what_was_left_open(cli, tmp_path, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_close_at_the_timebox_records_what_was_left_open(cli, tmp_path, demo_tdd_text) -> None:
     cli("project", "create", "--tdd", _write(tmp_path, demo_tdd_text))
     assert cli("project", "close", SLUG, "--reason", "bored").exit_code == 2
     r = cli("project", "close", SLUG, "--reason", "timebox", "--json")

@@ -28,7 +28,7 @@ def _completed(ctx: Any, text: str) -> Any:
     return project
 
 
-def test_complete_refuses_until_go_live_is_done_and_names_it(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_complete_refuses_until_go_live_is_done_and_names_it(ctx, demo_tdd_text) -> None:
     project = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml", slug=SLUG).project
     populate(ctx, project)
     plan.generate(ctx, project=project, start=ctx.today() - dt.timedelta(days=60))
@@ -41,7 +41,7 @@ def test_complete_refuses_until_go_live_is_done_and_names_it(ctx, demo_tdd_text)
     assert err.value.exit_code == 1 and project.state == "active"
 
 
-def test_a_complete_project_freezes_its_plan_design_and_criteria_but_not_the_owners_work(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_complete_project_freezes_its_plan_design_and_criteria_but_not_the_owners_work(ctx, demo_tdd_text) -> None:
     project = _completed(ctx, demo_tdd_text)
     assert project.state == "complete"
     with pytest.raises(Conflict, match="is complete: its plan cannot change any more; an admin reopens it"):
@@ -60,7 +60,7 @@ def test_a_complete_project_freezes_its_plan_design_and_criteria_but_not_the_own
     assert row["state"] == "complete" and row["health"] == "complete"  # never "at risk" once complete
 
 
-def test_reopen_undoes_it_and_is_logged_with_the_actor_and_reason(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_undoes_it_and_is_logged_with_the_actor_and_reason(ctx, demo_tdd_text) -> None:
     project = _completed(ctx, demo_tdd_text)
     with pytest.raises(Exception, match="say why"):
         projects.reopen(ctx, slug=SLUG, reason=" ")
@@ -71,7 +71,7 @@ def test_reopen_undoes_it_and_is_logged_with_the_actor_and_reason(ctx, demo_tdd_
     plan.set_task(ctx, project=SLUG, task_id="handoff", status="in_progress")
 
 
-def test_a_duplicate_project_can_be_archived_out_of_the_portfolio_and_reminders(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_project_can_be_archived_out_of_the_portfolio_and_reminders(ctx, demo_tdd_text) -> None:
     keep = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml", slug=SLUG).project
     dup = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml", slug=SLUG + "-2").project
     for p in (keep, dup):
@@ -94,7 +94,7 @@ def _write(tmp_path: Path, text: str) -> str:
     return str(p)
 
 
-def test_the_cli_archives_reopens_and_lists_states(cli, tmp_path, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_archives_reopens_and_lists_states(cli, tmp_path, demo_tdd_text) -> None:
     import json
 
     cli("project", "create", "--tdd", _write(tmp_path, demo_tdd_text))

@@ -7,7 +7,7 @@ from tests.web.conftest import Browser, make_project, make_user
 pytestmark = pytest.mark.web
 
 
-def test_the_project_page_shows_the_criteria_and_links_the_documents(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_project_page_shows_the_criteria_and_links_the_documents(app, seed, demo_tdd_text) -> None:
     slug = make_project(seed, demo_tdd_text, slug="northwind")
     make_user(seed, "ie@example.com", "internal")
     b = Browser(app)
@@ -25,7 +25,7 @@ def test_the_project_page_shows_the_criteria_and_links_the_documents(app, seed, 
     assert api.status_code == 200 and [c["number"] for c in api.json()["criteria"]] == list(range(1, 10))
 
 
-def test_a_customer_gets_the_plan_but_not_the_internal_documents(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_gets_the_plan_but_not_the_internal_documents(app, seed, demo_tdd_text) -> None:
     slug = make_project(seed, demo_tdd_text, slug="northwind")
     make_user(seed, "hannah@northwind.example", "customer", project=slug)
     b = Browser(app)
@@ -41,7 +41,7 @@ def test_a_customer_gets_the_plan_but_not_the_internal_documents(app, seed, demo
     assert 'data-criterion="' not in b.get(f"/projects/{slug}?tab=exit").text
 
 
-def test_an_internal_editor_signs_off_from_the_tab_and_bad_input_stores_nothing(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_an_internal_editor_signs_off_from_the_tab_and_bad_input_stores_nothing(app, seed, demo_tdd_text) -> None:
     slug = make_project(seed, demo_tdd_text, slug="northwind")
     make_user(seed, "priya.raman@sourcegraph.example", "internal")  # the design's IE: a stakeholder may edit
     b = Browser(app)
@@ -58,7 +58,7 @@ def test_an_internal_editor_signs_off_from_the_tab_and_bad_input_stores_nothing(
     assert report["criteria"][1]["evidence"][0]["by"] == "Luis Ortega"
 
 
-def test_the_portfolio_shows_each_state_and_hides_an_archived_duplicate(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_portfolio_shows_each_state_and_hides_an_archived_duplicate(app, seed, demo_tdd_text) -> None:
     import datetime as dt
 
     from implhub.app import evidence, plan, projects
@@ -67,7 +67,7 @@ def test_the_portfolio_shows_each_state_and_hides_an_archived_duplicate(app, see
     slug = make_project(seed, demo_tdd_text, slug="northwind")
     make_project(seed, demo_tdd_text, slug="northwind-dup")
 
-    def setup(ctx):  # type: ignore[no-untyped-def]
+    def setup(ctx):
         p = projects.get_or_raise(ctx, slug=slug)
         plan.generate(ctx, project=p, start=ctx.today() - dt.timedelta(days=80))  # long late: at risk or late
         evidence.add(ctx, project=p, kind="loadtest_run", environment="prod", source="demo", data=loadtest(), simulated=True)
@@ -87,7 +87,7 @@ def test_the_portfolio_shows_each_state_and_hides_an_archived_duplicate(app, see
     assert "data-simulated-would-meet" in exit_tab and "simulated, does not count" in exit_tab
 
 
-def test_only_an_admin_reopens_or_archives_through_the_api(app, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_admin_reopens_or_archives_through_the_api(app, seed, demo_tdd_text) -> None:
     from implhub.app import projects
 
     slug = make_project(seed, demo_tdd_text, slug="northwind")

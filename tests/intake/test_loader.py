@@ -99,7 +99,7 @@ def test_exceptional_scale_names_each_reason() -> None:
     assert not assess({"users": 100, "repositories": 100, "largest_repo_size_gb": 1, "total_repo_size_gb": 5}).exceptional
 
 
-def test_scale_thresholds_can_be_overridden(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_scale_thresholds_can_be_overridden(tmp_path) -> None:
     f = tmp_path / "t.yaml"
     f.write_text("users: 500\n")
     assert load_thresholds(f)["users"] == 500

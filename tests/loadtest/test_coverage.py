@@ -55,7 +55,7 @@ def test_the_arrival_rate_model_compares_the_rate_reached() -> None:
     assert coverage(short, req)["complete"] is False
 
 
-def test_the_default_requirement_is_the_default_profiles(demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_default_requirement_is_the_default_profiles(demo_tdd_text) -> None:
     from implhub.intake.loader import load_tdd_text
     from implhub.loadtest.coverage import default_requirement
     from implhub.loadtest.profile import build_profile

@@ -50,7 +50,7 @@ def comfortable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def project(cli, tmp_path, demo_tdd_text, monkeypatch):  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, demo_tdd_text, monkeypatch):
     tdd = tmp_path / "tdd.yaml"
     tdd.write_text(demo_tdd_text)
     assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
@@ -58,12 +58,12 @@ def project(cli, tmp_path, demo_tdd_text, monkeypatch):  # type: ignore[no-untyp
     return SLUG
 
 
-def _run(cli, prom: str, *extra: str):  # type: ignore[no-untyped-def]
+def _run(cli, prom: str, *extra: str):
     with FakeSourcegraph() as sg:
         return cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", *FAST, "--prometheus", prom, *extra)
 
 
-def test_a_pass_on_a_starved_instance_is_not_adequate(cli, project, starved) -> None:  # type: ignore[no-untyped-def]
+def test_a_pass_on_a_starved_instance_is_not_adequate(cli, project, starved) -> None:
     result = _run(cli, starved, "--json")
     assert result.exit_code == 1, result.output
     out = json.loads(result.stdout)
@@ -81,7 +81,7 @@ def test_a_pass_on_a_starved_instance_is_not_adequate(cli, project, starved) -> 
     assert adequacy["over_80"] == ["gitserver", "searcher"] and adequacy["oom_killed"] == ["gitserver"]
 
 
-def test_a_pass_with_headroom_is_adequate_and_the_report_shows_both(cli, project, comfortable, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_pass_with_headroom_is_adequate_and_the_report_shows_both(cli, project, comfortable, tmp_path: Path) -> None:
     result = _run(cli, comfortable, "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -97,7 +97,7 @@ def test_a_pass_with_headroom_is_adequate_and_the_report_shows_both(cli, project
     assert "Resourcing: adequate" in page and "searcher" in page and page.count("data:image/png;base64,") == 2
 
 
-def test_a_prometheus_that_does_not_answer_stops_the_run_before_any_load(cli, project) -> None:  # type: ignore[no-untyped-def]
+def test_a_prometheus_that_does_not_answer_stops_the_run_before_any_load(cli, project) -> None:
     with FakeSourcegraph() as sg:
         result = cli("loadtest", "run", SLUG, "--url", sg.url, "--token-env", "SG_TOKEN", *FAST, "--prometheus", dead_url())
         assert sg.requests["literal"] == 0

@@ -53,7 +53,7 @@ def test_queries_come_from_the_projects_repositories_and_languages() -> None:
     assert "project's repositories" in prof["query_source"]
 
 
-def test_without_repositories_it_uses_the_fallback_queries_free_of_the_backspace_bug(shared_ref) -> None:  # type: ignore[no-untyped-def]
+def test_without_repositories_it_uses_the_fallback_queries_free_of_the_backspace_bug(shared_ref) -> None:
     theirs = json.loads((shared_ref / "sourcegraph" / "k6" / "queries-search.json").read_text())
     assert any("\b" in q["query"] for q in theirs["regular"])  # their JSON decodes \b to a backspace
     prof = p.build_profile(DESIGN, kind="search")
@@ -70,7 +70,7 @@ def test_without_repositories_it_uses_the_fallback_queries_free_of_the_backspace
     (lambda d: d["queries"]["regular"].update(regexp=["\bfoo\b"]), "queries.regular.regexp"),
     (lambda d: d["thresholds"].update({"checks": ["rate => 1"]}), "thresholds.checks"),
 ])
-def test_an_edited_profile_that_cannot_drive_a_test_is_refused_naming_the_field(edit, field) -> None:  # type: ignore[no-untyped-def]
+def test_an_edited_profile_that_cannot_drive_a_test_is_refused_naming_the_field(edit, field) -> None:
     prof = copy.deepcopy(p.build_profile(DESIGN, kind="load"))
     edit(prof)
     with pytest.raises(ValidationError) as exc:

@@ -34,7 +34,7 @@ def test_it_reads_k6_threshold_objects_and_writes_them_back_like_k6() -> None:
     ({"checks": [42]}, "expected a string"),
     (["checks"], "expected a mapping"),
 ])
-def test_it_refuses_thresholds_that_do_not_parse_and_says_which(spec, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_thresholds_that_do_not_parse_and_says_which(spec, fragment) -> None:
     with pytest.raises(ValidationError) as exc:
         parse_thresholds(spec)
     assert fragment in exc.value.render()
@@ -52,7 +52,7 @@ def test_version_ranges_pick_the_first_matching_entry() -> None:
         default_thresholds("soak", "6.4.0")
 
 
-def test_the_defaults_carry_sourcegraphs_values(shared_ref) -> None:  # type: ignore[no-untyped-def]
+def test_the_defaults_carry_sourcegraphs_values(shared_ref) -> None:
     ref = json.loads((shared_ref / "sourcegraph" / "k6" / "options-thresholds.json").read_text())
     for kind in ("load", "stress", "search"):
         ours, _ = default_thresholds(kind, "6.4.0")

@@ -9,21 +9,21 @@ from tests.web.conftest import Browser, make_project, make_user
 pytestmark = pytest.mark.web
 
 
-def _seed_run(seed, demo_tdd_text, tmp_path):  # type: ignore[no-untyped-def]
+def _seed_run(seed, demo_tdd_text, tmp_path):
     from implhub.app import loadtest as svc
     from implhub.app.demo import DemoEnv
     from implhub.app.demo_parts import loadtest as part
 
     slug = make_project(seed, demo_tdd_text, slug="northwind-logistics")
 
-    def fn(ctx):  # type: ignore[no-untyped-def]
+    def fn(ctx):
         project = svc.get_or_raise(ctx, slug=slug)
         return part.seed(ctx, project, DemoEnv(workdir=tmp_path, seed=3))
 
     return slug, seed(fn)
 
 
-def test_it_shows_the_newest_run_and_its_chart_to_the_team(app, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_newest_run_and_its_chart_to_the_team(app, seed, demo_tdd_text, tmp_path) -> None:
     slug, lines = _seed_run(seed, demo_tdd_text, tmp_path)
     assert "simulated" in lines[0]
     make_user(seed, "ie@example.com", "internal")
@@ -44,7 +44,7 @@ def test_it_shows_the_newest_run_and_its_chart_to_the_team(app, seed, demo_tdd_t
     assert prof["version"] == 1 and prof["profile"]["vus"] == 900
 
 
-def test_customers_never_reach_load_tests(app, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_customers_never_reach_load_tests(app, seed, demo_tdd_text, tmp_path) -> None:
     slug, _ = _seed_run(seed, demo_tdd_text, tmp_path)
     make_user(seed, "cust@northwind.example", "customer", project=slug)
     from fastapi.testclient import TestClient
@@ -58,10 +58,10 @@ def test_customers_never_reach_load_tests(app, seed, demo_tdd_text, tmp_path) ->
         assert b.get(url).status_code in (403, 404), url
 
 
-def test_it_shows_the_instance_and_the_headroom_beside_the_latency(app, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_instance_and_the_headroom_beside_the_latency(app, seed, demo_tdd_text, tmp_path) -> None:
     slug, _ = _seed_run(seed, demo_tdd_text, tmp_path)
 
-    def fn(ctx):  # type: ignore[no-untyped-def]
+    def fn(ctx):
         from implhub.app import evidence
         from implhub.app import loadtest as svc
 

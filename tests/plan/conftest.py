@@ -35,7 +35,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 @pytest.fixture
-def demo_project(cli, tmp_path, demo_tdd_text):  # type: ignore[no-untyped-def]
+def demo_project(cli, tmp_path, demo_tdd_text):
     result = cli("project", "create", "--tdd", write(tmp_path, "demo.yaml", demo_tdd_text))
     assert result.exit_code == 0, result.output
     return result.stdout.strip()

@@ -13,11 +13,11 @@ from implhub.errors import ValidationError
 from implhub.planning.template import default_template_text
 
 
-def _project(ctx, text: str) -> str:  # type: ignore[no-untyped-def]
+def _project(ctx, text: str) -> str:
     return projects.create(ctx, text=text, filename="t.yaml").project.slug
 
 
-def test_closing_tasks_follow_the_exit_criteria(ctx, demo_tdd_text, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_closing_tasks_follow_the_exit_criteria(ctx, demo_tdd_text, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
     from implhub.app import facts
@@ -47,7 +47,7 @@ def test_closing_tasks_follow_the_exit_criteria(ctx, demo_tdd_text, monkeypatch:
     assert calls
 
 
-def test_an_exit_task_set_done_by_hand_waits_for_its_predecessors(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_an_exit_task_set_done_by_hand_waits_for_its_predecessors(ctx, demo_tdd_text) -> None:
     slug = _project(ctx, demo_tdd_text)
     svc.generate(ctx, project=slug, start=ctx.today())
     svc.set_task(ctx, project=slug, task_id="exit-7", status="done")
@@ -56,7 +56,7 @@ def test_an_exit_task_set_done_by_hand_waits_for_its_predecessors(ctx, demo_tdd_
     assert tasks["exit-7"]["status"] != "done"
 
 
-def test_a_team_template_replaces_the_shipped_one(ctx, tdd_text, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_template_replaces_the_shipped_one(ctx, tdd_text, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
     own = tmp_path / "ours.yaml"
@@ -70,7 +70,7 @@ def test_a_team_template_replaces_the_shipped_one(ctx, tdd_text, tmp_path: Path,
         svc.generate(ctx, project=slug, start=ctx.today(), force=True)
 
 
-def test_the_demo_plan_has_progress_and_a_slip(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_plan_has_progress_and_a_slip(ctx, tmp_path: Path) -> None:
     from implhub.app import demo
 
     project, lines = demo.load(ctx, workdir=tmp_path, parts=["plan"])

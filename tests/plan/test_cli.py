@@ -18,13 +18,13 @@ TASK_KEYS = {"id", "title", "visibility", "owner_role", "start", "finish", "base
              "status", "health", "critical", "depends_on", "milestone"}
 
 
-def show(cli, slug, *args):  # type: ignore[no-untyped-def]
+def show(cli, slug, *args):
     result = cli("plan", "show", slug, "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
-def test_it_generates_the_demo_plan_in_the_contract_shape(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_it_generates_the_demo_plan_in_the_contract_shape(cli, demo_project) -> None:
     result = cli("plan", "generate", demo_project, "--start", "2026-11-30")
     assert result.exit_code == 0, result.output
     plan = show(cli, demo_project)
@@ -43,7 +43,7 @@ def test_it_generates_the_demo_plan_in_the_contract_shape(cli, demo_project) -> 
     assert any(t["critical"] for t in plan["tasks"])
 
 
-def test_the_external_view_shows_no_internal_task_note_or_person(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_the_external_view_shows_no_internal_task_note_or_person(cli, demo_project) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     cli("plan", "set", demo_project, "kickoff", "--actual-start", "2026-11-04", "--actual-end", "2026-11-04")
     cli("plan", "set", demo_project, "design-confirm", "--status", "in_progress", "--actual-start", "2026-11-05",
@@ -66,7 +66,7 @@ def test_the_external_view_shows_no_internal_task_note_or_person(cli, demo_proje
     assert set(by["kickoff"]["depends_on"]) == {"prerequisites"}
 
 
-def test_a_slip_reschedules_successors_and_shows_against_the_baseline(cli, demo_project, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_slip_reschedules_successors_and_shows_against_the_baseline(cli, demo_project, clock) -> None:
     clock.set("2026-11-13T18:00:00")  # a Friday; 10:00 at the customer (Los Angeles)
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     before = {t["id"]: t for t in show(cli, demo_project)["tasks"]}
@@ -83,7 +83,7 @@ def test_a_slip_reschedules_successors_and_shows_against_the_baseline(cli, demo_
     assert after["handoff"]["health"] in {"at_risk", "late"}
 
 
-def test_set_records_every_change_in_the_activity_log(cli, demo_project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_set_records_every_change_in_the_activity_log(cli, demo_project, db_url) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     result = cli("plan", "set", demo_project, "design-confirm", "--status", "blocked", "--assignee", "Luis Ortega", "--note", "no DNS yet")
     assert result.exit_code == 0, result.output
@@ -98,7 +98,7 @@ def test_set_records_every_change_in_the_activity_log(cli, demo_project, db_url)
     assert actions[-3:] == ["plan.generate", "plan.task.update", "plan.note.add"]
 
 
-def test_a_stale_edit_is_refused_and_nothing_is_stored(cli, demo_project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_edit_is_refused_and_nothing_is_stored(cli, demo_project, db_url) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     version = {t["id"]: t for t in show(cli, demo_project)["tasks"]}["kickoff"]["version"]
     assert cli("plan", "set", demo_project, "kickoff", "--note", "first", "--expected-version", str(version)).exit_code == 0
@@ -111,7 +111,7 @@ def test_a_stale_edit_is_refused_and_nothing_is_stored(cli, demo_project, db_url
     st.dispose()
 
 
-def test_bad_updates_name_the_task_and_store_nothing(cli, demo_project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_bad_updates_name_the_task_and_store_nothing(cli, demo_project, db_url) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     cases = [
         (("kickof", "--status", "done"), "did you mean kickoff"),
@@ -132,7 +132,7 @@ def test_bad_updates_name_the_task_and_store_nothing(cli, demo_project, db_url) 
     st.dispose()
 
 
-def test_regenerating_over_actuals_says_what_would_change_and_needs_force(cli, tmp_path, demo_project, demo_tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_regenerating_over_actuals_says_what_would_change_and_needs_force(cli, tmp_path, demo_project, demo_tdd_text, db_url) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     cli("plan", "set", demo_project, "kickoff", "--actual-start", "2026-11-04", "--actual-end", "2026-11-04", "--note", "went well")
     # the design loses its staging environment
@@ -154,7 +154,7 @@ def test_regenerating_over_actuals_says_what_would_change_and_needs_force(cli, t
     st.dispose()
 
 
-def test_baselines_are_kept_and_listed(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_baselines_are_kept_and_listed(cli, demo_project) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
     assert cli("plan", "baseline", demo_project, "--label", "after kickoff").exit_code == 0
     rows = json.loads(cli("plan", "baseline", demo_project, "--list", "--json").stdout)
@@ -163,7 +163,7 @@ def test_baselines_are_kept_and_listed(cli, demo_project) -> None:  # type: igno
     assert first["baseline"] == 1
 
 
-def test_every_export_format_for_a_small_and_a_very_large_customer(cli, tmp_path, store) -> None:  # type: ignore[no-untyped-def]
+def test_every_export_format_for_a_small_and_a_very_large_customer(cli, tmp_path, store) -> None:
     import icalendar
     import openpyxl
 
@@ -206,7 +206,7 @@ def test_every_export_format_for_a_small_and_a_very_large_customer(cli, tmp_path
             assert not {t["start"] for t in svc.get_plan(ctx, project=slug)["tasks"]} & {"2027-01-06", "2027-01-07"}
 
 
-def test_spreadsheet_cells_cannot_carry_formulas(cli, tmp_path, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_spreadsheet_cells_cannot_carry_formulas(cli, tmp_path, demo_project) -> None:
     import openpyxl
 
     cli("plan", "generate", demo_project, "--start", "2026-11-02")
@@ -220,12 +220,12 @@ def test_spreadsheet_cells_cannot_carry_formulas(cli, tmp_path, demo_project) ->
     assert cells and all(c.data_type == "s" and c.value.startswith("'") for c in cells)
 
 
-def test_a_project_without_a_plan_says_how_to_make_one(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_a_project_without_a_plan_says_how_to_make_one(cli, demo_project) -> None:
     result = cli("plan", "show", demo_project)
     assert result.exit_code == 2 and "implhub plan generate" in result.stderr
 
 
-def test_blackout_dates_move_the_schedule(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_blackout_dates_move_the_schedule(cli, tmp_path) -> None:
     slug = cli("project", "create", "--tdd", write(tmp_path, "small.yaml", SMALL_TDD)).stdout.strip()
     cli("plan", "generate", slug, "--start", "2026-11-30")
     before = show(cli, slug)
@@ -241,7 +241,7 @@ def test_blackout_dates_move_the_schedule(cli, tmp_path) -> None:  # type: ignor
     assert bad.exit_code == 2 and "ends before it starts" in bad.stderr
 
 
-def test_what_counts_as_exceptional_is_configurable(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_what_counts_as_exceptional_is_configurable(cli, tmp_path, monkeypatch) -> None:
     slug = cli("project", "create", "--tdd", write(tmp_path, "small.yaml", SMALL_TDD)).stdout.strip()
     cli("plan", "generate", slug, "--start", "2026-11-30")
     assert not any(t["id"].startswith("replica") for t in show(cli, slug)["tasks"])

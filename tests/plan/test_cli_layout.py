@@ -10,7 +10,7 @@ from rich.console import Console
 from implhub.cli.plan import plan_table
 
 
-def test_plan_show_fits_80_columns_without_cutting_ids_or_dates(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_plan_show_fits_80_columns_without_cutting_ids_or_dates(cli, demo_project) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     cli("plan", "set", demo_project, "infra-dev", "--assignee", "Luis Ortega")
     plan = json.loads(cli("plan", "show", demo_project, "--json").stdout)
@@ -25,7 +25,7 @@ def test_plan_show_fits_80_columns_without_cutting_ids_or_dates(cli, demo_projec
         assert t["start"][5:] in row and t["finish"][5:] in row
 
 
-def test_plan_export_creates_missing_directories(cli, demo_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_plan_export_creates_missing_directories(cli, demo_project, tmp_path) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     target = tmp_path / "reports" / "week-49" / "plan.md"
     result = cli("plan", "export", demo_project, "--view", "external", "--format", "md", "--out", str(target))

@@ -14,12 +14,12 @@ from tests.plan.conftest import write
 from tests.plan.test_cli import show
 
 
-def _critical_unfinished(plan):  # type: ignore[no-untyped-def]
+def _critical_unfinished(plan):
     return next(t for t in plan["tasks"] if t["critical"] and t["status"] != "done" and not t["milestone"]
                 and t["id"] == "image-scan")  # the customer's scan gates every install
 
 
-def _actions(db_url, action):  # type: ignore[no-untyped-def]
+def _actions(db_url, action):
     store = open_store(db_url)
     with store.session() as s:
         rows = list(s.scalars(select(ActivityEntry).where(ActivityEntry.action == action)))
@@ -27,7 +27,7 @@ def _actions(db_url, action):  # type: ignore[no-untyped-def]
     return rows
 
 
-def test_a_later_expected_end_moves_the_forecast_finish_later(cli, demo_project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_expected_end_moves_the_forecast_finish_later(cli, demo_project, db_url) -> None:
     assert cli("plan", "generate", demo_project, "--start", "2026-11-30").exit_code == 0
     before = show(cli, demo_project)
     task = _critical_unfinished(before)
@@ -47,7 +47,7 @@ def test_a_later_expected_end_moves_the_forecast_finish_later(cli, demo_project,
     assert entry.after["expected_end"] == later.isoformat() and entry.before["plan_finish"] == before["forecast_finish"]
 
 
-def test_an_earlier_expected_end_and_remaining_days_pull_the_plan_in(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_an_earlier_expected_end_and_remaining_days_pull_the_plan_in(cli, demo_project) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     before = show(cli, demo_project)
     task = {t["id"]: t for t in before["tasks"]}["design-confirm"]  # on the one path every later task waits for
@@ -63,7 +63,7 @@ def test_an_earlier_expected_end_and_remaining_days_pull_the_plan_in(cli, demo_p
     assert {t["id"]: t for t in show(cli, demo_project)["tasks"]}[task["id"]]["finish"] > "2026-11-30"
 
 
-def test_bad_re_forecasts_are_refused_and_store_nothing(cli, demo_project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_bad_re_forecasts_are_refused_and_store_nothing(cli, demo_project, db_url) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     cli("plan", "set", demo_project, "kickoff", "--actual-start", "2026-11-30", "--actual-end", "2026-11-30")
     before = show(cli, demo_project)
@@ -83,7 +83,7 @@ def test_bad_re_forecasts_are_refused_and_store_nothing(cli, demo_project, db_ur
     assert _actions(db_url, "plan.task.reforecast") == []
 
 
-def test_add_relink_reown_remove_are_logged_and_survive_regeneration(cli, demo_project, tmp_path, demo_tdd_text, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_add_relink_reown_remove_are_logged_and_survive_regeneration(cli, demo_project, tmp_path, demo_tdd_text, db_url) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     r = cli("plan", "add", demo_project, "pen-test", "--title", "Customer penetration test", "--days", "3",
             "--owner", "SECURITY", "--after", "install-staging", "--before", "infra-prod")
@@ -119,7 +119,7 @@ def test_add_relink_reown_remove_are_logged_and_survive_regeneration(cli, demo_p
     assert "kickoff" in by["owner-joins"]["depends_on"]
 
 
-def test_a_cycle_or_an_unknown_task_is_refused_naming_them(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_a_cycle_or_an_unknown_task_is_refused_naming_them(cli, demo_project) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     before = show(cli, demo_project)
     r = cli("plan", "edit", demo_project, "kickoff", "--add-dep", "golive")
@@ -133,7 +133,7 @@ def test_a_cycle_or_an_unknown_task_is_refused_naming_them(cli, demo_project) ->
     assert show(cli, demo_project)["tasks"] == before["tasks"]
 
 
-def test_removing_a_task_with_actuals_needs_force_and_a_stale_edit_is_refused(cli, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_removing_a_task_with_actuals_needs_force_and_a_stale_edit_is_refused(cli, demo_project) -> None:
     cli("plan", "generate", demo_project, "--start", "2026-11-30")
     cli("plan", "set", demo_project, "prerequisites", "--status", "in_progress")
     r = cli("plan", "remove", demo_project, "prerequisites")

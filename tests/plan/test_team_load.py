@@ -17,13 +17,13 @@ def _week(day: str) -> str:
     return f"{y}-W{w:02d}"
 
 
-def _load(cli, *args):  # type: ignore[no-untyped-def]
+def _load(cli, *args):
     result = cli("team", "load", "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
-def test_an_engineer_on_two_implementations_in_one_week_is_over_committed(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_engineer_on_two_implementations_in_one_week_is_over_committed(cli, tmp_path) -> None:
     for name, text in (("tiny.yaml", SMALL_TDD), ("other.yaml", OTHER_TDD)):
         assert cli("project", "create", "--tdd", write(tmp_path, name, text)).exit_code == 0
     for slug in ("tiny-widgets", "other-gadgets"):
@@ -61,6 +61,6 @@ def test_an_engineer_on_two_implementations_in_one_week_is_over_committed(cli, t
     assert all(r["overcommitted"] for r in _load(cli, "--overcommitted"))
 
 
-def test_no_plan_means_no_load(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_plan_means_no_load(cli, tmp_path) -> None:
     cli("project", "create", "--tdd", write(tmp_path, "tiny.yaml", SMALL_TDD))
     assert _load(cli) == []

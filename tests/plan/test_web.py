@@ -37,7 +37,7 @@ def who(monkeypatch: pytest.MonkeyPatch) -> dict[str, Principal | None]:
 
 
 @pytest.fixture
-def client(store, env, who, demo_tdd_text) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(store, env, who, demo_tdd_text) -> Iterator[TestClient]:
     from implhub.web.app import create_app
 
     with store.session() as session:

@@ -28,7 +28,7 @@ def _plan(client: TestClient) -> dict[str, Any]:
     return who_was.json()
 
 
-def test_a_customer_confirms_a_milestone_and_declines_the_design_with_a_comment(client: TestClient, who: dict[str, Any], store) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_confirms_a_milestone_and_declines_the_design_with_a_comment(client: TestClient, who: dict[str, Any], store) -> None:
     who["p"] = CUSTOMER
     page = client.get(f"/projects/{SLUG}?tab=plan").text
     assert f'action="/projects/{SLUG}/plan/confirm/kickoff"' in page

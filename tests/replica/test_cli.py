@@ -12,7 +12,7 @@ from implhub.replica.gitops import git_dir_bytes
 from tests.replica.conftest import needs_git
 
 
-def test_corpus_json_follows_the_contract(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_json_follows_the_contract(cli, tmp_path: Path) -> None:
     needs_git()
     out = tmp_path / "corpus"
     result = cli("replica", "corpus", str(out), "--repos", "4", "--total-gb", "0.0003", "--largest-gb", "0.0001",
@@ -27,7 +27,7 @@ def test_corpus_json_follows_the_contract(cli, tmp_path: Path) -> None:  # type:
     assert all(set(r) >= {"name", "path", "bytes"} for r in report["repositories"])
 
 
-def test_corpus_rejects_impossible_shapes_and_writes_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_rejects_impossible_shapes_and_writes_nothing(cli, tmp_path: Path) -> None:
     out = tmp_path / "corpus"
     result = cli("replica", "corpus", str(out), "--repos", "10", "--total-gb", "1", "--largest-gb", "2")
     assert result.exit_code == 2 and "larger than the total" in result.stderr
@@ -36,7 +36,7 @@ def test_corpus_rejects_impossible_shapes_and_writes_nothing(cli, tmp_path: Path
     assert missing.exit_code == 2 and "--total-gb" in missing.stderr
 
 
-def test_serve_says_when_the_port_is_in_use(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_says_when_the_port_is_in_use(cli, tmp_path: Path) -> None:
     needs_git()
     from implhub.replica.gitops import init_bare
 
@@ -49,7 +49,7 @@ def test_serve_says_when_the_port_is_in_use(cli, tmp_path: Path) -> None:  # typ
     assert result.exit_code == 2 and f"port {port}" in result.stderr and "in use" in result.stderr
 
 
-def test_plan_records_the_replica_environment(cli, ctx, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_plan_records_the_replica_environment(cli, ctx, tdd_text) -> None:
     projects.create(ctx, text=tdd_text, filename="t.yaml", slug="acme")
     ctx.session.commit()
     result = cli("replica", "plan", "acme", "--json")
@@ -69,7 +69,7 @@ def test_plan_records_the_replica_environment(cli, ctx, tdd_text) -> None:  # ty
     assert text.exit_code == 0 and "replica" in text.stdout and "5,000 repos" in text.stdout
 
 
-def test_a_later_design_revision_keeps_the_replica(ctx, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_later_design_revision_keeps_the_replica(ctx, tdd_text) -> None:
     projects.create(ctx, text=tdd_text, filename="t.yaml", slug="acme")
     svc.plan(ctx, project="acme")
     newer = tdd_text.replace("repositories: 5000", "repositories: 6000")
@@ -82,7 +82,7 @@ def test_a_later_design_revision_keeps_the_replica(ctx, tdd_text) -> None:  # ty
     assert svc.plan(ctx, project="acme")["corpus"]["repositories"] == 6000
 
 
-def test_the_language_mix_comes_from_the_newest_scan(ctx, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_language_mix_comes_from_the_newest_scan(ctx, tdd_text) -> None:
     project = projects.create(ctx, text=tdd_text, filename="t.yaml", slug="acme").project
     evidence.add(ctx, project=project, kind="codestats_scan", source="scan of the customer's mirror",
                  data={"languages": {"Go": {"code": 600}, "TypeScript": {"code": 300}, "Markdown": {"code": 900}, "Java": {"code": 100}}})
@@ -91,12 +91,12 @@ def test_the_language_mix_comes_from_the_newest_scan(ctx, tdd_text) -> None:  # 
     assert out["corpus"]["languages_source"].startswith("codestats_scan")
 
 
-def test_plan_of_an_unknown_project_is_a_clear_error(cli) -> None:  # type: ignore[no-untyped-def]
+def test_plan_of_an_unknown_project_is_a_clear_error(cli) -> None:
     result = cli("replica", "plan", "nope")
     assert result.exit_code == 2 and "no project 'nope'" in result.stderr
 
 
-def test_corpus_from_a_project_refuses_when_the_disk_is_too_small(cli, ctx, tdd_text, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_from_a_project_refuses_when_the_disk_is_too_small(cli, ctx, tdd_text, tmp_path: Path, monkeypatch) -> None:
     from implhub.replica import corpus
 
     monkeypatch.setattr(corpus, "_free_bytes", lambda _path: 100 * 10**9)
@@ -110,7 +110,7 @@ def test_corpus_from_a_project_refuses_when_the_disk_is_too_small(cli, ctx, tdd_
     assert not out.exists()
 
 
-def test_the_replica_is_sized_exactly_as_prod(ctx, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_replica_is_sized_exactly_as_prod(ctx, tdd_text) -> None:
     from implhub.app import sizing
 
     projects.create(ctx, text=tdd_text, filename="t.yaml", slug="acme")

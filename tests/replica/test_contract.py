@@ -25,7 +25,7 @@ HOSTS = ("gitlab.northwind.example", "github.northwind.example")
 
 
 @pytest.fixture
-def project(ctx, demo_tdd_text, tmp_path: Path):  # type: ignore[no-untyped-def]
+def project(ctx, demo_tdd_text, tmp_path: Path):
     needs_git()
     p = projects.create(ctx, text=demo_tdd_text, filename="demo-tdd.yaml", slug=SLUG).project
     build_corpus(tmp_path / "gitserver", seed=1)  # scanned: the load profile queries these names
@@ -34,7 +34,7 @@ def project(ctx, demo_tdd_text, tmp_path: Path):  # type: ignore[no-untyped-def]
     return p
 
 
-def test_a_scaled_replica_of_the_design_answers_the_contract(cli, ctx, project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_scaled_replica_of_the_design_answers_the_contract(cli, ctx, project, tmp_path: Path) -> None:
     out = tmp_path / "replica"
     result = cli("replica", "corpus", str(out), "--project", SLUG, "--repos", "24", "--total-gb", "0.004",
                  "--largest-gb", "0.0006", "--history", "4", "--json")
@@ -76,7 +76,7 @@ def test_a_scaled_replica_of_the_design_answers_the_contract(cli, ctx, project, 
         assert any(re.search(f, n) for n in served), f"{f} matches no served repository"
 
 
-def test_scale_takes_a_factor_of_the_design(ctx, project) -> None:  # type: ignore[no-untyped-def]
+def test_scale_takes_a_factor_of_the_design(ctx, project) -> None:
     spec, _ = svc.spec_for(ctx, project=project, scale=0.001)
     assert spec.repositories == 38 and spec.total_bytes == int(2600 * 10**9 * 0.001)
     assert spec.scaled and spec.scale == 0.001 and spec.design == {"repositories": 38000, "total_bytes": 2600 * 10**9,
@@ -95,7 +95,7 @@ def test_scale_takes_a_factor_of_the_design(ctx, project) -> None:  # type: igno
     assert "codestats_scan" in svc.tree_ratio(ctx, project)[1]
 
 
-def test_scale_needs_a_project_and_a_sane_factor(cli, ctx, project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_scale_needs_a_project_and_a_sane_factor(cli, ctx, project, tmp_path: Path) -> None:
     alone = cli("replica", "corpus", str(tmp_path / "a"), "--scale", "0.1", "--repos", "3", "--total-gb", "1", "--largest-gb", "0.5")
     assert alone.exit_code == 2 and "--project" in alone.stderr
     big = cli("replica", "corpus", str(tmp_path / "b"), "--project", SLUG, "--scale", "2")
@@ -105,7 +105,7 @@ def test_scale_needs_a_project_and_a_sane_factor(cli, ctx, project, tmp_path: Pa
     assert not any((tmp_path / d).exists() for d in ("a", "b", "c"))
 
 
-def test_a_stored_profile_that_queries_local_paths_is_named_with_the_fix(ctx, project) -> None:  # type: ignore[no-untyped-def]
+def test_a_stored_profile_that_queries_local_paths_is_named_with_the_fix(ctx, project) -> None:
     """A profile stored before scans recorded code host names queries paths on disk: the replica
     cannot hold those names, and says how to refresh the profile."""
     from implhub.app import loadtest

@@ -11,7 +11,7 @@ from implhub.app.demo_parts import replica as part
 from tests.replica.conftest import needs_git
 
 
-def test_the_demo_records_the_replica_and_a_simulated_corpus(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_records_the_replica_and_a_simulated_corpus(ctx, demo_tdd_text, tmp_path: Path) -> None:
     needs_git()
     project = projects.create(ctx, text=demo_tdd_text, filename="demo-tdd.yaml", slug="northwind-logistics", demo=True).project
     lines = part.seed(ctx, project, DemoEnv(workdir=tmp_path))
@@ -24,7 +24,7 @@ def test_the_demo_records_the_replica_and_a_simulated_corpus(ctx, demo_tdd_text,
     assert any("miniature replica corpus" in line for line in lines)
 
 
-def test_the_demo_corpus_is_named_from_the_design_and_holds_the_profiles_repositories(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_corpus_is_named_from_the_design_and_holds_the_profiles_repositories(ctx, demo_tdd_text, tmp_path: Path) -> None:
     needs_git()
     from implhub.app.demo_parts import codestats as codestats_part
 

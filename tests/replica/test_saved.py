@@ -11,7 +11,7 @@ from implhub.store import Store
 from tests.conftest import FROZEN_NOW
 
 
-def _ctx(session) -> Ctx:  # type: ignore[no-untyped-def]
+def _ctx(session) -> Ctx:
     return Ctx(session=session, settings=load_settings(), actor="tester@example.com", clock=lambda: FROZEN_NOW)
 
 

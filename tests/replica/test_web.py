@@ -10,7 +10,7 @@ from tests.web.conftest import make_project, make_user
 pytestmark = pytest.mark.web
 
 
-def test_the_team_sees_the_replica_tab_and_api(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_sees_the_replica_tab_and_api(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     make_user(seed, "ie@example.com", "admin")
     b = browser()
@@ -23,7 +23,7 @@ def test_the_team_sees_the_replica_tab_and_api(browser, seed, tdd_text) -> None:
     assert data["origin"] == "replica" and data["corpus"]["repositories"] == 5000 and data["corpora"] == []
 
 
-def test_a_customer_cannot_see_the_replica(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_cannot_see_the_replica(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     seed(lambda ctx: svc.plan(ctx, project=slug))
     make_user(seed, "cust@example.com", "customer", project=slug)
@@ -34,7 +34,7 @@ def test_a_customer_cannot_see_the_replica(browser, seed, tdd_text) -> None:  # 
     assert "Replica environment" not in page.text
 
 
-def test_the_replica_plan_tasks_show_their_finish(browser, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_replica_plan_tasks_show_their_finish(browser, seed, demo_tdd_text) -> None:
     import re
 
     from implhub.app import plan
@@ -53,7 +53,7 @@ def test_the_replica_plan_tasks_show_their_finish(browser, seed, demo_tdd_text) 
         assert row and f"<td>{t['start']}</td><td>{t['finish']}</td>" in row.group(0)
 
 
-def test_the_tab_says_when_a_corpus_is_scaled_down_and_names_its_hosts(browser, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_tab_says_when_a_corpus_is_scaled_down_and_names_its_hosts(browser, seed, demo_tdd_text, tmp_path) -> None:
     slug = make_project(seed, demo_tdd_text)
     seed(lambda ctx: svc.plan(ctx, project=slug))
     report = {"out_dir": str(tmp_path / "replica"), "target": {"repositories": 380, "total_bytes": 26 * 10**9, "largest_bytes": 850 * 10**6},

@@ -34,7 +34,7 @@ def _assert_text(html: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("audience", ["external", "internal"])
-def test_the_status_pdf_embeds_no_file_and_fetches_no_image(ctx, demo_tdd_text, tmp_path, audience) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_pdf_embeds_no_file_and_fetches_no_image(ctx, demo_tdd_text, tmp_path, audience) -> None:
     _weasyprint_or_skip()
     with hostile.image_server() as (port, requests):
         h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=port)
@@ -45,7 +45,7 @@ def test_the_status_pdf_embeds_no_file_and_fetches_no_image(ctx, demo_tdd_text, 
         assert requests == [], f"the status PDF render fetched {requests}"
 
 
-def test_the_status_html_and_email_show_the_markup_as_text(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_html_and_email_show_the_markup_as_text(ctx, demo_tdd_text, tmp_path) -> None:
     h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9)
     report = reporting.status_report(ctx, slug=h.slug, audience="external")
     _assert_text(reporting.render_status(report, "html").decode(), "the status report HTML")
@@ -57,7 +57,7 @@ def test_the_status_html_and_email_show_the_markup_as_text(ctx, demo_tdd_text, t
     _assert_text(payload.decode(), "the e-mail's HTML part")
 
 
-def test_the_customers_report_shows_links_as_text(ctx, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_customers_report_shows_links_as_text(ctx, demo_tdd_text, tmp_path) -> None:
     h = hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9)
     html = reporting.render_status(reporting.status_report(ctx, slug=h.slug, audience="external"), "html").decode()
     assert "Reset your SSO password (http://phish.example/reset)" in html
@@ -67,7 +67,7 @@ def test_the_customers_report_shows_links_as_text(ctx, demo_tdd_text, tmp_path) 
     assert 'href="javascript' not in internal
 
 
-def test_report_status_format_html_on_the_command_line(cli, store, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_report_status_format_html_on_the_command_line(cli, store, demo_tdd_text, tmp_path) -> None:
     with store.session() as session:
         h = hostile.create(Ctx(session=session, settings=load_settings(), actor="tester@example.com", clock=lambda: FROZEN_NOW),
                            base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9)

@@ -21,7 +21,7 @@ class SlowInbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(0.3)  # long enough for the other run to reach the same event
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
@@ -33,7 +33,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_two_concurrent_remind_runs_send_each_reminder_once_and_both_exit_0(cli, env, tmp_path: Path, tdd_text: str) -> None:  # type: ignore[no-untyped-def]
+def test_two_concurrent_remind_runs_send_each_reminder_once_and_both_exit_0(cli, env, tmp_path: Path, tdd_text: str) -> None:
     f = tmp_path / "t.yaml"
     f.write_text(tdd_text)
     assert cli("project", "create", "--tdd", str(f)).exit_code == 0

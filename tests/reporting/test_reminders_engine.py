@@ -12,11 +12,11 @@ PEOPLE = [
 ]
 
 
-def _facts(plan, **kw):  # type: ignore[no-untyped-def]
+def _facts(plan, **kw):
     return ProjectFacts(slug="p", name="P", working_days=working_days, stakeholders=PEOPLE, plan=plan, **kw)
 
 
-def test_it_reminds_the_owner_of_tasks_due_soon_and_overdue(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_reminds_the_owner_of_tasks_due_soon_and_overdue(plan) -> None:
     today = dt.date(2026, 12, 1)
     events = compute([_facts(plan)], today=today)
     by_key = {e.key: e for e in events}
@@ -31,7 +31,7 @@ def test_it_reminds_the_owner_of_tasks_due_soon_and_overdue(plan) -> None:  # ty
     assert later["p:overdue:codehosts-dev:2026-12-03"].reason.startswith("task codehosts-dev was due to finish 2026-12-03 and is ")
 
 
-def test_the_same_event_keeps_its_key_and_a_slip_makes_a_new_one(plan) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_event_keeps_its_key_and_a_slip_makes_a_new_one(plan) -> None:
     a = {e.key for e in compute([_facts(plan)], today=dt.date(2026, 12, 4))}
     b = {e.key for e in compute([_facts(plan)], today=dt.date(2026, 12, 4))}
     assert a == b
@@ -40,7 +40,7 @@ def test_the_same_event_keeps_its_key_and_a_slip_makes_a_new_one(plan) -> None: 
     assert "p:due:codehosts-dev:2026-12-08" in c and "p:overdue:codehosts-dev:2026-12-03" not in c
 
 
-def test_sign_offs_waiting_and_stale_evidence(plan) -> None:  # type: ignore[no-untyped-def]
+def test_sign_offs_waiting_and_stale_evidence(plan) -> None:
     criteria = {"criteria": [{"number": n, "title": f"C{n}", "status": "not_met"} for n in range(1, 10)]}
     events = compute([_facts(plan, exit_criteria=criteria, configuring=True,
                              last_instance_snapshot=dt.datetime(2026, 11, 10, tzinfo=dt.UTC))], today=TODAY)
@@ -51,7 +51,7 @@ def test_sign_offs_waiting_and_stale_evidence(plan) -> None:  # type: ignore[no-
     assert len(stale) == 1 and "17 days old" in stale[0].subject and stale[0].to == "ida@sg.example"
 
 
-def test_every_internal_stakeholder_gets_one_weekly_digest(plan) -> None:  # type: ignore[no-untyped-def]
+def test_every_internal_stakeholder_gets_one_weekly_digest(plan) -> None:
     events = compute([_facts(plan)], today=dt.date(2026, 12, 1))
     digests = sorted(e.to for e in events if ":digest:" in e.key)
     assert digests == ["al@cust.example", "ida@sg.example", "pam@sg.example"]

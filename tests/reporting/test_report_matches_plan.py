@@ -10,7 +10,7 @@ from implhub.app import projects, reporting
 from implhub.reporting.status import render_markdown
 
 
-def _project_with_progress(ctx, demo_tdd_text):  # type: ignore[no-untyped-def]
+def _project_with_progress(ctx, demo_tdd_text):
     project = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml").project
     plan_app.generate(ctx, project=project, start=dt.date(2026, 11, 2))
     first = plan_app.get_plan(ctx, project=project)
@@ -29,7 +29,7 @@ def _project_with_progress(ctx, demo_tdd_text):  # type: ignore[no-untyped-def]
     return project
 
 
-def test_the_weekly_external_report_matches_the_plan(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_weekly_external_report_matches_the_plan(ctx, demo_tdd_text) -> None:
     project = _project_with_progress(ctx, demo_tdd_text)
     external_plan = plan_app.get_plan(ctx, project=project, view="external")
     report = reporting.status_report(ctx, slug=project.slug, period="week", audience="external")
@@ -50,7 +50,7 @@ def test_the_weekly_external_report_matches_the_plan(ctx, demo_tdd_text) -> None
     assert "@" not in md
 
 
-def test_the_portfolio_report_reads_every_project(ctx, demo_tdd_text, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_portfolio_report_reads_every_project(ctx, demo_tdd_text, tdd_text) -> None:
     _project_with_progress(ctx, demo_tdd_text)
     projects.create(ctx, text=tdd_text, filename="t.yaml")
     rows = {r["slug"]: r for r in reporting.portfolio_report(ctx)}

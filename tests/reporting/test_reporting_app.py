@@ -19,7 +19,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp(monkeypatch):  # type: ignore[no-untyped-def]
+def smtp(monkeypatch):
     inbox = Inbox()
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -44,13 +44,13 @@ def smtp(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def project(cli, tmp_path, tdd_text, monkeypatch, plan):  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, tdd_text, monkeypatch, plan):
     f = tmp_path / "t.yaml"
     f.write_text(tdd_text)
     assert cli("project", "create", "--tdd", str(f)).exit_code == 0
     from implhub.app import reporting
 
-    def fake_plan(ctx, project, view):  # type: ignore[no-untyped-def]
+    def fake_plan(ctx, project, view):
         tasks = [t for t in plan["tasks"] if view == "internal" or t["visibility"] == "external"]
         return {**plan, "tasks": tasks}
 
@@ -59,7 +59,7 @@ def project(cli, tmp_path, tdd_text, monkeypatch, plan):  # type: ignore[no-unty
     return "example-corp"
 
 
-def test_it_adds_and_updates_log_entries_with_activity(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_it_adds_and_updates_log_entries_with_activity(cli, project, db_url) -> None:
     r = cli("risk", "add", project, "--title", "Proxy blocks clones", "--probability", "high", "--impact", "high",
             "--owner", "TAM", "--visibility", "external", "--json")
     assert r.exit_code == 0, r.output
@@ -75,7 +75,7 @@ def test_it_adds_and_updates_log_entries_with_activity(cli, project, db_url) -> 
     assert actions[-3:] == ["risk.add", "risk.add", "risk.update"]
 
 
-def test_bad_log_input_is_refused_and_stores_nothing(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_bad_log_input_is_refused_and_stores_nothing(cli, project, db_url) -> None:
     cases = [
         (["issue", "add", project, "--title", "x", "--owner", "Nobody Known"], "unknown owner 'Nobody Known'"),
         (["issue", "add", project, "--title", "x", "--due", "2026-01-02"], "before the project starts (2026-11-16)"),
@@ -94,7 +94,7 @@ def test_bad_log_input_is_refused_and_stores_nothing(cli, project, db_url) -> No
     st.dispose()
 
 
-def test_the_external_status_report_has_no_internal_item(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_external_status_report_has_no_internal_item(cli, project, tmp_path) -> None:
     cli("risk", "add", project, "--title", "Internal staffing gap", "--visibility", "internal")
     cli("issue", "add", project, "--title", "Firewall ticket open", "--visibility", "external", "--severity", "high")
     out = tmp_path / "r.md"
@@ -107,7 +107,7 @@ def test_the_external_status_report_has_no_internal_item(cli, project, tmp_path)
     assert "Internal staffing gap" in internal and "Task k6-replica" in internal
 
 
-def test_the_status_report_renders_as_pdf_and_email(cli, project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_report_renders_as_pdf_and_email(cli, project, tmp_path) -> None:
     pdf = tmp_path / "r.pdf"
     r = cli("report", "status", project, "--format", "pdf", "--out", str(pdf))
     assert r.exit_code == 0, r.output
@@ -121,7 +121,7 @@ def test_the_status_report_renders_as_pdf_and_email(cli, project, tmp_path) -> N
     assert {p.get_content_type() for p in msg.walk()} >= {"text/plain", "text/html"}
 
 
-def test_reminders_are_delivered_exactly_once(cli, project, smtp, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_are_delivered_exactly_once(cli, project, smtp, db_url) -> None:
     dry = json.loads(cli("remind", "--dry-run", "--json", "--today", "2026-12-01").stdout)
     assert dry and all(set(d) == {"to", "subject", "reason"} for d in dry)
     first = cli("remind", "--json", "--today", "2026-12-01")
@@ -135,7 +135,7 @@ def test_reminders_are_delivered_exactly_once(cli, project, smtp, db_url) -> Non
     assert json.loads(cli("remind", "--dry-run", "--json", "--today", "2026-12-01").stdout) == []
 
 
-def test_a_refusing_smtp_server_marks_nothing_sent_and_the_next_run_retries(cli, project, monkeypatch, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusing_smtp_server_marks_nothing_sent_and_the_next_run_retries(cli, project, monkeypatch, db_url) -> None:
     monkeypatch.setenv("IMPLHUB_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("IMPLHUB_SMTP_PORT", str(_free_port()))  # nothing listens there
     monkeypatch.setenv("IMPLHUB_SMTP_FROM", "implhub@sg.example")
@@ -159,7 +159,7 @@ def test_a_refusing_smtp_server_marks_nothing_sent_and_the_next_run_retries(cli,
         controller.stop()
 
 
-def test_a_malformed_webhook_url_is_refused(cli, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_webhook_url_is_refused(cli, project, monkeypatch) -> None:
     monkeypatch.setenv("IMPLHUB_WEBHOOK_URL", "hooks.example.com/abc")
     r = cli("remind")
     assert r.exit_code == 2

@@ -4,7 +4,7 @@ from implhub.reporting.status import build, render_markdown
 from tests.reporting.conftest import TODAY, working_days
 
 
-def _logs():  # type: ignore[no-untyped-def]
+def _logs():
     return [
         {"kind": "risk", "number": 1, "title": "Scan delays", "status": "open", "visibility": "external", "owner": "a@x.io",
          "fields": {"probability": "high", "impact": "medium"}},
@@ -15,7 +15,7 @@ def _logs():  # type: ignore[no-untyped-def]
     ]
 
 
-def test_it_reports_what_finished_what_slipped_and_by_how_much(plan) -> None:  # type: ignore[no-untyped-def]
+def test_it_reports_what_finished_what_slipped_and_by_how_much(plan) -> None:
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=_logs(), exit_criteria=None, numbers=[],
               today=TODAY, period="week", audience="internal", working_days=working_days)
     assert [t["id"] for t in r["completed"]] == ["install-dev"]
@@ -28,7 +28,7 @@ def test_it_reports_what_finished_what_slipped_and_by_how_much(plan) -> None:  #
     assert [x["ref"] for x in r["risks"]] == ["R2", "R1"]  # highest score first
 
 
-def test_the_external_report_holds_no_internal_item(plan) -> None:  # type: ignore[no-untyped-def]
+def test_the_external_report_holds_no_internal_item(plan) -> None:
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=_logs(), exit_criteria=None, numbers=[],
               today=TODAY, period="week", audience="external", working_days=working_days)
     md = render_markdown(r)
@@ -39,7 +39,7 @@ def test_the_external_report_holds_no_internal_item(plan) -> None:  # type: igno
     assert "Go-live forecast 2026-12-18 (baseline 2026-12-15, 3 working days late)" in md
 
 
-def test_exit_criteria_progress_is_counted(plan) -> None:  # type: ignore[no-untyped-def]
+def test_exit_criteria_progress_is_counted(plan) -> None:
     criteria = {"complete": False, "criteria": [{"number": i, "title": f"C{i}", "status": s} for i, s in
                                                 enumerate(["met", "met", "waived", "not_met", "not_met", "not_met", "not_met", "not_met", "not_met"], 1)]}
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=criteria, numbers=[], today=TODAY, working_days=working_days)
@@ -47,13 +47,13 @@ def test_exit_criteria_progress_is_counted(plan) -> None:  # type: ignore[no-unt
     assert "2 of 9 met, 1 waived." in render_markdown(r)
 
 
-def test_a_month_period_covers_the_calendar_month(plan) -> None:  # type: ignore[no-untyped-def]
+def test_a_month_period_covers_the_calendar_month(plan) -> None:
     r = build(project={"slug": "p", "name": "P"}, plan=plan, logs=[], exit_criteria=None, numbers=[], today=TODAY, period="month", working_days=working_days)
     assert r["period"] == {"kind": "month", "start": "2026-11-01", "end": "2026-11-30"}
     assert {t["id"] for t in r["completed"]} == {"kickoff", "install-dev"}
 
 
-def test_go_live_is_the_go_live_milestone_not_the_plans_last_task(plan) -> None:  # type: ignore[no-untyped-def]
+def test_go_live_is_the_go_live_milestone_not_the_plans_last_task(plan) -> None:
     import copy
 
     later = copy.deepcopy(plan)

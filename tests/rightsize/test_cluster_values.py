@@ -22,7 +22,7 @@ SLUG = "northwind-logistics"
 MIB = 2**20
 
 
-def _create(cli, tmp_path: Path, tdd: str) -> None:  # type: ignore[no-untyped-def]
+def _create(cli, tmp_path: Path, tdd: str) -> None:
     assert cli("project", "create", "--tdd", write(tmp_path, "tdd.yaml", tdd)).exit_code == 0
 
 
@@ -36,7 +36,7 @@ def _small(tdd: str) -> str:
     return tdd
 
 
-def _run(cli, prom: Prom, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _run(cli, prom: Prom, *extra: str) -> dict[str, Any]:
     result = cli("rightsize", SLUG, "--env", "prod", "--prometheus", prom.url, "--window", WINDOW, "--json", *extra)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -54,7 +54,7 @@ def _mib(q: str) -> int:
     return int(q[:-2]) * (1024 if q.endswith("Gi") else 1)
 
 
-def test_containers_are_matched_by_name_and_image_whatever_the_pods_are_called(  # type: ignore[no-untyped-def]
+def test_containers_are_matched_by_name_and_image_whatever_the_pods_are_called(
         cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:
     _create(cli, tmp_path, demo_tdd_text)
     out = _run(cli, prometheus)
@@ -69,7 +69,7 @@ def test_containers_are_matched_by_name_and_image_whatever_the_pods_are_called( 
     assert "prometheus" not in {s["key"] for s in out["services"] if s["status"] == "ok"}
 
 
-def test_what_runs_comes_from_the_cluster_not_the_estimate(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_what_runs_comes_from_the_cluster_not_the_estimate(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:
     _create(cli, tmp_path, demo_tdd_text)
     assert cli("size", "estimate", SLUG, "--env", "prod").exit_code == 0  # gitserver 44G in the estimate
     out = _run(cli, prometheus)
@@ -90,7 +90,7 @@ def test_what_runs_comes_from_the_cluster_not_the_estimate(cli, tmp_path, promet
     assert row["memory"]["verdict"] in ("inconclusive", "under-sized")
 
 
-def test_the_oom_killed_gitserver_gets_1_2_times_the_limit_it_hit(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_the_oom_killed_gitserver_gets_1_2_times_the_limit_it_hit(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:
     _create(cli, tmp_path, _small(demo_tdd_text))
     out = _run(cli, prometheus)
     rec = _svc(out, "gitserver")["recommended"]
@@ -99,7 +99,7 @@ def test_the_oom_killed_gitserver_gets_1_2_times_the_limit_it_hit(cli, tmp_path,
     assert _mib(rec["limits"]["memory"]) * MIB >= 1.2 * 8e9
 
 
-def test_the_oom_killed_limit_is_never_below_the_official_estimate(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_the_oom_killed_limit_is_never_below_the_official_estimate(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:
     from implhub.sizing import official
     from implhub.sizing.inputs import SizingInputs
 
@@ -114,7 +114,7 @@ def test_the_oom_killed_limit_is_never_below_the_official_estimate(cli, tmp_path
     assert "official estimate" in limit["reason"]
 
 
-def test_the_throttled_searcher_is_not_cut(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_the_throttled_searcher_is_not_cut(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:
     _create(cli, tmp_path, demo_tdd_text)
     out = _run(cli, prometheus)
     s = _svc(out, "searcher")
@@ -128,7 +128,7 @@ def test_the_throttled_searcher_is_not_cut(cli, tmp_path, prometheus, demo_tdd_t
     assert _change(kept, "searcher.resources.limits.memory") is not None
 
 
-def test_a_dump_of_the_previous_version_is_still_read(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_a_dump_of_the_previous_version_is_still_read(cli, tmp_path, prometheus, demo_tdd_text, pinned_end) -> None:
     if shutil.which("curl") is None:
         pytest.skip("the printed dump script runs curl")
     _create(cli, tmp_path, demo_tdd_text)

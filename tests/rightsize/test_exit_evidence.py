@@ -11,7 +11,7 @@ from tests.rightsize.conftest import write
 SLUG = "northwind-logistics"
 
 
-def test_exit_criteria_8_and_9_show_this_evidence(cli, tmp_path, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_exit_criteria_8_and_9_show_this_evidence(cli, tmp_path, demo_tdd_text) -> None:
     assert cli("project", "create", "--tdd", write(tmp_path, "tdd.yaml", demo_tdd_text)).exit_code == 0
     before = {c["number"]: c for c in json.loads(cli("exit-criteria", SLUG, "--json").stdout)["criteria"]}
     assert before[8]["evidence"] == [] and before[9]["evidence"] == []

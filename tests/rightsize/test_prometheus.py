@@ -37,7 +37,7 @@ def _key(pod: str, container: str) -> str | None:
     return None
 
 
-def _run(cli, tmp_path: Path, prom: Prom, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _run(cli, tmp_path: Path, prom: Prom, *extra: str) -> dict[str, Any]:
     result = cli("rightsize", SLUG, "--env", "prod", "--prometheus", prom.url, "--window", WINDOW,
                  "--values", write(tmp_path, "values.yaml", synth.VALUES), "--json", *extra)
     assert result.exit_code == 0, result.output
@@ -45,7 +45,7 @@ def _run(cli, tmp_path: Path, prom: Prom, *extra: str) -> dict[str, Any]:  # typ
 
 
 @pytest.fixture
-def project(cli, tmp_path, demo_tdd_text):  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, demo_tdd_text):
     assert cli("project", "create", "--tdd", write(tmp_path, "tdd.yaml", demo_tdd_text)).exit_code == 0
     return SLUG
 
@@ -65,7 +65,7 @@ def _series(prom: Prom, expr: str) -> dict[str, list[float]]:
 
 
 @pytest.mark.parametrize(("strategy", "pct", "buffer"), [("krr-simple", 95, 1.15), ("krr-simple-legacy", 99, 1.05)])
-def test_recommendations_follow_the_strategy_computed_directly_from_the_series(  # type: ignore[no-untyped-def]
+def test_recommendations_follow_the_strategy_computed_directly_from_the_series(
         cli, tmp_path, prometheus, project, pinned_end, strategy, pct, buffer) -> None:
     out = _run(cli, tmp_path, prometheus, "--strategy", strategy)
     cpu = _series(prometheus, 'sum by (pod, container, namespace) (rate(container_cpu_usage_seconds_total{container!=""}[5m]))')
@@ -99,7 +99,7 @@ def test_recommendations_follow_the_strategy_computed_directly_from_the_series( 
     assert by_key["gitserver"]["memory"]["max"] == pytest.approx(7.9e9)
 
 
-def test_oom_killed_and_throttled_containers_come_first(cli, tmp_path, prometheus, project, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_oom_killed_and_throttled_containers_come_first(cli, tmp_path, prometheus, project, pinned_end) -> None:
     out = _run(cli, tmp_path, prometheus)
     ok = [s for s in out["services"] if s["status"] == "ok"]
     assert [s["key"] for s in ok[:2]] == ["gitserver", "searcher"]
@@ -118,7 +118,7 @@ def test_oom_killed_and_throttled_containers_come_first(cli, tmp_path, prometheu
     assert all(c["reason"] for c in out["changes"])
 
 
-def test_a_service_without_samples_is_said_and_not_recommended(cli, tmp_path, prometheus, project, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_without_samples_is_said_and_not_recommended(cli, tmp_path, prometheus, project, pinned_end) -> None:
     out = _run(cli, tmp_path, prometheus)
     worker = next(s for s in out["services"] if s["key"] == "worker")
     assert worker["status"] == "no_data" and worker["recommended"] is None
@@ -127,7 +127,7 @@ def test_a_service_without_samples_is_said_and_not_recommended(cli, tmp_path, pr
     assert "pgsql" not in out["no_data"]  # disabled in the values file: externalised
 
 
-def test_a_namespace_keeps_other_environments_out(cli, tmp_path, prometheus, project, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_a_namespace_keeps_other_environments_out(cli, tmp_path, prometheus, project, pinned_end) -> None:
     mine = _run(cli, tmp_path, prometheus, "--namespace", "sourcegraph")
     assert mine["override"] == _run(cli, tmp_path, prometheus)["override"]
     other = _run(cli, tmp_path, prometheus, "--namespace", "kube-system")
@@ -137,7 +137,7 @@ def test_a_namespace_keeps_other_environments_out(cli, tmp_path, prometheus, pro
     assert bad.exit_code == 2 and "--namespace" in bad.stderr
 
 
-def test_the_override_merges_onto_the_chart_defaults_with_no_unknown_key(cli, tmp_path, prometheus, project, pinned_end, shared_ref) -> None:  # type: ignore[no-untyped-def]
+def test_the_override_merges_onto_the_chart_defaults_with_no_unknown_key(cli, tmp_path, prometheus, project, pinned_end, shared_ref) -> None:
     out_file = tmp_path / "override.yaml"
     out = _run(cli, tmp_path, prometheus, "--out", str(out_file))
     written = YAML(typ="safe").load(out_file.read_text())
@@ -177,7 +177,7 @@ def test_the_override_merges_onto_the_chart_defaults_with_no_unknown_key(cli, tm
     assert merged["frontend"]["env"] == defaults["frontend"]["env"]  # untouched keys stay
 
 
-def test_the_result_is_stored_as_evidence_with_date_and_window(cli, tmp_path, prometheus, project, pinned_end, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_result_is_stored_as_evidence_with_date_and_window(cli, tmp_path, prometheus, project, pinned_end, db_url) -> None:
     out = _run(cli, tmp_path, prometheus)
     st = open_store(db_url)
     with st.session() as s:
@@ -194,7 +194,7 @@ def test_the_result_is_stored_as_evidence_with_date_and_window(cli, tmp_path, pr
     assert out["totals"]["memory_gib_after"] > out["totals"]["memory_gib_before"]
 
 
-def test_a_dump_made_with_the_printed_script_gives_the_same_result(cli, tmp_path, prometheus, project, pinned_end) -> None:  # type: ignore[no-untyped-def]
+def test_a_dump_made_with_the_printed_script_gives_the_same_result(cli, tmp_path, prometheus, project, pinned_end) -> None:
     if not os.path.exists("/usr/bin/curl") and not any(
             os.path.exists(os.path.join(d, "curl")) for d in os.environ.get("PATH", "").split(os.pathsep)):
         pytest.skip("the printed dump script runs curl")
@@ -220,14 +220,14 @@ def _count(db_url: str) -> int:
     return int(n or 0)
 
 
-def test_an_unreachable_prometheus_exits_2_and_stores_nothing(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_prometheus_exits_2_and_stores_nothing(cli, project, db_url) -> None:
     result = cli("rightsize", SLUG, "--env", "prod", "--prometheus", dead_url(), "--window", "2h")
     assert result.exit_code == 2
     assert "cannot reach Prometheus" in result.stderr and "--from-file" in result.stderr
     assert _count(db_url) == 0
 
 
-def test_a_values_file_with_unknown_keys_exits_2_naming_them(cli, tmp_path, prometheus, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_values_file_with_unknown_keys_exits_2_naming_them(cli, tmp_path, prometheus, project, db_url) -> None:
     bad = synth.VALUES + "codeintel-db:\n  resources: {}\nsymbols:\n  replicaCount: 2\nfrontend_typo: {}\n"
     path = write(tmp_path, "bad-values.yaml", bad)
     result = cli("rightsize", SLUG, "--env", "prod", "--prometheus", prometheus.url, "--window", WINDOW,
@@ -239,7 +239,7 @@ def test_a_values_file_with_unknown_keys_exits_2_naming_them(cli, tmp_path, prom
     assert _count(db_url) == 0
 
 
-def test_a_bad_quantity_in_the_values_file_names_the_file_and_key(cli, tmp_path, prometheus, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_quantity_in_the_values_file_names_the_file_and_key(cli, tmp_path, prometheus, project, db_url) -> None:
     bad = synth.VALUES.replace('requests: {cpu: "2", memory: 2G}', 'requests: {cpu: "two", memory: 2G}')
     result = cli("rightsize", SLUG, "--env", "prod", "--prometheus", prometheus.url, "--window", WINDOW,
                  "--values", write(tmp_path, "values.yaml", bad))
@@ -248,7 +248,7 @@ def test_a_bad_quantity_in_the_values_file_names_the_file_and_key(cli, tmp_path,
     assert _count(db_url) == 0
 
 
-def test_a_dump_that_is_not_prometheus_output_exits_2(cli, tmp_path, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_dump_that_is_not_prometheus_output_exits_2(cli, tmp_path, project, db_url) -> None:
     dump = tmp_path / "d"
     dump.mkdir()
     (dump / "cpu_usage.json").write_text('{"status": "error", "errorType": "bad_data", "error": "parse error"}')

@@ -50,7 +50,7 @@ def served() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def project(cli, tmp_path, demo_tdd_text):  # type: ignore[no-untyped-def]
+def project(cli, tmp_path, demo_tdd_text):
     assert cli("project", "create", "--tdd", write(tmp_path, "tdd.yaml", demo_tdd_text)).exit_code == 0
     return SLUG
 
@@ -76,7 +76,7 @@ def _count(db_url: str, kind: str = "version_check") -> int:
     return int(n or 0)
 
 
-def test_it_counts_minors_behind_from_the_instance_snapshot(cli, project, served, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_it_counts_minors_behind_from_the_instance_snapshot(cli, project, served, db_url) -> None:
     assert cli("version", "refresh", "--url", served["/table.json"]).exit_code == 0
     _snapshot(db_url, "6.2.1")
     out = json.loads(cli("version", "check", SLUG, "--env", "prod", "--json").stdout)
@@ -86,7 +86,7 @@ def test_it_counts_minors_behind_from_the_instance_snapshot(cli, project, served
     assert _count(db_url) == 1
 
 
-def test_one_minor_behind_is_a_standard_upgrade_and_a_patch_behind_is_current(cli, project, served) -> None:  # type: ignore[no-untyped-def]
+def test_one_minor_behind_is_a_standard_upgrade_and_a_patch_behind_is_current(cli, project, served) -> None:
     cli("version", "refresh", "--url", served["/table.json"])
     one = json.loads(cli("version", "check", SLUG, "--env", "prod", "--version", "v6.3.0", "--json").stdout)
     assert (one["minors_behind"], one["upgrade"], one["multi_version_upgrade"]) == (1, "standard", False)
@@ -94,7 +94,7 @@ def test_one_minor_behind_is_a_standard_upgrade_and_a_patch_behind_is_current(cl
     assert (patch["current"], patch["upgrade"]) == (True, "patch")
 
 
-def test_a_github_releases_list_refreshes_the_table_skipping_prereleases(cli, project, served) -> None:  # type: ignore[no-untyped-def]
+def test_a_github_releases_list_refreshes_the_table_skipping_prereleases(cli, project, served) -> None:
     result = cli("version", "refresh", "--url", served["/github.json"], "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["newest"] == "6.5.0"
@@ -102,7 +102,7 @@ def test_a_github_releases_list_refreshes_the_table_skipping_prereleases(cli, pr
     assert out["minors_behind"] == 1 and out["newest_released"] == "2025-07-02"
 
 
-def test_the_shipped_table_names_its_date_and_implies_skipped_minors(cli, project) -> None:  # type: ignore[no-untyped-def]
+def test_the_shipped_table_names_its_date_and_implies_skipped_minors(cli, project) -> None:
     from importlib.resources import files
 
     from ruamel.yaml import YAML
@@ -120,7 +120,7 @@ def test_the_shipped_table_names_its_date_and_implies_skipped_minors(cli, projec
     assert out["multi_version_upgrade"] is (expected > 1)
 
 
-def test_an_unparsable_version_exits_2_and_stores_nothing(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_an_unparsable_version_exits_2_and_stores_nothing(cli, project, db_url) -> None:
     result = cli("version", "check", SLUG, "--env", "prod", "--version", "insiders-2025-06-01")
     assert result.exit_code == 2 and "--version" in result.stderr and "6.4.0" in result.stderr
     _snapshot(db_url, "dev build")
@@ -129,14 +129,14 @@ def test_an_unparsable_version_exits_2_and_stores_nothing(cli, project, db_url) 
     assert _count(db_url) == 0
 
 
-def test_without_a_snapshot_it_says_how_to_give_the_version(cli, project, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_snapshot_it_says_how_to_give_the_version(cli, project, db_url) -> None:
     result = cli("version", "check", SLUG, "--env", "prod")
     assert result.exit_code == 2 and "--version" in result.stderr
     assert f"implhub instance stats --url URL --project {SLUG} --env prod" in " ".join(result.stderr.split())
     assert cli("version", "check", SLUG, "--env", "nope", "--version", "6.4.0").exit_code == 2
 
 
-def test_a_bad_or_unreachable_url_leaves_the_table_as_it_was(cli, project, served) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_or_unreachable_url_leaves_the_table_as_it_was(cli, project, served) -> None:
     before = json.loads(cli("version", "check", SLUG, "--env", "prod", "--version", "6.4.0", "--json").stdout)
     assert cli("version", "refresh", "--url", served["/junk"]).exit_code == 2
     assert cli("version", "refresh", "--url", dead_url() + "/x.json").exit_code == 2

@@ -11,11 +11,11 @@ pytestmark = pytest.mark.web
 
 
 @pytest.fixture
-def demo_project(seed, demo_tdd_text, tmp_path):  # type: ignore[no-untyped-def]
+def demo_project(seed, demo_tdd_text, tmp_path):
     """The demo's right-sizing part on a fresh project: simulated usage through the real engine."""
     slug = make_project(seed, demo_tdd_text, slug="northwind-logistics")
 
-    def fn(ctx):  # type: ignore[no-untyped-def]
+    def fn(ctx):
         from implhub.app.demo import DemoEnv
         from implhub.app.demo_parts import rightsize
         from implhub.app.projects import get_or_raise
@@ -27,7 +27,7 @@ def demo_project(seed, demo_tdd_text, tmp_path):  # type: ignore[no-untyped-def]
     return slug
 
 
-def test_it_shows_flagged_services_the_changes_and_the_version(app, seed, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_flagged_services_the_changes_and_the_version(app, seed, demo_project) -> None:
     make_user(seed, "ie@example.com", "internal")
     b = Browser(app)
     assert b.login("ie@example.com", "correct horse battery").status_code == 303
@@ -47,7 +47,7 @@ def test_it_shows_flagged_services_the_changes_and_the_version(app, seed, demo_p
     assert b.get(f"/api/projects/{demo_project}/rightsize/staging").status_code == 404
 
 
-def test_a_customer_cannot_reach_right_sizing(app, seed, demo_project) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_cannot_reach_right_sizing(app, seed, demo_project) -> None:
     make_user(seed, "cust@example.com", "customer", project=demo_project)
     b = Browser(app)
     b.login("cust@example.com", "correct horse battery")

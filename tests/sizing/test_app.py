@@ -9,11 +9,11 @@ from implhub.app import evidence, projects
 from implhub.app import sizing as app_sizing
 
 
-def _project(ctx, demo_tdd_text: str):  # type: ignore[no-untyped-def]
+def _project(ctx, demo_tdd_text: str):
     return projects.create(ctx, text=demo_tdd_text, filename="demo.yaml").project
 
 
-def test_inputs_come_from_the_design_scale(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_inputs_come_from_the_design_scale(ctx, demo_tdd_text) -> None:
     p = _project(ctx, demo_tdd_text)
     inp, meta = app_sizing.inputs_for(ctx, project=p, environment="prod")
     scale = p.design["scale"]
@@ -22,7 +22,7 @@ def test_inputs_come_from_the_design_scale(ctx, demo_tdd_text) -> None:  # type:
     assert inp.code_insights is True and inp.indexable_bytes is None and meta["code_statistics"] is None
 
 
-def test_smaller_environments_get_smaller_profiles(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_smaller_environments_get_smaller_profiles(ctx, demo_tdd_text) -> None:
     # without per-environment figures in the design: the default rule of each kind
     text = demo_tdd_text.replace(", users: 25, repositories: 400}", "}").replace(", users: 50, repositories: 3800}", "}")
     p = _project(ctx, text)
@@ -34,7 +34,7 @@ def test_smaller_environments_get_smaller_profiles(ctx, demo_tdd_text) -> None: 
     assert "dev:" in meta["profile"]
 
 
-def test_the_design_says_how_large_dev_and_staging_are(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_design_says_how_large_dev_and_staging_are(ctx, demo_tdd_text) -> None:
     p = _project(ctx, demo_tdd_text)
     prod, _ = app_sizing.inputs_for(ctx, project=p, environment="prod")
     staging, meta = app_sizing.inputs_for(ctx, project=p, environment="staging")
@@ -43,7 +43,7 @@ def test_the_design_says_how_large_dev_and_staging_are(ctx, demo_tdd_text) -> No
     assert "from the design's environment" in meta["profile"]
 
 
-def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_tdd_text) -> None:
     p = _project(ctx, demo_tdd_text)
     scan = {"totals": {"repositories": 38000, "bytes": 900 * 10**9, "indexable_bytes": 120 * 10**9},
             "repositories": [{"path": "mono", "bytes": 40 * 10**9, "indexable_bytes": 9 * 10**9}]}
@@ -57,7 +57,7 @@ def test_a_code_statistics_scan_sizes_zoekt_from_its_indexable_bytes(ctx, demo_t
     assert result["basis"]["code_statistics"].startswith("code statistics scan #")
 
 
-def test_a_partial_scan_is_scaled_per_repository(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_partial_scan_is_scaled_per_repository(ctx, demo_tdd_text) -> None:
     p = _project(ctx, demo_tdd_text)
     scan = {"totals": {"repositories": 3800, "bytes": 10**11, "indexable_bytes": 4 * 10**10}, "repositories": []}
     evidence.add(ctx, project=p, kind="codestats_scan", data=scan, source="sample scan")
@@ -68,7 +68,7 @@ def test_a_partial_scan_is_scaled_per_repository(ctx, demo_tdd_text) -> None:  #
     assert web["replicas"] * web["memory_gb"]["request"] >= 2.7 * 400
 
 
-def test_a_tiny_sample_drives_neither_zoekt_memory_nor_disk(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_tiny_sample_drives_neither_zoekt_memory_nor_disk(ctx, demo_tdd_text) -> None:
     p = _project(ctx, demo_tdd_text)
     before = app_sizing.estimate(ctx, project=p, store=False)["recommended"]["services"]["indexedSearch"]
     # 4 of 38,000 repositories, each almost all indexable: scaled up it would be a huge corpus
@@ -80,7 +80,7 @@ def test_a_tiny_sample_drives_neither_zoekt_memory_nor_disk(ctx, demo_tdd_text) 
     assert "too small a sample" in after["why"]["memory_gb"] and "too small a sample" in after["why"]["storage_gb"]
 
 
-def test_the_demo_part_sizes_three_environments_and_plans_prod_nodes(ctx, demo_tdd_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_part_sizes_three_environments_and_plans_prod_nodes(ctx, demo_tdd_text, tmp_path: Path) -> None:
     from implhub.app.demo import DemoEnv
     from implhub.app.demo_parts import sizing as part
 

@@ -12,7 +12,7 @@ EXPLICIT = ["--users", "2200", "--repos", "18000", "--total-gb", "1500", "--larg
             "--code-insights"]
 
 
-def _project(cli, demo_tdd_text: str, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def _project(cli, demo_tdd_text: str, tmp_path: Path) -> str:
     f = tmp_path / "tdd.yaml"
     f.write_text(demo_tdd_text)
     result = cli("project", "create", "--tdd", str(f))
@@ -20,7 +20,7 @@ def _project(cli, demo_tdd_text: str, tmp_path: Path) -> str:  # type: ignore[no
     return "northwind-logistics"
 
 
-def test_it_prints_the_contract_for_explicit_inputs(cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_prints_the_contract_for_explicit_inputs(cli) -> None:
     result = cli("size", "estimate", *EXPLICIT, "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
@@ -35,7 +35,7 @@ def test_it_prints_the_contract_for_explicit_inputs(cli) -> None:  # type: ignor
     assert out["official"]["totals"]["instance_size"] == "M"
 
 
-def test_a_project_estimate_is_appended_per_environment(cli, demo_tdd_text, tmp_path, store) -> None:  # type: ignore[no-untyped-def]
+def test_a_project_estimate_is_appended_per_environment(cli, demo_tdd_text, tmp_path, store) -> None:
     slug = _project(cli, demo_tdd_text, tmp_path)
     first = cli("size", "estimate", "--project", slug, "--json")
     assert first.exit_code == 0, first.output
@@ -60,7 +60,7 @@ def test_a_project_estimate_is_appended_per_environment(cli, demo_tdd_text, tmp_
         assert app_sizing.latest_estimate(ctx, project=p, environment="dev") is None
 
 
-def test_nodes_prints_pools_cost_and_placements(cli, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_nodes_prints_pools_cost_and_placements(cli, demo_tdd_text, tmp_path) -> None:
     slug = _project(cli, demo_tdd_text, tmp_path)
     result = cli("size", "nodes", "--project", slug, "--cloud", "gcp", "--headroom", "0.1", "--json")
     assert result.exit_code == 0, result.output
@@ -71,7 +71,7 @@ def test_nodes_prints_pools_cost_and_placements(cli, demo_tdd_text, tmp_path) ->
     assert plan["standard"]["instance_type"] == "n2-standard-32"
 
 
-def test_export_writes_a_helm_override(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_a_helm_override(cli, tmp_path) -> None:
     out = tmp_path / "override.yaml"
     result = cli("size", "export", *EXPLICIT, "--chart-version", "v6.0.0", "--format", "helm", "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -79,7 +79,7 @@ def test_export_writes_a_helm_override(cli, tmp_path) -> None:  # type: ignore[n
     assert "gitserver:" in text and "symbols:" in text and "codeintel-db" not in text
 
 
-def test_bad_input_exits_2_and_stores_nothing(cli, demo_tdd_text, tmp_path, store) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_exits_2_and_stores_nothing(cli, demo_tdd_text, tmp_path, store) -> None:
     slug = _project(cli, demo_tdd_text, tmp_path)
     cases = [
         ["size", "estimate", "--users", "10", "--repos", "10", "--total-gb", "5", "--largest-gb", "9"],
@@ -108,7 +108,7 @@ def test_bad_input_exits_2_and_stores_nothing(cli, demo_tdd_text, tmp_path, stor
         assert evidence.list_evidence(ctx, project=p, kind="node_plan") == []
 
 
-def test_the_human_output_puts_both_sizings_and_the_pools_side_by_side(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_human_output_puts_both_sizings_and_the_pools_side_by_side(cli) -> None:
     est = cli("size", "estimate", *EXPLICIT)
     assert est.exit_code == 0, est.output
     assert "official totals: 32 vCPU, 128 GB" in est.output and "recommended totals:" in est.output
@@ -119,7 +119,7 @@ def test_the_human_output_puts_both_sizings_and_the_pools_side_by_side(cli) -> N
     assert md.exit_code == 0 and md.output.startswith("## Sizing")
 
 
-def test_the_estimate_table_reads_at_80_columns(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_estimate_table_reads_at_80_columns(cli, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     result = cli("size", "estimate", *EXPLICIT)
     assert result.exit_code == 0, result.output

@@ -15,7 +15,7 @@ from tests.sizing.test_helm import unknown_keys
 EXTERNAL_PODS = ("pgsql", "codeIntelDB", "blobstore")
 
 
-def _project(cli, text: str, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def _project(cli, text: str, tmp_path: Path) -> str:
     f = tmp_path / "tdd.yaml"
     f.write_text(text)
     result = cli("project", "create", "--tdd", str(f))
@@ -24,7 +24,7 @@ def _project(cli, text: str, tmp_path: Path) -> str:  # type: ignore[no-untyped-
 
 
 @pytest.mark.db
-def test_the_override_disables_what_the_design_externalizes(cli, demo_tdd_text, tmp_path, shared_ref) -> None:  # type: ignore[no-untyped-def]
+def test_the_override_disables_what_the_design_externalizes(cli, demo_tdd_text, tmp_path, shared_ref) -> None:
     slug = _project(cli, demo_tdd_text, tmp_path)
     out = tmp_path / "override.yaml"
     result = cli("size", "export", slug, "--env", "prod", "--format", "helm", "--out", str(out))
@@ -43,7 +43,7 @@ def test_the_override_disables_what_the_design_externalizes(cli, demo_tdd_text, 
 
 
 @pytest.mark.db
-def test_the_prod_node_plan_contract(cli, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_prod_node_plan_contract(cli, demo_tdd_text, tmp_path) -> None:
     slug = _project(cli, demo_tdd_text, tmp_path)
     result = cli("size", "nodes", slug, "--env", "prod", "--json")
     assert result.exit_code == 0, result.output
@@ -70,7 +70,7 @@ def test_the_prod_node_plan_contract(cli, demo_tdd_text, tmp_path) -> None:  # t
 
 
 @pytest.mark.db
-def test_dev_and_staging_are_sized_from_their_own_design_fields(cli, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dev_and_staging_are_sized_from_their_own_design_fields(cli, demo_tdd_text, tmp_path) -> None:
     slug = _project(cli, demo_tdd_text, tmp_path)
     plans: dict[str, Any] = {}
     for env in ("dev", "staging", "prod"):
@@ -86,7 +86,7 @@ def test_dev_and_staging_are_sized_from_their_own_design_fields(cli, demo_tdd_te
     assert plans["staging"]["cost"]["total_usd"] < 0.6 * plans["prod"]["cost"]["total_usd"]
 
 
-def test_parity_sizes_an_environment_like_production(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_parity_sizes_an_environment_like_production(ctx, demo_tdd_text) -> None:
     from implhub.app import projects
     from implhub.app import sizing as app_sizing
 
@@ -100,7 +100,7 @@ def test_parity_sizes_an_environment_like_production(ctx, demo_tdd_text) -> None
     assert staging["recommended"]["services"]["frontend"]["replicas"] == prod["recommended"]["services"]["frontend"]["replicas"]
 
 
-def test_the_internal_document_lists_what_the_customer_provides(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_internal_document_lists_what_the_customer_provides(ctx, demo_tdd_text) -> None:
     from implhub.app import projects
     from implhub.app import sizing as app_sizing
     from implhub.sizing.external import document_section
@@ -116,7 +116,7 @@ def test_the_internal_document_lists_what_the_customer_provides(ctx, demo_tdd_te
     assert any("bucket" in m for m in missing) and any("OTLP endpoint" in m for m in missing)
 
 
-def test_on_prem_keeps_the_customers_storage_class_and_asks_for_its_name(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_on_prem_keeps_the_customers_storage_class_and_asks_for_its_name(ctx, demo_tdd_text) -> None:
     from implhub.app import projects
     from implhub.app import sizing as app_sizing
     from implhub.sizing.export import helm_override
@@ -154,7 +154,7 @@ def test_a_region_missing_from_the_price_table_is_named() -> None:
     assert price_region("aws", "us-west-2")[0] == "us-west-2"
 
 
-def test_traces_go_to_the_customers_collector_once_the_design_names_it(ctx, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_traces_go_to_the_customers_collector_once_the_design_names_it(ctx, demo_tdd_text) -> None:
     from implhub.app import projects
     from implhub.app import sizing as app_sizing
     from implhub.sizing.export import helm_override

@@ -11,10 +11,10 @@ pytestmark = pytest.mark.web
 
 
 @pytest.fixture
-def sized(seed, demo_tdd_text):  # type: ignore[no-untyped-def]
+def sized(seed, demo_tdd_text):
     slug = make_project(seed, demo_tdd_text, slug="northwind")
 
-    def fn(ctx):  # type: ignore[no-untyped-def]
+    def fn(ctx):
         from implhub.app import sizing
 
         sizing.nodes(ctx, project=slug, environment="prod")
@@ -23,7 +23,7 @@ def sized(seed, demo_tdd_text):  # type: ignore[no-untyped-def]
     return seed(fn)
 
 
-def test_it_shows_official_and_recommended_side_by_side(app, seed, sized) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_official_and_recommended_side_by_side(app, seed, sized) -> None:
     make_user(seed, "ie@example.com", "internal")
     b = Browser(app)
     assert b.login("ie@example.com", "correct horse battery").status_code == 303
@@ -38,7 +38,7 @@ def test_it_shows_official_and_recommended_side_by_side(app, seed, sized) -> Non
     assert api.status_code == 200 and api.json()["recommended"]["totals"]["nodes"] >= 1
 
 
-def test_a_customer_cannot_reach_sizing(app, seed, sized) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_cannot_reach_sizing(app, seed, sized) -> None:
     make_user(seed, "cust@example.com", "customer", project=sized)
     b = Browser(app)
     b.login("cust@example.com", "correct horse battery")

@@ -8,14 +8,14 @@ from alembic.migration import MigrationContext
 from implhub.store.models import Base
 
 
-def test_migrations_match_the_models(store) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_the_models(store) -> None:
     with store.engine.connect() as conn:
         mc = MigrationContext.configure(conn, opts={"compare_type": False})
         diff = compare_metadata(mc, Base.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
 
 
-def test_a_second_open_is_a_no_op(db_url) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_open_is_a_no_op(db_url) -> None:
     from implhub.store import open_store
     from implhub.store.db import table_names
 

@@ -30,17 +30,17 @@ def clock() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(store: Store, env: dict[str, str], clock: dict[str, Any]):  # type: ignore[no-untyped-def]
+def app(store: Store, env: dict[str, str], clock: dict[str, Any]):
     from implhub.web.app import create_app
 
     return create_app(load_settings(), store=store, clock=lambda: clock["now"])
 
 
 @pytest.fixture
-def seed(store: Store, env: dict[str, str], clock: dict[str, Any]):  # type: ignore[no-untyped-def]
+def seed(store: Store, env: dict[str, str], clock: dict[str, Any]):
     """seed(fn): run fn(ctx) in its own committed unit of work and return its result."""
 
-    def run(fn, actor: str = "tester@example.com"):  # type: ignore[no-untyped-def]
+    def run(fn, actor: str = "tester@example.com"):
         with store.session() as session:
             return fn(Ctx(session=session, settings=load_settings(), actor=actor, clock=lambda: clock["now"]))
 
@@ -54,20 +54,20 @@ class Browser:
         self.client = TestClient(app, base_url="http://testserver", follow_redirects=False)
         self.csrf = ""
 
-    def get(self, url: str, **kw: Any):  # type: ignore[no-untyped-def]
+    def get(self, url: str, **kw: Any):
         resp = self.client.get(url, **kw)
         m = CSRF_RE.search(resp.text) if "text/html" in resp.headers.get("content-type", "") else None
         if m:
             self.csrf = m.group(1)
         return resp
 
-    def post(self, url: str, data: dict[str, Any] | None = None, **kw: Any):  # type: ignore[no-untyped-def]
+    def post(self, url: str, data: dict[str, Any] | None = None, **kw: Any):
         if not self.csrf:
             self.get("/login")
         data = {"csrf_token": self.csrf, **(data or {})}
         return self.client.post(url, data=data, **kw)
 
-    def login(self, email: str, password: str, *, new_password: str | None = None):  # type: ignore[no-untyped-def]
+    def login(self, email: str, password: str, *, new_password: str | None = None):
         self.get("/login")
         resp = self.post("/login", {"email": email, "password": password})
         if resp.status_code == 303 and resp.headers["location"] == "/account/password" and new_password:
@@ -77,14 +77,14 @@ class Browser:
 
 
 @pytest.fixture
-def browser(app) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def browser(app) -> Iterator[Any]:
     def make() -> Browser:
         return Browser(app)
 
     yield make
 
 
-def make_user(seed, email: str, role: str, project: str | None = None, password: str = "correct horse battery") -> str:  # type: ignore[no-untyped-def]
+def make_user(seed, email: str, role: str, project: str | None = None, password: str = "correct horse battery") -> str:
     """An account whose password is already chosen."""
     from implhub.app import accounts
 
@@ -97,7 +97,7 @@ def make_user(seed, email: str, role: str, project: str | None = None, password:
     return seed(fn)  # type: ignore[no-any-return]
 
 
-def make_project(seed, text: str, slug: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def make_project(seed, text: str, slug: str | None = None) -> str:
     from implhub.app import projects
 
     return seed(lambda ctx: projects.create(ctx, text=text, filename="t.yaml", slug=slug).project.slug)  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ import datetime as dt
 from tests.web.conftest import Browser, make_project, make_user
 
 
-def test_it_sends_anonymous_visitors_to_sign_in_and_api_callers_get_401(browser) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_anonymous_visitors_to_sign_in_and_api_callers_get_401(browser) -> None:
     b = browser()
     resp = b.get("/")
     assert resp.status_code == 303 and resp.headers["location"].startswith("/login")
@@ -15,7 +15,7 @@ def test_it_sends_anonymous_visitors_to_sign_in_and_api_callers_get_401(browser)
     assert api.status_code == 401 and api.headers["www-authenticate"] == "Bearer"
 
 
-def test_it_makes_a_one_time_password_be_changed_at_first_sign_in(browser, seed) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_a_one_time_password_be_changed_at_first_sign_in(browser, seed) -> None:
     from implhub.app import accounts
 
     otp = seed(lambda ctx: accounts.create_user(ctx, email="ana@example.com", role="internal").password)
@@ -35,7 +35,7 @@ def test_it_makes_a_one_time_password_be_changed_at_first_sign_in(browser, seed)
     assert browser().login("ana@example.com", otp).status_code == 403
 
 
-def test_it_throttles_repeated_failed_sign_ins(browser, seed, clock) -> None:  # type: ignore[no-untyped-def]
+def test_it_throttles_repeated_failed_sign_ins(browser, seed, clock) -> None:
     make_user(seed, "bo@example.com", "internal")
     b = browser()
     for _ in range(5):
@@ -46,7 +46,7 @@ def test_it_throttles_repeated_failed_sign_ins(browser, seed, clock) -> None:  #
     assert b.login("bo@example.com", "correct horse battery").status_code == 303
 
 
-def test_it_refuses_a_change_without_the_csrf_token(browser, seed) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_change_without_the_csrf_token(browser, seed) -> None:
     make_user(seed, "cy@example.com", "admin")
     b = browser()
     b.login("cy@example.com", "correct horse battery")
@@ -61,7 +61,7 @@ def test_it_refuses_a_change_without_the_csrf_token(browser, seed) -> None:  # t
     assert other.client.post("/login", data={"email": "cy@example.com", "password": "correct horse battery"}).status_code == 403
 
 
-def test_an_api_token_is_shown_once_and_works_as_bearer_until_revoked(browser, seed) -> None:  # type: ignore[no-untyped-def]
+def test_an_api_token_is_shown_once_and_works_as_bearer_until_revoked(browser, seed) -> None:
     make_user(seed, "dee@example.com", "internal")
     b = browser()
     b.login("dee@example.com", "correct horse battery")
@@ -81,7 +81,7 @@ def test_an_api_token_is_shown_once_and_works_as_bearer_until_revoked(browser, s
     assert api.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
 
 
-def test_a_share_link_expires_and_can_be_revoked(browser, seed, clock, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_share_link_expires_and_can_be_revoked(browser, seed, clock, tdd_text) -> None:
     from implhub.app import accounts
 
     slug = make_project(seed, tdd_text)
@@ -102,7 +102,7 @@ def test_a_share_link_expires_and_can_be_revoked(browser, seed, clock, tdd_text)
     assert browser().get(f"/share/{token}").status_code == 404
 
 
-def test_the_share_button_shows_the_url_once(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_share_button_shows_the_url_once(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     make_user(seed, "admin@example.com", "admin")
     b = browser()
@@ -117,7 +117,7 @@ def test_the_share_button_shows_the_url_once(browser, seed, tdd_text) -> None:  
     assert [s["state"] for s in b.get(f"/api/projects/{slug}/shares").json()] == ["active"]
 
 
-def test_a_customer_sees_only_their_own_projects_and_cannot_change_them(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_sees_only_their_own_projects_and_cannot_change_them(browser, seed, tdd_text) -> None:
     mine = make_project(seed, tdd_text, slug="mine")
     other = make_project(seed, tdd_text, slug="other")
     make_user(seed, "cust@example.com", "customer", project=mine)
@@ -131,7 +131,7 @@ def test_a_customer_sees_only_their_own_projects_and_cannot_change_them(browser,
     assert b.get("/api/portfolio").status_code == 403
 
 
-def test_an_internal_user_edits_the_projects_whose_design_names_them(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_an_internal_user_edits_the_projects_whose_design_names_them(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     from implhub.intake.loader import load_tdd_text
 
@@ -148,7 +148,7 @@ def test_an_internal_user_edits_the_projects_whose_design_names_them(browser, se
     assert o.post(f"/projects/{slug}/shares", {"expires_days": "3"}).status_code == 403
 
 
-def test_openapi_describes_the_api_and_its_bearer_tokens(browser) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_describes_the_api_and_its_bearer_tokens(browser) -> None:
     spec = browser().get("/openapi.json").json()
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     paths = spec["paths"]
@@ -158,7 +158,7 @@ def test_openapi_describes_the_api_and_its_bearer_tokens(browser) -> None:  # ty
     assert not any(p.startswith(("/login", "/share/", "/account")) for p in paths)  # pages are not API
 
 
-def test_the_sign_in_page_gives_setup_hints_only_before_the_first_account(browser, seed) -> None:  # type: ignore[no-untyped-def]
+def test_the_sign_in_page_gives_setup_hints_only_before_the_first_account(browser, seed) -> None:
     b = browser()
     fresh = b.get("/login").text
     assert "implhub demo" in fresh and "./dev" not in fresh
@@ -169,7 +169,7 @@ def test_the_sign_in_page_gives_setup_hints_only_before_the_first_account(browse
     assert "wrong email or password" in failed.text and "implhub demo" not in failed.text
 
 
-def test_unknown_and_known_emails_cost_the_same_password_check(browser, seed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_known_emails_cost_the_same_password_check(browser, seed, monkeypatch) -> None:
     """Timing parity, counted rather than timed: every sign-in runs exactly one argon2 check."""
     from argon2 import PasswordHasher
 
@@ -193,7 +193,7 @@ def test_unknown_and_known_emails_cost_the_same_password_check(browser, seed, mo
         assert len(calls) == 1, email
 
 
-def test_control_characters_at_sign_in_are_refused_not_a_server_error(browser, seed) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_at_sign_in_are_refused_not_a_server_error(browser, seed) -> None:
     make_user(seed, "ana@example.com", "internal")
     b = browser()
     for email, password in (("ana\x00@example.com", "x"), ("ana@example.com", "pass\x00word"), ("ana@exa\r\nmple.com", "x")):

@@ -39,7 +39,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(store, env, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def server(store, env, monkeypatch) -> Iterator[str]:
     import uvicorn
 
     from implhub.settings import load_settings
@@ -70,7 +70,7 @@ def _shot(page: Any, tmp_path: Path, name: str) -> None:
         shutil.copy(path, Path(target) / path.name)
 
 
-def test_sign_in_create_update_share_and_open_as_the_customer(server, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_create_update_share_and_open_as_the_customer(server, seed, demo_tdd_text, tmp_path) -> None:
     executable = _chromium_or_skip()
     from playwright.sync_api import expect, sync_playwright
 

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.web, pytest.mark.slow]
 server = _browser.server  # the web app on a free loopback port, served by uvicorn
 
 
-def _sign_in(page, base: str, email: str, otp: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, base: str, email: str, otp: str) -> None:
     page.goto(base + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", otp)
@@ -28,13 +28,13 @@ def _sign_in(page, base: str, email: str, otp: str) -> None:  # type: ignore[no-
     page.click("main button[type=submit]")
 
 
-def test_a_customer_confirms_a_milestone_in_the_portal(server, seed, store, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_confirms_a_milestone_in_the_portal(server, seed, store, demo_tdd_text, tmp_path) -> None:
     executable = _browser._chromium_or_skip()
     from playwright.sync_api import expect, sync_playwright
 
     from implhub.app import accounts, plan, projects
 
-    def setup(ctx):  # type: ignore[no-untyped-def]
+    def setup(ctx):
         slug = projects.create(ctx, text=demo_tdd_text, filename="demo.yaml").project.slug
         plan.generate(ctx, project=slug, start=dt.date(2026, 11, 2))
         customer = accounts.create_user(ctx, email="luis.ortega@northwind.example", role="customer", project=slug,

@@ -16,7 +16,7 @@ from tests.web.test_browser import _chromium_or_skip, server  # noqa: F401 - the
 pytestmark = [pytest.mark.browser, pytest.mark.web, pytest.mark.slow]
 
 
-def test_no_script_runs_when_an_admin_opens_the_hostile_pages(server, seed, demo_tdd_text, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_no_script_runs_when_an_admin_opens_the_hostile_pages(server, seed, demo_tdd_text, tmp_path) -> None:  # noqa: F811
     executable = _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 

@@ -7,13 +7,13 @@ import json
 from implhub.store import open_store
 
 
-def _project(cli, tmp_path, tdd_text) -> str:  # type: ignore[no-untyped-def]
+def _project(cli, tmp_path, tdd_text) -> str:
     p = tmp_path / "t.yaml"
     p.write_text(tdd_text)
     return str(cli("project", "create", "--tdd", str(p)).stdout.strip())
 
 
-def test_user_create_prints_a_one_time_password_stored_only_as_a_hash(cli, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_user_create_prints_a_one_time_password_stored_only_as_a_hash(cli, db_url) -> None:
     result = cli("user", "create", "Ana@Example.com", "--role", "admin")
     assert result.exit_code == 0, result.output
     password = result.stdout.strip().rsplit(" ", 1)[-1]
@@ -30,7 +30,7 @@ def test_user_create_prints_a_one_time_password_stored_only_as_a_hash(cli, db_ur
     assert password not in cli("user", "list", "--json").stdout
 
 
-def test_user_create_rejects_bad_input_and_stores_nothing(cli, tmp_path, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_user_create_rejects_bad_input_and_stores_nothing(cli, tmp_path, tdd_text) -> None:
     bad_role = cli("user", "create", "a@example.com", "--role", "boss")
     assert bad_role.exit_code == 2 and "--role" in bad_role.stderr and "admin, internal, customer" in bad_role.stderr
     no_project = cli("user", "create", "c@example.com", "--role", "customer")
@@ -46,7 +46,7 @@ def test_user_create_rejects_bad_input_and_stores_nothing(cli, tmp_path, tdd_tex
     assert again.exit_code == 2 and "exists already" in again.stderr
 
 
-def test_share_create_prints_the_url_from_the_base_url_and_list_never_shows_it(cli, tmp_path, tdd_text, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_share_create_prints_the_url_from_the_base_url_and_list_never_shows_it(cli, tmp_path, tdd_text, monkeypatch) -> None:
     slug = _project(cli, tmp_path, tdd_text)
     monkeypatch.setenv("IMPLHUB_BASE_URL", "https://hub.example.com/")
     result = cli("share", "create", slug, "--expires-days", "14", "--json")
@@ -64,7 +64,7 @@ def test_share_create_prints_the_url_from_the_base_url_and_list_never_shows_it(c
     assert cli("share", "revoke", slug, "99").exit_code == 2
 
 
-def test_token_create_prints_the_token_once(cli) -> None:  # type: ignore[no-untyped-def]
+def test_token_create_prints_the_token_once(cli) -> None:
     cli("user", "create", "bot@example.com", "--role", "internal")
     token = cli("token", "create", "bot@example.com", "--name", "ci").stdout.strip()
     assert token.startswith("ihp_")
@@ -74,7 +74,7 @@ def test_token_create_prints_the_token_once(cli) -> None:  # type: ignore[no-unt
     assert json.loads(cli("token", "list", "--json").stdout)[0]["revoked"] is True
 
 
-def test_every_cli_change_is_in_the_activity_log(cli, tmp_path, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_every_cli_change_is_in_the_activity_log(cli, tmp_path, tdd_text) -> None:
     slug = _project(cli, tmp_path, tdd_text)
     cli("share", "create", slug)
     from implhub.cli.common import context
@@ -87,7 +87,7 @@ def test_every_cli_change_is_in_the_activity_log(cli, tmp_path, tdd_text) -> Non
     assert actions[0] == "share.create"
 
 
-def test_the_demo_prints_an_admin_password_that_signs_in_and_a_working_share_link(cli, store, env) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_prints_an_admin_password_that_signs_in_and_a_working_share_link(cli, store, env) -> None:
     import re
 
     from implhub.settings import load_settings

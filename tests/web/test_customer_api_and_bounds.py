@@ -12,7 +12,7 @@ from tests.web.conftest import make_project, make_user
 INTERNAL_PERSON = "ada@sourcegraph.example"
 
 
-def _logs(seed, slug: str) -> None:  # type: ignore[no-untyped-def]
+def _logs(seed, slug: str) -> None:
     seed(lambda ctx: reporting.add_entry(ctx, slug=slug, kind="decision", values={
         "title": "Use SSO", "visibility": "external", "decided_by": INTERNAL_PERSON, "decided_on": "2026-11-30"}))
     seed(lambda ctx: reporting.add_entry(ctx, slug=slug, kind="expansion", values={
@@ -21,7 +21,7 @@ def _logs(seed, slug: str) -> None:  # type: ignore[no-untyped-def]
         "title": "Slow clones", "visibility": "external", "severity": "high", "resolution": "internal fix notes"}))
 
 
-def test_customers_and_share_visitors_get_the_filtered_logs_and_report_from_the_api(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_customers_and_share_visitors_get_the_filtered_logs_and_report_from_the_api(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     _logs(seed, slug)
     make_user(seed, "cust@example.com", "customer", project=slug)
@@ -50,7 +50,7 @@ def test_customers_and_share_visitors_get_the_filtered_logs_and_report_from_the_
     assert full["D1"]["fields"]["decided_by"] == INTERNAL_PERSON and full["E1"]["fields"]["value"] == "250k USD"
 
 
-def _admin(browser, seed):  # type: ignore[no-untyped-def]
+def _admin(browser, seed):
     make_user(seed, "admin@example.com", "admin")
     b = browser()
     b.login("admin@example.com", "correct horse battery")
@@ -58,11 +58,11 @@ def _admin(browser, seed):  # type: ignore[no-untyped-def]
     return b
 
 
-def _api(b, method: str, url: str, headers: dict[str, str] | None = None, **kw):  # type: ignore[no-untyped-def]
+def _api(b, method: str, url: str, headers: dict[str, str] | None = None, **kw):
     return b.client.request(method, url, headers={"X-CSRF-Token": b.csrf, **(headers or {})}, **kw)
 
 
-def test_dates_far_from_today_are_refused_with_the_field_named(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_dates_far_from_today_are_refused_with_the_field_named(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     b = _admin(browser, seed)
     resp = _api(b, "POST", f"/api/projects/{slug}/plan/generate", json={"start": "0357-01-05"})
@@ -80,7 +80,7 @@ def test_dates_far_from_today_are_refused_with_the_field_named(browser, seed, td
     assert resp.status_code == 422 and "too far from today" in resp.text
 
 
-def test_ids_beyond_the_database_range_are_not_found(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_ids_beyond_the_database_range_are_not_found(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     b = _admin(browser, seed)
     huge = 2**31 + 5
@@ -90,7 +90,7 @@ def test_ids_beyond_the_database_range_are_not_found(browser, seed, tdd_text) ->
     assert b.post(f"/account/tokens/{huge}/revoke").status_code == 404
 
 
-def test_control_characters_and_script_links_in_a_design_are_refused_with_the_field_named(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_and_script_links_in_a_design_are_refused_with_the_field_named(browser, seed, tdd_text) -> None:
     b = _admin(browser, seed)
     cases = [
         (tdd_text.replace("name: Example Corp", "name: Example\x00Corp", 1), "customer.name", "control character"),

@@ -38,10 +38,10 @@ PARAM_VALUES: dict[str, list[str]] = {
 }
 
 
-def _seed_internal_items(seed, demo_tdd_text: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _seed_internal_items(seed, demo_tdd_text: str) -> dict[str, Any]:
     from implhub.app import evidence, plan, projects
 
-    def fn(ctx):  # type: ignore[no-untyped-def]
+    def fn(ctx):
         project = projects.create(ctx, text=demo_tdd_text, filename="demo-tdd.yaml", slug="northwind").project
         plan.generate(ctx, project=project)
         internal = plan.get_plan(ctx, project=project, view="internal")
@@ -64,7 +64,7 @@ def _seed_internal_items(seed, demo_tdd_text: str) -> dict[str, Any]:  # type: i
     return seed(fn)  # type: ignore[no-any-return]
 
 
-def _texts(resp) -> str:  # type: ignore[no-untyped-def]
+def _texts(resp) -> str:
     """The readable content of a response, whatever its format."""
     ctype = resp.headers.get("content-type", "")
     body = resp.content
@@ -81,7 +81,7 @@ def _texts(resp) -> str:  # type: ignore[no-untyped-def]
     return body.decode("utf-8", "replace")
 
 
-def all_routes(routes, prefix: str = ""):  # type: ignore[no-untyped-def]
+def all_routes(routes, prefix: str = ""):
     """(path, methods) of every route, including those of included routers (FastAPI keeps those
     as lazily built branches)."""
     for route in routes:
@@ -92,7 +92,7 @@ def all_routes(routes, prefix: str = ""):  # type: ignore[no-untyped-def]
             yield prefix + route.path, set(getattr(route, "methods", None) or {"GET"})
 
 
-def _urls(app, seeded: dict[str, Any], share_token: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _urls(app, seeded: dict[str, Any], share_token: str) -> list[tuple[str, str, str]]:
     """(method, template, url) for every route of the app and every tried parameter value."""
     out: list[tuple[str, str, str]] = []
     for path, methods in all_routes(app.routes):
@@ -121,7 +121,7 @@ def _urls(app, seeded: dict[str, Any], share_token: str) -> list[tuple[str, str,
     return out
 
 
-def _walk(b: Browser, app, seeded: dict[str, Any], share_token: str, *, try_changes: bool = True) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _walk(b: Browser, app, seeded: dict[str, Any], share_token: str, *, try_changes: bool = True) -> dict[str, Any]:
     forbidden = {**{f"internal task {t!r}": t for t in seeded["internal_titles"]},
                  **{f"internal person {p!r}": p for p in seeded["people"]},
                  **{f"internal risk {r!r}": r for r in seeded["risks"]},
@@ -147,19 +147,19 @@ def _walk(b: Browser, app, seeded: dict[str, Any], share_token: str, *, try_chan
 
 
 @pytest.fixture
-def seeded(seed, demo_tdd_text):  # type: ignore[no-untyped-def]
+def seeded(seed, demo_tdd_text):
     return _seed_internal_items(seed, demo_tdd_text)
 
 
 @pytest.fixture
-def share_token(seed, seeded) -> str:  # type: ignore[no-untyped-def]
+def share_token(seed, seeded) -> str:
     from implhub.app import accounts
 
     url = seed(lambda ctx: accounts.create_share(ctx, slug=seeded["slug"], expires_days=30).url)
     return str(url).rsplit("/", 1)[-1]
 
 
-def _client(app) -> Browser:  # type: ignore[no-untyped-def]
+def _client(app) -> Browser:
     from fastapi.testclient import TestClient
 
     b = Browser(app)
@@ -167,7 +167,7 @@ def _client(app) -> Browser:  # type: ignore[no-untyped-def]
     return b
 
 
-def test_a_customer_account_never_sees_an_internal_item_on_any_route(app, seed, seeded, share_token) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_account_never_sees_an_internal_item_on_any_route(app, seed, seeded, share_token) -> None:
     make_user(seed, "admin@example.com", "admin")
     make_user(seed, "hannah@northwind.example", "customer", project=seeded["slug"])
     b = _client(app)
@@ -182,7 +182,7 @@ def test_a_customer_account_never_sees_an_internal_item_on_any_route(app, seed, 
     assert result["ok_pages"] >= 5, result["statuses"]
 
 
-def test_a_share_link_visitor_never_sees_an_internal_item_on_any_route(app, seed, seeded, share_token) -> None:  # type: ignore[no-untyped-def]
+def test_a_share_link_visitor_never_sees_an_internal_item_on_any_route(app, seed, seeded, share_token) -> None:
     b = _client(app)
     opened = b.get(f"/share/{share_token}")
     assert opened.status_code == 303 and opened.headers["location"] == f"/projects/{seeded['slug']}"
@@ -194,7 +194,7 @@ def test_a_share_link_visitor_never_sees_an_internal_item_on_any_route(app, seed
     assert result["ok_pages"] >= 5
 
 
-def test_the_walk_would_catch_a_leak(app, seed, seeded, share_token) -> None:  # type: ignore[no-untyped-def]
+def test_the_walk_would_catch_a_leak(app, seed, seeded, share_token) -> None:
     """The same walk as an internal user finds the internal items: the check is not blind."""
     make_user(seed, "admin@example.com", "admin")
     b = _client(app)

@@ -10,7 +10,7 @@ from tests.web.conftest import make_project, make_user
 pytestmark = pytest.mark.web
 
 
-def test_the_form_and_the_api_name_the_existing_project(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_and_the_api_name_the_existing_project(browser, seed, tdd_text) -> None:
     first = make_project(seed, tdd_text)
     make_user(seed, "admin@example.com", "admin")
     b = browser()

@@ -12,7 +12,7 @@ from tests.web.conftest import Browser, make_user
 
 
 @pytest.fixture
-def provider(env, monkeypatch) -> Iterator[FakeOIDC]:  # type: ignore[no-untyped-def]
+def provider(env, monkeypatch) -> Iterator[FakeOIDC]:
     from implhub.web import oidc
 
     oidc._discovery.clear()
@@ -25,7 +25,7 @@ def provider(env, monkeypatch) -> Iterator[FakeOIDC]:  # type: ignore[no-untyped
     oidc._discovery.clear()
 
 
-def _sign_in(b: Browser, next_url: str = "/"):  # type: ignore[no-untyped-def]
+def _sign_in(b: Browser, next_url: str = "/"):
     start = b.get(f"/auth/oidc/login?next={next_url}")
     assert start.status_code == 303
     at_provider = httpx.get(start.headers["location"], follow_redirects=False)
@@ -34,7 +34,7 @@ def _sign_in(b: Browser, next_url: str = "/"):  # type: ignore[no-untyped-def]
     return b.get(callback)
 
 
-def test_it_signs_in_an_existing_account_through_the_provider(provider, app, seed) -> None:  # type: ignore[no-untyped-def]
+def test_it_signs_in_an_existing_account_through_the_provider(provider, app, seed) -> None:
     make_user(seed, "ana@example.com", "internal")
     b = Browser(app)
     assert "Sign in with single sign-on" in b.get("/login").text
@@ -44,7 +44,7 @@ def test_it_signs_in_an_existing_account_through_the_provider(provider, app, see
     assert me["email"] == "ana@example.com" and me["kind"] == "internal"
 
 
-def test_it_asks_userinfo_when_the_id_token_has_no_email(provider, app, seed) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_userinfo_when_the_id_token_has_no_email(provider, app, seed) -> None:
     provider.email_in_id_token = False
     make_user(seed, "ana@example.com", "internal")
     b = Browser(app)
@@ -52,14 +52,14 @@ def test_it_asks_userinfo_when_the_id_token_has_no_email(provider, app, seed) ->
     assert b.get("/api/me").json()["email"] == "ana@example.com"
 
 
-def test_it_refuses_a_person_without_an_account(provider, app) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_person_without_an_account(provider, app) -> None:
     b = Browser(app)
     refused = _sign_in(b)
     assert refused.status_code == 403 and "has no active implhub account" in refused.text
     assert b.get("/api/me").status_code == 401
 
 
-def test_it_refuses_a_callback_whose_state_does_not_match(provider, app, seed) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_callback_whose_state_does_not_match(provider, app, seed) -> None:
     make_user(seed, "ana@example.com", "internal")
     b = Browser(app)
     start = b.get("/auth/oidc/login")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from tests.web.conftest import make_project, make_user
 
 
-def _admin(browser, seed):  # type: ignore[no-untyped-def]
+def _admin(browser, seed):
     make_user(seed, "admin@example.com", "admin")
     b = browser()
     b.login("admin@example.com", "correct horse battery")
     return b
 
 
-def test_it_creates_a_project_from_an_uploaded_tdd(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_it_creates_a_project_from_an_uploaded_tdd(browser, seed, tdd_text) -> None:
     b = _admin(browser, seed)
     b.get("/projects/new")
     resp = b.post("/projects/new", files={"tdd": ("example.yaml", tdd_text.encode(), "application/yaml")})
@@ -22,7 +22,7 @@ def test_it_creates_a_project_from_an_uploaded_tdd(browser, seed, tdd_text) -> N
     assert [p["slug"] for p in b.get("/api/projects").json()] == ["example-corp"]
 
 
-def test_upload_errors_show_next_to_the_field_and_store_nothing(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_upload_errors_show_next_to_the_field_and_store_nothing(browser, seed, tdd_text) -> None:
     b = _admin(browser, seed)
     b.get("/projects/new")
     wrong_type = b.post("/projects/new", files={"tdd": ("tdd.pdf", b"%PDF-1.4", "application/pdf")})
@@ -40,7 +40,7 @@ def test_upload_errors_show_next_to_the_field_and_store_nothing(browser, seed, t
     assert [p["slug"] for p in b.get("/api/projects").json()] == [taken]
 
 
-def test_an_uploaded_revision_shows_its_diff_on_the_design_tab(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_an_uploaded_revision_shows_its_diff_on_the_design_tab(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     b = _admin(browser, seed)
     b.get(f"/projects/{slug}?tab=design")
@@ -56,7 +56,7 @@ def test_an_uploaded_revision_shows_its_diff_on_the_design_tab(browser, seed, td
     assert [r["number"] for r in b.get(f"/api/projects/{slug}/revisions").json()] == [1, 2]
 
 
-def test_the_portfolio_filters_and_sorts(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_portfolio_filters_and_sorts(browser, seed, tdd_text) -> None:
     make_project(seed, tdd_text, slug="alpha")
     make_project(seed, tdd_text.replace("name: Example Corp", "name: Zeta Corp").replace("cloud: aws", "cloud: gcp"), slug="zeta")
     b = _admin(browser, seed)
@@ -72,7 +72,7 @@ def test_the_portfolio_filters_and_sorts(browser, seed, tdd_text) -> None:  # ty
     assert 'data-slug="zeta"' in page and 'data-slug="alpha"' not in page
 
 
-def test_the_activity_tab_filters_by_who_and_door(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_activity_tab_filters_by_who_and_door(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     b = _admin(browser, seed)
     b.get(f"/projects/{slug}?tab=portal")
@@ -85,7 +85,7 @@ def test_the_activity_tab_filters_by_who_and_door(browser, seed, tdd_text) -> No
     assert [e["action"] for e in api] == ["share.create"] and api[0]["actor"] == "admin@example.com"
 
 
-def test_every_tab_of_the_project_page_renders(browser, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_every_tab_of_the_project_page_renders(browser, seed, demo_tdd_text) -> None:
     from implhub.web.tabs import ordered
 
     slug = make_project(seed, demo_tdd_text)
@@ -96,7 +96,7 @@ def test_every_tab_of_the_project_page_renders(browser, seed, demo_tdd_text) -> 
         assert f'class="active" data-tab="{tab.key}"' in page.text
 
 
-def test_every_sort_link_of_the_portfolio_opens(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_every_sort_link_of_the_portfolio_opens(browser, seed, tdd_text) -> None:
     import html
     import re
 
@@ -110,7 +110,7 @@ def test_every_sort_link_of_the_portfolio_opens(browser, seed, tdd_text) -> None
         assert 'data-slug="alpha"' in resp.text
 
 
-def test_environments_without_their_own_cloud_show_the_deployments(browser, seed, demo_tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_environments_without_their_own_cloud_show_the_deployments(browser, seed, demo_tdd_text) -> None:
     import re
 
     slug = make_project(seed, demo_tdd_text)
@@ -121,7 +121,7 @@ def test_environments_without_their_own_cloud_show_the_deployments(browser, seed
     assert page.count("aws us-west-2 <span class=\"muted\">(deployment)</span>") == 3
 
 
-def test_the_portfolio_counts_the_risks_still_open_in_the_risk_log(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_portfolio_counts_the_risks_still_open_in_the_risk_log(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     b = _admin(browser, seed)
     designed = len(b.get(f"/api/projects/{slug}").json()["design"]["risks"])
@@ -138,7 +138,7 @@ def test_the_portfolio_counts_the_risks_still_open_in_the_risk_log(browser, seed
     assert f'<div class="v">{designed}</div>' in b.get(f"/projects/{slug}").text
 
 
-def test_the_log_forms_are_labelled_in_plain_english(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_log_forms_are_labelled_in_plain_english(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     page = _admin(browser, seed).get(f"/projects/{slug}?tab=logs").text
     for label in ("Add a risk", "Add an issue", "Add a decision", "Add an expansion"):
@@ -146,7 +146,7 @@ def test_the_log_forms_are_labelled_in_plain_english(browser, seed, tdd_text) ->
     assert "Add a issue" not in page and "Add a expansion" not in page
 
 
-def test_an_unknown_page_gets_the_error_page_and_the_api_keeps_json(browser, seed) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_page_gets_the_error_page_and_the_api_keeps_json(browser, seed) -> None:
     b = _admin(browser, seed)
     page = b.get("/no-such-page")
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
@@ -155,7 +155,7 @@ def test_an_unknown_page_gets_the_error_page_and_the_api_keeps_json(browser, see
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
 
 
-def test_the_customer_view_offers_a_calendar_only_once_there_is_a_plan(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_customer_view_offers_a_calendar_only_once_there_is_a_plan(browser, seed, tdd_text) -> None:
     from implhub.app import plan
 
     slug = make_project(seed, tdd_text)
@@ -169,7 +169,7 @@ def test_the_customer_view_offers_a_calendar_only_once_there_is_a_plan(browser, 
     assert b.get(f"/projects/{slug}/calendar.ics").status_code == 200
 
 
-def test_status_badges_never_break_inside_narrow_table_cells(browser) -> None:  # type: ignore[no-untyped-def]
+def test_status_badges_never_break_inside_narrow_table_cells(browser) -> None:
     import re
 
     css = browser().get("/static/app.css").text

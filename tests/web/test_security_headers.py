@@ -22,7 +22,7 @@ def _directives(csp: str) -> dict[str, list[str]]:
     return out
 
 
-def _assert_secure(resp, *, where: str) -> None:  # type: ignore[no-untyped-def]
+def _assert_secure(resp, *, where: str) -> None:
     h = resp.headers
     csp = _directives(h.get("content-security-policy", ""))
     assert csp, f"{where}: no Content-Security-Policy"
@@ -36,7 +36,7 @@ def _assert_secure(resp, *, where: str) -> None:  # type: ignore[no-untyped-def]
     assert h.get("referrer-policy") == "same-origin", where
 
 
-def test_every_kind_of_answer_carries_the_headers(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_every_kind_of_answer_carries_the_headers(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     password = make_user(seed, "lead@example.com", "admin")
     anon = browser()
@@ -56,7 +56,7 @@ def test_every_kind_of_answer_carries_the_headers(browser, seed, tdd_text) -> No
         assert resp.headers["cache-control"] == "no-store", url
 
 
-def test_a_pdf_cannot_be_framed_or_sniffed_or_cached(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_pdf_cannot_be_framed_or_sniffed_or_cached(browser, seed, tdd_text) -> None:
     try:
         import weasyprint  # noqa: F401
     except OSError as exc:
@@ -72,7 +72,7 @@ def test_a_pdf_cannot_be_framed_or_sniffed_or_cached(browser, seed, tdd_text) ->
     assert (h["x-frame-options"], h["x-content-type-options"], h["cache-control"]) == ("DENY", "nosniff", "no-store")
 
 
-def test_a_rendered_report_page_allows_only_its_own_style(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_a_rendered_report_page_allows_only_its_own_style(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     me = browser()
     me.login("lead@example.com", make_user(seed, "lead@example.com", "admin"))
@@ -83,7 +83,7 @@ def test_a_rendered_report_page_allows_only_its_own_style(browser, seed, tdd_tex
     assert all(s.startswith("'sha256-") for s in csp["style-src"])  # exactly the report's own <style>
 
 
-def test_the_web_pages_have_no_inline_script_or_style(browser, seed, tdd_text) -> None:  # type: ignore[no-untyped-def]
+def test_the_web_pages_have_no_inline_script_or_style(browser, seed, tdd_text) -> None:
     slug = make_project(seed, tdd_text)
     me = browser()
     me.login("lead@example.com", make_user(seed, "lead@example.com", "admin"))
@@ -94,7 +94,7 @@ def test_the_web_pages_have_no_inline_script_or_style(browser, seed, tdd_text) -
         assert " style=" not in page and "<style" not in page, tab
 
 
-def test_hsts_behind_an_https_base_url(store, env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_behind_an_https_base_url(store, env, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
     from implhub.settings import load_settings
@@ -105,7 +105,7 @@ def test_hsts_behind_an_https_base_url(store, env, monkeypatch) -> None:  # type
     assert client.get("/login").headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_docs_serve_swagger_ui_from_implhub_itself(browser) -> None:  # type: ignore[no-untyped-def]
+def test_docs_serve_swagger_ui_from_implhub_itself(browser) -> None:
     anon = browser()
     page = anon.get("/docs").text
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
@@ -120,7 +120,7 @@ def test_docs_serve_swagger_ui_from_implhub_itself(browser) -> None:  # type: ig
 
 
 @pytest.mark.parametrize("who", ["admin", "customer"])
-def test_the_status_report_page_shows_hostile_text_as_text(browser, seed, demo_tdd_text, tmp_path, who) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_report_page_shows_hostile_text_as_text(browser, seed, demo_tdd_text, tmp_path, who) -> None:
     h = seed(lambda ctx: hostile.create(ctx, base_tdd=demo_tdd_text, tmp_path=tmp_path, image_port=9))
     if who == "admin":
         password = make_user(seed, "lead@example.com", "admin")
