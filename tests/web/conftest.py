@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from implhub.app.context import Ctx
 from implhub.settings import load_settings
 from implhub.store import Store
 from tests.conftest import FROZEN_NOW
+from tests.web.servers import Servers
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -101,3 +103,14 @@ def make_project(seed, text: str, slug: str | None = None) -> str:
     from implhub.app import projects
 
     return seed(lambda ctx: projects.create(ctx, text=text, filename="t.yaml", slug=slug).project.slug)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def servers(db_url: str, store: Store, env: dict[str, str], tmp_path: Path) -> Iterator[Servers]:
+    """Real `implhub serve` processes on one store (two servers behind a load balancer, or
+    `--workers N`), stopped after the test."""
+    s = Servers(db_url, tmp_path)
+    try:
+        yield s
+    finally:
+        s.stop()

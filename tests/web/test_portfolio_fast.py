@@ -125,15 +125,6 @@ def test_cached_portfolio_never_shows_one_customer_another_customers_project(see
             assert 'id="portfolio"' not in page  # the customer's list, never the internal table
 
 
-@pytest.fixture
-def servers(db_url: str, store: Store, env: dict[str, str], tmp_path: Path) -> Iterator[Servers]:
-    s = Servers(db_url, tmp_path)
-    try:
-        yield s
-    finally:
-        s.stop()
-
-
 def children(pid: int) -> list[int]:
     return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 

@@ -5,11 +5,8 @@ untrusted client, concurrent guesses, and the same work for unknown e-mails."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from implhub.app import accounts
 from implhub.app.context import Ctx
@@ -20,15 +17,6 @@ from tests.web.test_two_servers import race
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def servers(db_url: str, store: Store, env: dict[str, str], tmp_path: Path) -> Iterator[Servers]:
-    s = Servers(db_url, tmp_path)
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def unit(store: Store) -> Ctx:

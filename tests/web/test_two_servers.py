@@ -6,12 +6,10 @@ is set)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from implhub.app import accounts, projects
 from implhub.app import plan as plan_app
@@ -22,15 +20,6 @@ from tests.plan.conftest import SMALL_TDD
 from tests.web.servers import Servers
 
 TASK = "kickoff"
-
-
-@pytest.fixture
-def servers(db_url: str, store: Store, env: dict[str, str], tmp_path: Path) -> Iterator[Servers]:
-    s = Servers(db_url, tmp_path)
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def seeded(store: Store) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import INDEX_MAX_BYTES
@@ -103,17 +103,30 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
     return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
 
 
-def _batches(entries: Iterable[TreeEntry]) -> Iterator[list[TreeEntry]]:
-    batch: list[TreeEntry] = []
+class _HasSize(Protocol):
+    @property
+    def size(self) -> int: ...
+
+
+_Sized = TypeVar("_Sized", bound=_HasSize)
+
+
+def _chunks(items: Iterable[_Sized], *, max_items: int, max_bytes: int) -> Iterator[list[_Sized]]:
+    """Consecutive items cut at `max_items` items or `max_bytes` bytes, whichever comes first."""
+    chunk: list[_Sized] = []
     size = 0
-    for e in entries:
-        batch.append(e)
-        size += e.size
-        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+    for item in items:
+        chunk.append(item)
+        size += item.size
+        if len(chunk) >= max_items or size >= max_bytes:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _batches(entries: Iterable[TreeEntry]) -> Iterator[list[TreeEntry]]:
+    return _chunks(entries, max_items=BATCH_FILES, max_bytes=BATCH_BYTES)
 
 
 @dataclass
@@ -281,16 +294,7 @@ GROUP_BYTES = 256 << 20
 
 
 def _tree_groups(trees: list[_RepoState]) -> Iterator[list[_RepoState]]:
-    group: list[_RepoState] = []
-    size = 0
-    for st in trees:
-        group.append(st)
-        size += st.size
-        if len(group) >= GROUP_TREES or size >= GROUP_BYTES:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
+    return _chunks(trees, max_items=GROUP_TREES, max_bytes=GROUP_BYTES)
 
 
 def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> list[dict[str, Any] | Exception]:
