@@ -8,6 +8,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from implhub.sizing.fit import best_fit
 from implhub.sizing.tightfit import could_hold, repair_fit
 
 if TYPE_CHECKING:
@@ -78,13 +79,7 @@ def _bins(items: list[_Item], kinds: list[NodeType]) -> list[_Node] | None:
     for key in orders:  # three orderings: a tight fit often needs the right one
         bins = [_Node(t, []) for t in kinds]
         for item in sorted(items, key=key, reverse=True):
-            best, slack = None, float("inf")
-            for b in bins:
-                if b.fits(item):
-                    s = max((b.type.cpu - b.cpu_used - item.cpu) / b.type.cpu,
-                            (b.type.mem_gib - b.mem_used - item.mem_gib) / b.type.mem_gib)
-                    if s < slack:
-                        best, slack = b, s
+            best = best_fit(bins, item)
             if best is None:
                 break
             best.add(item)

@@ -16,6 +16,7 @@ from typing import Any
 
 from implhub.errors import ValidationError
 from implhub.sizing.data import Instance, catalog_for
+from implhub.sizing.fit import best_fit
 from implhub.sizing.localsearch import cheaper_type_set, repack_pairs, repack_triples
 
 HOURS_PER_MONTH = 730.0
@@ -175,13 +176,7 @@ def _pack_with(items: list[_Item], primary: NodeType, types: list[NodeType], ord
         order = sorted(items, key=lambda i: max(i.cpu / primary.cpu, i.mem_gib / primary.mem_gib), reverse=True)
     nodes: list[_Node] = []
     for item in order:
-        best, best_slack = None, math.inf
-        for node in nodes:
-            if node.fits(item):
-                slack = max((node.type.cpu - node.cpu_used - item.cpu) / node.type.cpu,
-                            (node.type.mem_gib - node.mem_used - item.mem_gib) / node.type.mem_gib)
-                if slack < best_slack:
-                    best, best_slack = node, slack
+        best = best_fit(nodes, item)
         if best is not None:
             best.add(item)
             continue

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from implhub.sizing.fit import best_fit
+
 if TYPE_CHECKING:
     from implhub.sizing.packing import NodeType, _Node
 
@@ -147,13 +149,7 @@ def _rehome(nodes: list[_Node], i: int, t: NodeType | None, node_cls: type[_Node
         if kept is not None and kept.fits(item):
             kept.add(item)
             continue
-        best, slack = None, float("inf")
-        for n in others:
-            if n.fits(item):
-                s = max((n.type.cpu - n.cpu_used - item.cpu) / n.type.cpu,
-                        (n.type.mem_gib - n.mem_used - item.mem_gib) / n.type.mem_gib)
-                if s < slack:
-                    best, slack = n, s
+        best = best_fit(others, item)
         if best is None:
             return None
         best.add(item)
