@@ -15,18 +15,9 @@ from sqlalchemy import func, select
 from implhub.store import open_store
 from implhub.store.models import Evidence
 from tests.fakes.fake_sourcegraph_search import VERSION, FakeSourcegraph
+from tests.loadtest.conftest import RUN_SLUG as SLUG
 
-SLUG = "northwind-logistics"
 FAST = ["--duration-scale", "0.01", "--vus", "4"]
-
-
-@pytest.fixture
-def project(cli, tmp_path, demo_tdd_text, monkeypatch):
-    tdd = tmp_path / "tdd.yaml"
-    tdd.write_text(demo_tdd_text)
-    assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
-    monkeypatch.setenv("SG_TOKEN", "secret-token")
-    return SLUG
 
 
 def _evidence_count(db_url: str) -> int:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.fake_sourcegraph_search import FakeSourcegraph
+from tests.loadtest.conftest import RUN_SLUG as SLUG
 from tests.rightsize import synth
 from tests.rightsize.conftest import dead_url, serve_prometheus
 
-SLUG = "northwind-logistics"
 FAST = ["--duration-scale", "0.01", "--vus", "4"]
 GI = 1e9
 MI = 2**20
@@ -47,15 +47,6 @@ def starved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def comfortable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve_prometheus(tmp_path_factory.mktemp("comfortable"), _cluster(starved=False)) as url:
         yield url
-
-
-@pytest.fixture
-def project(cli, tmp_path, demo_tdd_text, monkeypatch):
-    tdd = tmp_path / "tdd.yaml"
-    tdd.write_text(demo_tdd_text)
-    assert cli("project", "create", "--tdd", str(tdd), "--slug", SLUG).exit_code == 0
-    monkeypatch.setenv("SG_TOKEN", "secret-token")
-    return SLUG
 
 
 def _run(cli, prom: str, *extra: str):

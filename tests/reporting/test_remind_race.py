@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
+from tests.net import free_port
 
 IMPLHUB = Path(sys.executable).parent / "implhub"
 
@@ -27,12 +28,6 @@ class SlowInbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_two_concurrent_remind_runs_send_each_reminder_once_and_both_exit_0(cli, env, tmp_path: Path, tdd_text: str) -> None:
     f = tmp_path / "t.yaml"
     f.write_text(tdd_text)
@@ -41,7 +36,7 @@ def test_two_concurrent_remind_runs_send_each_reminder_once_and_both_exit_0(cli,
     due = json.loads(cli("remind", "--dry-run", "--json", "--today", "2026-12-01").stdout)
     assert len(due) >= 5
     inbox = SlowInbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -4,7 +4,6 @@ server (aiosmtpd) on loopback."""
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from implhub.store import open_store
 from implhub.store.models import ActivityEntry
 from implhub.store.models.reporting import LogEntry, ReminderSent
+from tests.net import free_port
 
 
 class Inbox:
@@ -24,16 +24,10 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(monkeypatch):
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setenv("IMPLHUB_SMTP_HOST", "127.0.0.1")
@@ -137,7 +131,7 @@ def test_reminders_are_delivered_exactly_once(cli, project, smtp, db_url) -> Non
 
 def test_a_refusing_smtp_server_marks_nothing_sent_and_the_next_run_retries(cli, project, monkeypatch, db_url) -> None:
     monkeypatch.setenv("IMPLHUB_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("IMPLHUB_SMTP_PORT", str(_free_port()))  # nothing listens there
+    monkeypatch.setenv("IMPLHUB_SMTP_PORT", str(free_port()))  # nothing listens there
     monkeypatch.setenv("IMPLHUB_SMTP_FROM", "implhub@sg.example")
     r = cli("remind", "--today", "2026-12-01")
     assert r.exit_code == 1
@@ -147,7 +141,7 @@ def test_a_refusing_smtp_server_marks_nothing_sent_and_the_next_run_retries(cli,
         assert s.scalar(select(func.count()).select_from(ReminderSent)) == 0
     st.dispose()
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.net import free_port
 from tests.rightsize import synth
 from tests.web.conftest import app, clock, seed  # noqa: F401 (the web fixtures, for test_web.py)
 
@@ -27,12 +27,6 @@ class Prom:
     url: str
     end: int
     cluster: synth.Cluster
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -49,7 +43,7 @@ def serve_prometheus(root: Path, openmetrics: str) -> Iterator[str]:
                    check=True, capture_output=True, timeout=60)
     config = root / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 30s\nscrape_configs: []\n")
-    port = _free_port()
+    port = free_port()
     log = (root / "prometheus.log").open("w")
     proc = subprocess.Popen(
         [prom_bin, f"--config.file={config}", f"--storage.tsdb.path={data}", "--storage.tsdb.retention.time=100y",
@@ -101,7 +95,7 @@ def pinned_end(prometheus: Prom, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def dead_url() -> str:
     """A loopback port nobody listens on."""
-    return f"http://127.0.0.1:{_free_port()}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:

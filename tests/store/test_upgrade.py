@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from implhub.store import Store, open_store
 from implhub.store.db import normalise_url
 from implhub.store.models import Base, Evidence, Project
+from tests.conftest import drop_database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("IMPLHUB_TEST_DATABASE_URL")
@@ -87,11 +88,7 @@ def old_postgres() -> Iterator[str]:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         conn.execute(sql.encode())
     yield url
-    with admin.connect() as conn:
-        conn.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-        ), {"n": name})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    drop_database(admin, name)
     admin.dispose()
 
 

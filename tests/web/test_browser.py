@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.net import free_port
 
 CHROMIUM = os.environ.get("IMPLHUB_CHROMIUM", "/usr/bin/chromium")
 
@@ -32,12 +33,6 @@ def _chromium_or_skip() -> str:
     return CHROMIUM if Path(CHROMIUM).exists() else str(shutil.which("chromium"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(store, env, monkeypatch) -> Iterator[str]:
     import uvicorn
@@ -45,7 +40,7 @@ def server(store, env, monkeypatch) -> Iterator[str]:
     from implhub.settings import load_settings
     from implhub.web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     monkeypatch.setenv("IMPLHUB_BASE_URL", base)
     app = create_app(load_settings(), store=store)

@@ -1,0 +1,11 @@
+"""A free loopback port for a server a test starts (every test server listens on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
