@@ -68,7 +68,7 @@ def _check_by(ctx: Ctx, project: Project, by: str) -> str:
     by = (by or "").strip()
     if not by:
         raise ValidationError("name the person who made the judgement", field="--by")
-    design = facts.load_design(project)
+    design = project.design_model
     if not any(by.lower() in (s.name.strip().lower(), s.email.strip().lower()) for s in design.stakeholders):
         names = ", ".join(s.name for s in design.stakeholders) or "none in the design"
         raise ValidationError(f"{by!r} is not a stakeholder of {project.slug}; expected the name or e-mail of one of: {names} "

@@ -64,11 +64,6 @@ def load_requirement(ctx: Ctx, project: Project, design: TDD) -> LoadRequirement
     return LoadRequirement.model_validate(default_requirement(users)) if users > 0 else None
 
 
-def load_design(project: Project) -> TDD:
-    """The current design, read back as the TDD model."""
-    return project.design_model
-
-
 def load(ctx: Ctx, project: Project) -> ProjectFacts:
     design = project.design_model
     rows = prefetch.scalars(ctx, "facts.evidence", project.id, lambda ids: select(Evidence).where(Evidence.project_id.in_(ids), Evidence.kind.in_(KINDS))

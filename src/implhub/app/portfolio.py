@@ -14,8 +14,8 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import selectinload
 
 from implhub.app import documents as docs_app
-from implhub.app import facts, prefetch
 from implhub.app import plan as plan_app
+from implhub.app import prefetch
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
 from implhub.intake.schema import TDD
@@ -186,7 +186,7 @@ def _open_risks(ctx: Ctx, project: Project, design: TDD) -> int:
 
 def summary(ctx: Ctx, project: Project) -> dict[str, Any]:
     """One portfolio row (internal: names people and internal risks)."""
-    design = facts.load_design(project)
+    design = project.design_model
     plan = plan_for(ctx, project, view="internal")
     tasks = plan.get("tasks", []) if plan else []
     nm = _next_milestone(tasks)
@@ -250,7 +250,7 @@ def portal(ctx: Ctx, project: Project) -> dict[str, Any]:
     """The external part of one implementation: what a customer account and a share-link visitor
     see. Built only from external items: the external plan view, its milestones and deadlines,
     the status, the risks the design marks external, the external documents."""
-    design = facts.load_design(project)
+    design = project.design_model
     plan = plan_for(ctx, project, view="external")
     tasks = [t for t in (plan or {}).get("tasks", []) if t.get("visibility", "external") == "external"]
     forecast, baseline = _go_live(tasks, plan) if plan else (None, None)
