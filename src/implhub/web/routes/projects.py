@@ -100,13 +100,6 @@ register_tab(Tab("activity", "Activity", "tabs/activity.html", _activity, order=
 
 # --- portfolio ----------------------------------------------------------------------------------------
 
-def portfolio_rows(ctx: Ctx, *, person: str | None = None, role: str | None = None, health: str | None = None,
-                   cloud: str | None = None, sort: str = "name", desc: bool = False) -> list[dict[str, Any]]:
-    rows = portfolio.summaries(ctx, projects.list_projects(ctx))
-    rows = portfolio.filter_rows(rows, person=person, role=role, health=health, cloud=cloud)
-    return portfolio.sort_rows(rows, sort=sort, desc=desc)
-
-
 @router.get("/", response_class=HTMLResponse)
 def portfolio_page(request: Request, ctx: CtxDep, person: str = "", role: str = "", health: str = "", cloud: str = "",
                    sort: str = "health", desc: bool = False) -> Response:
