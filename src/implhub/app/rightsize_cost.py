@@ -3,11 +3,11 @@ nodes with the sizing capability's node packing, or priced proportionally from i
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from implhub.app.context import Ctx
 from implhub.errors import ImplhubError
+from implhub.sizing.data import catalog_for
 from implhub.store.models import Project
 
 
@@ -68,18 +68,12 @@ def monthly_cost(ctx: Ctx, *, project: Project, result: dict[str, Any]) -> dict[
 def _unit_prices(cloud: str) -> tuple[float, float, str] | None:
     """Price per vCPU-hour and per GiB-hour from the sizing capability's instance catalog: the
     general-purpose instance the sizing docs suggest for nodes, its hourly price split half and half."""
-    import csv
-    import io
-
     try:
-        text = (files("implhub") / "data" / "sizing" / "instances.csv").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+        rows = catalog_for(cloud)
+    except ImplhubError:  # a cloud the catalog does not price
         return None
-    rows = list(csv.DictReader(io.StringIO("\n".join(ln for ln in text.splitlines() if not ln.startswith("#")))))
     preferred = {"aws": "m6a.4xlarge", "gcp": "n2-standard-16", "azure": "D16_v3"}.get(cloud)
-    rows = [r for r in rows if r.get("cloud") == cloud]
-    row = next((r for r in rows if r.get("instance_type") == preferred), rows[0] if rows else None)
+    row = next((r for r in rows if r.instance_type == preferred), rows[0] if rows else None)
     if row is None:
         return None
-    hourly = float(row["hourly_usd"])
-    return hourly / 2 / float(row["vcpu"]), hourly / 2 / float(row["memory_gib"]), str(row["instance_type"])
+    return row.hourly_usd / 2 / row.vcpu, row.hourly_usd / 2 / row.memory_gib, row.instance_type
