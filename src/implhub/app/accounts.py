@@ -312,26 +312,34 @@ def _current_designs(ctx: Ctx) -> dict[str, _People]:
     return {slug: _People.model_validate(design) for slug, design in ctx.session.execute(q)}
 
 
-_role_cache: dict[tuple[str, str, int, int], dict[str, str]] = {}
+#: (store, newest revision id, revision count) -> email -> slug -> role code: one index for every
+#: viewer, rebuilt when any design changes (a design's stakeholders are read once, not per viewer)
+_role_index: dict[tuple[str, int, int], dict[str, dict[str, str]]] = {}
+
+
+def role_index(ctx: Ctx) -> dict[str, dict[str, str]]:
+    """email (lower case) -> slug -> the role code of the current design's internal stakeholder
+    with that email, for every project. Cached until any design changes (keyed by the newest
+    revision id and the revision count): one statement per call while nothing changed."""
+    stamp = ctx.session.execute(select(func.max(DesignRevision.id), func.count(DesignRevision.id))).one()
+    key = (str(ctx.session.get_bind().engine.url), int(stamp[0] or 0), int(stamp[1] or 0))
+    index = _role_index.get(key)
+    if index is None:
+        index = {}
+        for slug, people in _current_designs(ctx).items():
+            for st in people.stakeholders:
+                if st.side == "internal" and st.email:
+                    index.setdefault(st.email.lower(), {}).setdefault(slug, st.role)
+        if len(_role_index) > 100:
+            _role_index.clear()
+        _role_index[key] = index
+    return index
 
 
 def stakeholder_roles(ctx: Ctx, *, email: str) -> dict[str, str]:
-    """slug -> the role code of the design's internal stakeholder with this email. Cached until
-    any design changes (keyed by the newest revision id and the revision count)."""
-    email = email.lower()
-    stamp = ctx.session.execute(select(func.max(DesignRevision.id), func.count(DesignRevision.id))).one()
-    key = (str(ctx.session.get_bind().engine.url), email, int(stamp[0] or 0), int(stamp[1] or 0))
-    if key not in _role_cache:
-        if len(_role_cache) > 1000:
-            _role_cache.clear()
-        roles: dict[str, str] = {}
-        for slug, people in _current_designs(ctx).items():
-            for st in people.stakeholders:
-                if st.side == "internal" and st.email.lower() == email:
-                    roles[slug] = st.role
-                    break
-        _role_cache[key] = roles
-    return dict(_role_cache[key])
+    """slug -> the role code of the design's internal stakeholder with this email (the first one
+    listed, where a design names the email twice)."""
+    return dict(role_index(ctx).get(email.lower(), {}))
 
 
 # --- API tokens -----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Callabl
             from implhub.web import warm as warming
 
             try:
-                await run_in_threadpool(warming.warm, app.state.store, settings, clock)
+                await run_in_threadpool(lambda: warming.warm(app.state.store, settings, clock, templates=True))
             except Exception:  # the first request then computes the rows; the server still starts
                 warming.log.exception("computing the portfolio rows at start failed")
             stop = warming.start_day_warmer(app.state.store, settings, clock)

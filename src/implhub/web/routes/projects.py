@@ -135,20 +135,37 @@ _row_html: dict[tuple[str, str, str, int, str, str], Markup] = {}
 
 
 def _rows_html(ctx: Ctx, p: Principal, rows: list[dict[str, Any]], keys: dict[str, tuple[int, str]]) -> list[Markup]:
+    return [_row(ctx, row, keys[row["slug"]], p.role_on(row["slug"]) or "") for row in rows]
+
+
+def _row(ctx: Ctx, row: dict[str, Any], key: tuple[int, str], role: str) -> Markup:
     url = str(ctx.session.get_bind().engine.url)
-    template = templates.get_template("portfolio_row.html")
-    out = []
+    stamp, day = key
+    cache_key = (url, "internal", row["slug"], stamp, day, role)
+    html = _row_html.get(cache_key)
+    if html is None:
+        if len(_row_html) > 20000:
+            _row_html.clear()
+        html = _row_html[cache_key] = Markup(templates.get_template("portfolio_row.html").render(p=row, role=role))
+    return html
+
+
+def prerender_rows(ctx: Ctx) -> int:
+    """Render every listed row for a viewer without a role on it and for each internal
+    stakeholder role its design names (what a server does at start, so the first viewers find
+    their rows rendered); the number of rows rendered."""
+    keys: dict[str, tuple[int, str]] = {}
+    rows = portfolio.listed_rows(ctx, keys=keys)
+    roles_by_slug: dict[str, set[str]] = {}
+    for by_slug in accounts.role_index(ctx).values():
+        for slug, role in by_slug.items():
+            roles_by_slug.setdefault(slug, set()).add(role)
+    n = 0
     for row in rows:
-        stamp, day = keys[row["slug"]]
-        role = p.role_on(row["slug"]) or ""
-        key = (url, "internal", row["slug"], stamp, day, role)
-        html = _row_html.get(key)
-        if html is None:
-            if len(_row_html) > 20000:
-                _row_html.clear()
-            html = _row_html[key] = Markup(template.render(p=row, role=role))
-        out.append(html)
-    return out
+        for role in {"", *roles_by_slug.get(row["slug"], ())}:
+            _row(ctx, row, keys[row["slug"]], role)
+            n += 1
+    return n
 
 
 # --- project page ---------------------------------------------------------------------------------------
