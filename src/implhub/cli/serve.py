@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
+from typing import Any
 
 import typer
 
@@ -84,8 +86,29 @@ def run_server(*, host: str, port: int, forwarded_allow_ips: str | None = None, 
         return
     prepare_workers(s)
     console.print(f"{where}, {workers} worker processes", highlight=False)
-    uvicorn.run("implhub.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                log_level="warning", **proxy)  # type: ignore[arg-type]
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("implhub.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                            log_level="warning", **proxy)  # type: ignore[arg-type]
+    Multiprocess(config, sockets=[listening_socket(config)]).run()
+
+
+def listening_socket(config: Any) -> socket.socket:
+    """The socket the worker processes accept connections on (uvicorn binds it), with no_delay."""
+    sock: socket.socket = config.bind_socket()
+    no_delay(sock)
+    return sock
+
+
+def no_delay(sock: socket.socket) -> None:
+    """Send small writes at once (TCP_NODELAY) on every connection the listening socket accepts
+    (Linux copies it to them). The worker processes of `serve --workers` serve a socket bound for
+    them, which asyncio does not recognise as TCP (created without naming the protocol), so it
+    leaves Nagle's algorithm on: a response's head and body then wait for the client's delayed
+    acknowledgement, and every request took 40-45 ms more (measured: /healthz 44 ms with two
+    workers against 1 ms with one; 0.95 ms with this)."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def prepare_workers(s: Settings) -> None:
