@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -82,37 +83,39 @@ def principal_for_user(ctx: Ctx, user: User, *, via: str) -> Principal:
                      projects=projects, via=via, must_change_password=user.must_change_password)
 
 
-def _resolve(app: Any, headers: dict[str, str], cookies: dict[str, str]) -> Principal | None:
-    """Who is asking (runs in a worker thread: it reads the store)."""
-    store: Store = app.state.store
+def _resolve(app: Any, headers: dict[str, str], cookies: dict[str, str], session: Session) -> Principal | None:
+    """Who is asking (runs in a worker thread: it reads the store), in the request's own unit of
+    work, which the route then goes on in."""
     sign = signer(app)
     auth = headers.get("authorization", "")
-    with store.session() as session:
-        ctx = Ctx(session=session, settings=app.state.settings, actor="system", via="system", clock=app.state.clock)
-        if auth.lower().startswith("bearer "):
-            user = accounts.user_for_token(ctx, raw=auth[7:].strip())
-            return principal_for_user(ctx, user, via="api") if user is not None else None
-        raw = cookies.get(SESSION_COOKIE)
-        if raw:
-            try:
-                data = sign.session.loads(raw, max_age=SESSION_MAX_AGE)
-                user = session.get(User, int(data["u"]))
-                if user is not None and user.active and user.session_version == int(data["v"]):
-                    return principal_for_user(ctx, user, via="web")
-            except (BadSignature, KeyError, ValueError, TypeError):
-                pass
-        raw = cookies.get(SHARE_COOKIE)
-        if raw:
-            try:
-                data = sign.share.loads(raw, max_age=SESSION_MAX_AGE)
-                found = accounts.active_share(ctx, share_id=int(data["s"]))
-                if found is not None:
-                    share, project = found
-                    p = Principal(name="shared link", kind="share", projects={project.slug: "SHARE"}, via="web")
-                    p.share_token = str(data.get("t", ""))  # type: ignore[attr-defined]
-                    return p
-            except (BadSignature, KeyError, ValueError, TypeError):
-                pass
+    ctx = Ctx(session=session, settings=app.state.settings, actor="system", via="system", clock=app.state.clock)
+    if auth.lower().startswith("bearer "):
+        user = accounts.user_for_token(ctx, raw=auth[7:].strip())
+        who = principal_for_user(ctx, user, via="api") if user is not None else None
+        if session.dirty:  # the token's last use (once a minute): stored whatever the route does
+            session.commit()
+        return who
+    raw = cookies.get(SESSION_COOKIE)
+    if raw:
+        try:
+            data = sign.session.loads(raw, max_age=SESSION_MAX_AGE)
+            user = session.get(User, int(data["u"]))
+            if user is not None and user.active and user.session_version == int(data["v"]):
+                return principal_for_user(ctx, user, via="web")
+        except (BadSignature, KeyError, ValueError, TypeError):
+            pass
+    raw = cookies.get(SHARE_COOKIE)
+    if raw:
+        try:
+            data = sign.share.loads(raw, max_age=SESSION_MAX_AGE)
+            found = accounts.active_share(ctx, share_id=int(data["s"]))
+            if found is not None:
+                share, project = found
+                p = Principal(name="shared link", kind="share", projects={project.slug: "SHARE"}, via="web")
+                p.share_token = str(data.get("t", ""))  # type: ignore[attr-defined]
+                return p
+        except (BadSignature, KeyError, ValueError, TypeError):
+            pass
     return None
 
 
@@ -187,7 +190,22 @@ class AuthMiddleware:
         if len(nonce) < 16:
             nonce = new_nonce = secrets.token_urlsafe(24)
         state["csrf_token"] = sign.csrf(nonce)
-        principal = await run_in_threadpool(_resolve, fa, headers, cookies)
+        # one unit of work for the whole request: the sign-in check opens it, the route goes on in it
+        # (web_ctx), the response's start commits it (below), the end of the request closes it
+        # (one connection checkout, liveness check and commit per request, not two)
+        store: Store = fa.state.store
+        session = store.sessions()
+        state["request_session"] = session
+        try:
+            await self._serve(scope, receive, send, state, path, fa, headers, cookies, nonce, new_nonce, session)
+        except BaseException:
+            await run_in_threadpool(_end, session, False)
+            raise
+        await run_in_threadpool(_end, session, True)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any], path: str, fa: Any,
+                     headers: dict[str, str], cookies: dict[str, str], nonce: str, new_nonce: str, session: Session) -> None:
+        principal = await run_in_threadpool(_resolve, fa, headers, cookies, session)
         state["principal"] = principal
         state["share_token"] = getattr(principal, "share_token", None)
         bearer = headers.get("authorization", "").lower().startswith("bearer ")
@@ -234,6 +252,16 @@ class AuthMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+def _end(session: Session, ok: bool) -> None:
+    """Close the request's unit of work: what the route left uncommitted (a response that never
+    started, an error) is rolled back; the commit happened as the response started."""
+    try:
+        if not ok or session.in_transaction():
+            session.rollback()
+    finally:
+        session.close()
 
 
 def _replay(body: bytes) -> Receive:

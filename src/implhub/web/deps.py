@@ -74,11 +74,21 @@ def web_ctx(request: Request) -> Iterator[Ctx]:
     p = principal(request)
     actor = (p.email or p.name) if p else "anonymous"
     via = p.via if p else "web"
-    with store(request).session() as session:
-        # the authentication middleware commits this unit of work as the response starts, so a
-        # redirect never reaches the browser before its change is stored
-        request.state.db_session = session
-        yield Ctx(session=session, settings=s, actor=actor, via=via, clock=request.app.state.clock)
+    shared = getattr(request.state, "request_session", None)
+    if shared is None:  # an app without the authentication middleware (never implhub's own)
+        with store(request).session() as session:
+            request.state.db_session = session
+            yield Ctx(session=session, settings=s, actor=actor, via=via, clock=request.app.state.clock)
+        return
+    # the request's unit of work, opened by the authentication middleware for the sign-in check:
+    # it commits it as the response starts (so a redirect never reaches the browser before its
+    # change is stored) and closes it when the request ends
+    request.state.db_session = shared
+    try:
+        yield Ctx(session=shared, settings=s, actor=actor, via=via, clock=request.app.state.clock)
+    except BaseException:
+        shared.rollback()
+        raise
 
 
 def can_see_internal(p: Principal | None, project: Project) -> bool:
