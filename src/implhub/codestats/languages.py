@@ -7,7 +7,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 
@@ -43,9 +43,23 @@ class LanguageTable:
     source: str
 
 
+#: the table's file, packaged with implhub (bench/codestats_language_table.py writes it)
+TABLE_FILE = Path(__file__).resolve().parent.parent / "data" / "codestats" / "languages.json"
+
+
+@functools.cache
+def table_source() -> str:
+    """Where the table comes from (its `_source`, the file's first key), without loading the
+    table: a scan whose files scc counted reports it and needs nothing else of the table."""
+    with open(TABLE_FILE, "rb") as fh:
+        head = fh.read(4096)
+    m = re.match(rb'\{\s*"_source":\s*("(?:[^"\\]|\\.)*")', head)
+    return str(json.loads(m.group(1))) if m else load_languages().source
+
+
 @functools.cache
 def load_languages() -> LanguageTable:
-    raw: dict[str, Any] = json.loads((files("implhub") / "data" / "codestats" / "languages.json").read_text(encoding="utf-8"))
+    raw: dict[str, Any] = json.loads(TABLE_FILE.read_text(encoding="utf-8"))
     langs: dict[str, Language] = {}
     by_filename: dict[str, str] = {}
     by_extension: dict[str, list[str]] = {}
@@ -74,22 +88,31 @@ def load_languages() -> LanguageTable:
 
 # Extensions several languages claim: decided by content, as scc does, with the first language
 # as the default when nothing in the first bytes points elsewhere.
-_AMBIGUOUS: dict[str, list[tuple[str, re.Pattern[bytes]]]] = {
-    "h": [("Objective C", re.compile(rb"^\s*(@interface|@implementation|@protocol|#import)\b", re.M)),
-          ("C++ Header", re.compile(rb"^\s*(namespace\s+\w+|template\s*<|class\s+\w+[^;]*\{|public:|private:|#include\s*<(iostream|string|vector|memory|map)>)", re.M)),
-          ("C Header", re.compile(rb""))],
-    "m": [("Objective C", re.compile(rb"^\s*(@interface|@implementation|@protocol|#import|#include)\b", re.M)),
-          ("MATLAB", re.compile(rb""))],
-    "ts": [("Qt Translation Source", re.compile(rb"^\s*(<\?xml|<!DOCTYPE TS|<TS\b)", re.M)),
-           ("TypeScript", re.compile(rb""))],
-    "v": [("Coq", re.compile(rb"^\s*(Theorem|Lemma|Proof\.|Require Import|Inductive|Definition)\b", re.M)),
-          ("V", re.compile(rb"^\s*(fn main\(\)|module main|import os)\b", re.M)),
-          ("Verilog", re.compile(rb""))],
-    "tex": [("LaTeX", re.compile(rb"\\(documentclass|begin\{document\}|usepackage)")), ("TeX", re.compile(rb""))],
-    "json": [("CloudFormation (JSON)", re.compile(rb"AWSTemplateFormatVersion")), ("JSON", re.compile(rb""))],
-    "yaml": [("CloudFormation (YAML)", re.compile(rb"AWSTemplateFormatVersion")), ("YAML", re.compile(rb""))],
-    "yml": [("CloudFormation (YAML)", re.compile(rb"AWSTemplateFormatVersion")), ("YAML", re.compile(rb""))],
+_AMBIGUOUS_SOURCE: dict[str, list[tuple[str, bytes]]] = {
+    "h": [("Objective C", rb"(?m)^\s*(@interface|@implementation|@protocol|#import)\b"),
+          ("C++ Header", rb"(?m)^\s*(namespace\s+\w+|template\s*<|class\s+\w+[^;]*\{|public:|private:|#include\s*<(iostream|string|vector|memory|map)>)"),
+          ("C Header", rb"")],
+    "m": [("Objective C", rb"(?m)^\s*(@interface|@implementation|@protocol|#import|#include)\b"),
+          ("MATLAB", rb"")],
+    "ts": [("Qt Translation Source", rb"(?m)^\s*(<\?xml|<!DOCTYPE TS|<TS\b)"),
+           ("TypeScript", rb"")],
+    "v": [("Coq", rb"(?m)^\s*(Theorem|Lemma|Proof\.|Require Import|Inductive|Definition)\b"),
+          ("V", rb"(?m)^\s*(fn main\(\)|module main|import os)\b"),
+          ("Verilog", rb"")],
+    "tex": [("LaTeX", rb"\\(documentclass|begin\{document\}|usepackage)"), ("TeX", rb"")],
+    "json": [("CloudFormation (JSON)", rb"AWSTemplateFormatVersion"), ("JSON", rb"")],
+    "yaml": [("CloudFormation (YAML)", rb"AWSTemplateFormatVersion"), ("YAML", rb"")],
+    "yml": [("CloudFormation (YAML)", rb"AWSTemplateFormatVersion"), ("YAML", rb"")],
 }
+
+
+@functools.cache
+def _ambiguous(extension: str) -> list[tuple[str, re.Pattern[bytes]]] | None:
+    """The content rules of an extension several languages claim, compiled on first use (compiling
+    them all cost every scan's start-up more than most scans ever use)."""
+    rules = _AMBIGUOUS_SOURCE.get(extension)
+    return [(name, re.compile(rx)) for name, rx in rules] if rules is not None else None
+
 
 _SHEBANG = re.compile(rb"^#!\s*(\S+)(?:[ \t]+(-\S+[ \t]+)*(\S+))?")
 
@@ -121,7 +144,7 @@ def detect_language(path: str, head: bytes = b"", table: LanguageTable | None = 
             continue
         if len(owners) == 1:
             return owners[0]
-        rules = _AMBIGUOUS.get(cand)
+        rules = _ambiguous(cand)
         if rules:
             sample = head[:20000]
             for name, rx in rules:

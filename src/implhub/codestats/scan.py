@@ -236,12 +236,14 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     rest = [st for st in states if st.counted_by != "scc"]
     if scc is not None and not scc_ran and any(st.commit and not st.error for st in rest):
         scc = _scc_or_warning(options, warnings)  # before handing it batch after batch
-    if jobs == 1:
-        for st in rest:
-            if st.error or not st.commit:
-                continue
+    # what the object store still has to give
+    todo = [(st, st.commit) for st in rest if st.commit and not st.error]
+    if not todo:
+        pass  # (no process pool: importing it alone costs a scan a few hundredths of a second)
+    elif jobs == 1:
+        for st, commit in todo:
             try:
-                for batch in _batches(iter_tree(st.repo, st.commit)):
+                for batch in _batches(iter_tree(st.repo, commit)):
                     result = count_batch(st.repo.git_dir, batch, options.index_max_bytes, scc)
                     st.acc.merge(result)
                     st.note(result, warnings)
@@ -270,11 +272,9 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                         done_bytes += nbytes
                         report(st.repo.path)
 
-            for st in rest:
-                if st.error or not st.commit:
-                    continue
+            for st, commit in todo:
                 try:
-                    for batch in _batches(iter_tree(st.repo, st.commit)):
+                    for batch in _batches(iter_tree(st.repo, commit)):
                         fut = pool.submit(count_batch, st.repo.git_dir, batch, options.index_max_bytes, scc)
                         pending[fut] = (st, sum(e.size for e in batch))
                         drain(jobs * 2)  # bounded: at most 2 batches per worker wait in memory
@@ -357,7 +357,7 @@ def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[s
     totals["largest"] = {"path": largest["path"], "bytes": largest["bytes"]} if largest else None
     totals["failed"] = len(failed)
     ordered = dict(sorted(languages.items(), key=lambda kv: (-kv[1]["code"], kv[0])))
-    from implhub.codestats.languages import load_languages
+    from implhub.codestats.languages import table_source
 
     return {"totals": totals, "languages": ordered, "repositories": repositories, "failed": failed,
-            "index_max_bytes": INDEX_MAX_BYTES, "language_table": load_languages().source}
+            "index_max_bytes": INDEX_MAX_BYTES, "language_table": table_source()}
