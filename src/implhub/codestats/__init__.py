@@ -4,11 +4,14 @@ count code, comment and blank lines per language, and say what Sourcegraph's sea
 Pure: paths in, a result dict out. Reads git through the `git` program; no store, no HTTP.
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from implhub.codestats.scan import ScanOptions, scan
 
+TYPE_CHECKING = False  # (typing is not imported: a scan's start-up is part of its time)
 if TYPE_CHECKING:
+    from typing import Any
+
     from implhub.codestats.counter import LineCounts, count_lines
     from implhub.codestats.languages import Language, detect_language, load_languages
 

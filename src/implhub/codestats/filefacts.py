@@ -5,8 +5,6 @@ scc counted it, and a working tree counted by scc with implhub's rules on top.""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import (
@@ -22,17 +20,24 @@ from implhub.codestats.classify import (
 )
 from implhub.codestats.gitrepo import Repo
 
+TYPE_CHECKING = False  # (typing and dataclasses are not imported: a scan's start-up is part of its time)
 if TYPE_CHECKING:
+    from typing import Any
+
     from implhub.codestats.languages import LanguageTable
 
 REPO_KEYS = ("files", "bytes", "code", "comment", "blank", "indexable_files", "indexable_bytes", "indexable_lines",
              "binary_files", "large_files", "vendored_files", "vendored_bytes", "generated_files", "generated_bytes")
 LANG_KEYS = ("files", "bytes", "code", "comment", "blank")
 
-@dataclass
 class Acc:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REPO_KEYS, 0))
-    languages: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Sums of a scan's per-file facts: counts per REPO_KEYS, and per language LANG_KEYS."""
+
+    __slots__ = ("counts", "languages")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = dict.fromkeys(REPO_KEYS, 0)
+        self.languages: dict[str, dict[str, int]] = {}
 
     def add_lines(self, name: str, size: int, code: int, comment: int, blank: int) -> None:
         lang = self.languages.setdefault(name, dict.fromkeys(LANG_KEYS, 0))
@@ -86,11 +91,14 @@ def count_file(acc: Acc, table: LanguageTable, path: str, data: bytes, index_max
 
 
 def count_file_lines(acc: Acc, table: LanguageTable, path: str, data: bytes) -> None:
-    from implhub.codestats.counter import count_lines
     from implhub.codestats.languages import detect_language
 
     name = detect_language(path, data[:20000], table)
     if name is not None:
+        from implhub.codestats.counter import (
+            count_lines,  # (only where there is a language to count)
+        )
+
         counts = count_lines(data, table.languages[name])
         acc.add_lines(name, len(data), counts.code, counts.comment, counts.blank)
 

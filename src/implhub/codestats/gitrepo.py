@@ -8,8 +8,8 @@ import re
 import struct
 import subprocess
 import threading
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,18 +18,22 @@ class GitError(Exception):
     """git refused: a corrupt or unreadable repository."""
 
 
-@dataclass(frozen=True)
-class Repo:
-    path: str  # what the user sees: the working tree, or the bare repository's directory
-    git_dir: str
-    bare: bool
+TYPE_CHECKING = False  # (typing and dataclasses are not imported: a scan's start-up is part of its time)
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
+    class Repo(NamedTuple):
+        path: str  # what the user sees: the working tree, or the bare repository's directory
+        git_dir: str
+        bare: bool
 
-@dataclass(frozen=True)
-class TreeEntry:
-    path: str
-    oid: str
-    size: int
+    class TreeEntry(NamedTuple):
+        path: str
+        oid: str
+        size: int
+else:
+    Repo = namedtuple("Repo", "path git_dir bare")
+    TreeEntry = namedtuple("TreeEntry", "path oid size")
 
 
 #: the scanner only reads, so a repository owned by another user (a gitserver disk mounted

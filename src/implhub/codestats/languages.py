@@ -6,13 +6,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Language:
+class Language(NamedTuple):  # (a NamedTuple, not a dataclass: importing dataclasses cost a scan 0.02 s)
     name: str
     extensions: tuple[str, ...] = ()
     filenames: tuple[str, ...] = ()
@@ -34,8 +32,7 @@ class Language:
         return not self.multi_line and not self.docstrings and all(q in self.single_line_quotes for q in self.quotes)
 
 
-@dataclass(frozen=True)
-class LanguageTable:
+class LanguageTable(NamedTuple):
     languages: dict[str, Language]
     by_filename: dict[str, str]
     by_extension: dict[str, list[str]]

