@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Any
 
 import typer
@@ -33,14 +35,17 @@ class _ImplementationOrder(typer.core.TyperGroup):
         return sorted(names, key=lambda n: (*_PANEL_OF.get(n, (len(HELP_PANELS), 0, ""))[:2], names.index(n)))
 
 
-app = typer.Typer(
-    cls=_ImplementationOrder,
-    name="implhub",
-    help="implhub: intake, plan, sizing, evidence and documents for Sourcegraph implementations.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+def _new_app() -> typer.Typer:
+    root = typer.Typer(
+        cls=_ImplementationOrder,
+        name="implhub",
+        help="implhub: intake, plan, sizing, evidence and documents for Sourcegraph implementations.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    root.callback()(_root)
+    return root
 
 
 def _version(value: bool) -> None:
@@ -49,7 +54,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     db: str | None = typer.Option(None, "--db", help="Store URL (overrides IMPLHUB_DATABASE_URL)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
@@ -57,28 +61,30 @@ def _root(
     common.set_db(db)
 
 
-# Each area module defines register(app). Order here is the order of `implhub --help`.
-from implhub.cli import (  # noqa: E402
-    accounts,
-    codestats,
-    demo,
-    documents,
-    exit_criteria,
-    loadtest,
-    plan,
-    projects,
-    replica,
-    reporting,
-    rightsize,
-    serve,
-    sizing,
-    tdd,
-    team,
-)
+#: the modules under implhub.cli that register commands (each defines register(app)), in the
+#: order of `implhub --help`
+AREAS = ("tdd", "projects", "plan", "sizing", "codestats", "replica", "loadtest", "documents", "exit_criteria",
+         "reporting", "team", "rightsize", "accounts", "demo", "serve")
+#: top-level command -> the module registering it: a command imports its own area only (importing
+#: every area, the store and the web app's models cost each command about a second of CPU).
+#: tests/cli/test_lazy_commands.py holds this equal to what the modules register.
+AREA_OF = {
+    "tdd": "tdd", "project": "projects", "plan": "plan", "size": "sizing", "version": "rightsize",
+    "codestats": "codestats", "instance": "codestats", "replica": "replica", "loadtest": "loadtest",
+    "doc": "documents", "exit-criteria": "exit_criteria", "criterion": "exit_criteria",
+    "report": "reporting", "remind": "reporting", "risk": "reporting", "issue": "reporting", "decision": "reporting",
+    "expansion": "reporting", "team": "team", "rightsize": "rightsize", "user": "accounts", "token": "accounts",
+    "share": "accounts", "demo": "demo", "serve": "serve",
+}
 
-for _module in (tdd, projects, plan, sizing, codestats, replica, loadtest, documents, exit_criteria,
-                reporting, team, rightsize, accounts, demo, serve):
-    _module.register(app)
+
+def build(areas: tuple[str, ...] = AREAS) -> typer.Typer:
+    """The `implhub` app with the commands of these areas."""
+    root = _new_app()
+    for name in areas:
+        importlib.import_module(f"implhub.cli.{name}").register(root)
+    _set_panels(root)
+    return root
 
 
 def _set_panels(root: typer.Typer) -> None:
@@ -89,8 +95,44 @@ def _set_panels(root: typer.Typer) -> None:
         command.rich_help_panel = _PANEL_OF.get(name, (0, 0, OTHER_PANEL))[2]
 
 
-_set_panels(app)
+def requested(argv: list[str]) -> str | None:
+    """The top-level command an argument list asks for (after the root's own options), or None
+    (no command, --help, --version)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--db":
+            i += 2
+            continue
+        if arg.startswith("-"):
+            if arg.startswith("--db="):
+                i += 1
+                continue
+            return None
+        return arg
+    return None
+
+
+_full: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: every command (what `--help` lists and the tests invoke), built on first use."""
+    global _full
+    if name == "app":
+        if _full is None:
+            _full = build()
+        return _full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    app()
+    argv = sys.argv[1:]
+    command = requested(argv)
+    area = AREA_OF.get(command or "")
+    if area:
+        build((area,))()
+    elif command is None and "--version" in argv and "--help" not in argv:
+        build(())()  # the version needs no command
+    else:
+        build()()  # the help lists every command; an unknown one is refused among all
