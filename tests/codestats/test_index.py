@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from implhub.codestats.gitrepo import _INDEX_ENTRY, Repo, iter_tracked, read_index
+from implhub.codestats.gitrepo import _INDEX_ENTRY, Repo, read_index, tracked_files
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
        "GIT_COMMITTER_EMAIL": "t@example.com", "LC_ALL": "C"}
@@ -93,7 +93,7 @@ def test_other_forms_are_read_through_git(tree: Path, setup: tuple[str, ...]) ->
     git(tree, *setup)
     assert read_index(str(tree / ".git")) is None
     repo = Repo(str(tree), str(tree / ".git"), False)
-    assert list(iter_tracked(repo)) == listed_by_git(tree) != []
+    assert tracked_files(repo) == listed_by_git(tree) != []
 
 
 def test_no_index_is_read_through_git(tmp_path: Path) -> None:
@@ -101,4 +101,4 @@ def test_no_index_is_read_through_git(tmp_path: Path) -> None:
     wt.mkdir()
     git(wt, "init", "-q")
     assert read_index(str(wt / ".git")) is None
-    assert list(iter_tracked(Repo(str(wt), str(wt / ".git"), False))) == []
+    assert tracked_files(Repo(str(wt), str(wt / ".git"), False)) == []

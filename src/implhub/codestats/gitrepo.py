@@ -315,15 +315,14 @@ def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
 _INDEX_ENTRY = re.compile(rb"(\d{6}) [0-9a-f]+ \d\t([^\0]*)\0(?:[^\n]*\n)*?  size: (\d+)")
 
 
-def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
+def tracked_files(repo: Repo) -> list[tuple[str, int]]:
     """(path, size) of the regular files git tracks in a working tree, from its index (symlinks and
     submodules skipped; "/" separated as git writes them; the size as of the last `git add` or
     status refresh; a path in conflict once). The index is read in process where it has the usual
     form, else through `git ls-files`."""
     entries = read_index(repo.git_dir)
     if entries is not None:
-        yield from entries
-        return
+        return entries
     # absolute: git runs in the work tree, where a relative --git-dir would point elsewhere
     git_dir, work_tree = os.path.abspath(repo.git_dir), os.path.abspath(repo.path)
     out = subprocess.run([*GIT, f"--git-dir={git_dir}", f"--work-tree={work_tree}", "ls-files", "-z", "-s", "--debug"],
@@ -331,11 +330,13 @@ def iter_tracked(repo: Repo) -> Iterator[tuple[str, int]]:
                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
     if out.returncode != 0:
         raise GitError(out.stderr.decode(errors="replace").strip() or f"git ls-files exited with {out.returncode}")
+    found: list[tuple[str, int]] = []
     last = None
     for m in _INDEX_ENTRY.finditer(out.stdout):
         if m.group(1) in (b"100644", b"100755") and m.group(2) != last:
             last = m.group(2)
-            yield m.group(2).decode("utf-8", "surrogateescape"), int(m.group(3))
+            found.append((m.group(2).decode("utf-8", "surrogateescape"), int(m.group(3))))
+    return found
 
 
 #: an index entry's mode, size and flags (git's index format, versions 2 and 3, SHA-1 object names):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from implhub.codestats import sccrun
@@ -34,8 +35,8 @@ from implhub.codestats.gitrepo import (
     git_dir_bytes,
     head,
     iter_blobs,
-    iter_tracked,
     iter_tree,
+    tracked_files,
 )
 
 # implhub's own counter and the language table (implhub.codestats.counter, .languages) and the
@@ -235,8 +236,8 @@ def _prepare(st: _RepoState, scc: str | None) -> None:
         if not st.commit:
             return
         if scc is not None and not st.repo.bare:
-            st.tracked = list(iter_tracked(st.repo))
-            st.size = sum(size for _, size in st.tracked)
+            st.tracked = tracked_files(st.repo)
+            st.size = sum(map(itemgetter(1), st.tracked))
         else:
             st.size = sum(e.size for e in iter_tree(st.repo, st.commit))
     except GitError as exc:

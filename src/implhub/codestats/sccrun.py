@@ -92,8 +92,10 @@ def count_trees(binary: str, roots: list[str]) -> dict[str, dict[str, SccFile]]:
         raise SccUnavailable(f"scc failed (exit {out.returncode}): {out.stderr.decode(errors='replace').strip()[:300]}")
     result: dict[str, dict[str, SccFile]] = {r: {} for r in absolute}
     root_of: dict[str, str | None] = {}  # directory -> the root it lies in (files come grouped by directory)
+    slash = os.sep == "/"
     for location, f in _files(out.stdout):
-        location = location.replace(os.sep, "/")
+        if not slash:
+            location = location.replace(os.sep, "/")
         cut = location.rfind("/")
         directory = location[:cut]
         root = root_of.get(directory, "")
@@ -142,10 +144,11 @@ def _files(stdout: bytes) -> list[tuple[str, SccFile]]:
     width = len(header)
     files: list[tuple[str, SccFile]] = []
     add = files.append
+    new = tuple.__new__  # a namedtuple without its Python-level constructor: 10,000 rows per scan
     if '"' in body:  # some name needs quoting: the csv module reads the rows
         rows: Iterable[list[str]] = csv.reader(io.StringIO(body, newline=""))
     else:
-        rows = (line.split(",") for line in body.splitlines())
+        rows = [line.split(",") for line in body.splitlines()]
     for r in rows:
         if len(r) != width:
             if not r or r == [""]:
@@ -157,5 +160,5 @@ def _files(stdout: bytes) -> list[tuple[str, SccFile]]:
             name = name[:-6]
         if name.endswith(" (min)"):
             name = name[:-6]
-        add((r[pi], SccFile(name, int(r[si]), int(r[ni]), int(r[ci]), int(r[mi]), int(r[bi]), generated)))
+        add((r[pi], new(SccFile, (name, int(r[si]), int(r[ni]), int(r[ci]), int(r[mi]), int(r[bi]), generated))))
     return files
