@@ -38,24 +38,25 @@ def test_the_requested_command_is_found_after_the_root_options(argv: list[str], 
     assert cli_main.requested(argv) == expected
 
 
-def test_a_command_imports_only_its_own_area() -> None:
-    code = ("import sys; sys.argv = ['implhub', 'codestats', '--help']\n"
+def _run_main(*argv: str) -> tuple[str, list[str]]:
+    """What `implhub ARGV` prints first, and the implhub.cli modules it imported."""
+    code = (f"import sys; sys.argv = ['implhub', *{list(argv)!r}]\n"
             "from implhub.cli.main import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith('implhub.cli.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
-    loaded = ast.literal_eval(out.strip().splitlines()[-1])
+    lines = out.strip().splitlines()
+    return lines[0], ast.literal_eval(lines[-1])
+
+
+def test_a_command_imports_only_its_own_area() -> None:
+    _, loaded = _run_main("codestats", "--help")
     assert "implhub.cli.codestats" in loaded
     others = {f"implhub.cli.{a}" for a in cli_main.AREAS} - {"implhub.cli.codestats"}
     assert not others & set(loaded), loaded
 
 
 def test_the_version_imports_no_area() -> None:
-    code = ("import sys; sys.argv = ['implhub', '--version']\n"
-            "from implhub.cli.main import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('implhub.cli.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
-    lines = out.strip().splitlines()
-    assert lines[0].startswith("implhub ")
-    assert not {f"implhub.cli.{a}" for a in cli_main.AREAS} & set(ast.literal_eval(lines[-1]))
+    first, loaded = _run_main("--version")
+    assert first.startswith("implhub ")
+    assert not {f"implhub.cli.{a}" for a in cli_main.AREAS} & set(loaded)
