@@ -32,6 +32,16 @@ def listed_by_git(wt: Path) -> list[tuple[str, int]]:
     return seen
 
 
+def one_commit_repo(d: Path, branch: str, name: str) -> Path:
+    """A new repository at d whose branch holds one commit of one file."""
+    d.mkdir()
+    git(d, "init", "-q", "-b", branch)
+    (d / name).write_text(name + "\n")
+    git(d, "add", "-A")
+    git(d, "commit", "-q", "-m", "one")
+    return d
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     wt = tmp_path / "wt"
@@ -47,12 +57,7 @@ def tree(tmp_path: Path) -> Path:
     (deep / "f.txt").write_text("deep\n")
     os.makedirs(os.fsencode(wt / "caf") + b"\xe9", exist_ok=True)  # a Latin-1 directory name
     (Path(os.fsdecode(os.fsencode(wt / "caf") + b"\xe9")) / "menu.txt").write_text("menu\n")
-    sub = tmp_path / "sub"
-    sub.mkdir()
-    git(sub, "init", "-q", "-b", "main")
-    (sub / "x.txt").write_text("x\n")
-    git(sub, "add", "-A")
-    git(sub, "commit", "-q", "-m", "sub")
+    sub = one_commit_repo(tmp_path / "sub", "main", "x.txt")
     git(wt, "submodule", "add", "-q", str(sub), "vendor/sub")
     git(wt, "add", "-A")
     git(wt, "commit", "-q", "-m", "one")
@@ -102,3 +107,14 @@ def test_no_index_is_read_through_git(tmp_path: Path) -> None:
     git(wt, "init", "-q")
     assert read_index(str(wt / ".git")) is None
     assert tracked_files(Repo(str(wt), str(wt / ".git"), False)) == []
+
+
+def test_a_linked_worktree_reads_its_own_index(tree: Path, tmp_path: Path) -> None:
+    git(tree, "worktree", "add", "-q", "-b", "side", str(tmp_path / "side"))
+    side = tmp_path / "side"
+    (side / "only-here.txt").write_text("side\n")
+    git(side, "add", "only-here.txt")
+    git_dir = git(side, "rev-parse", "--git-dir").decode().strip()
+    got = read_index(git_dir)
+    assert got is not None and got == listed_by_git(side)
+    assert "only-here.txt" in [p for p, _ in got]

@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 
 from implhub.codestats.gitrepo import Repo, default_branch, head, origin_url
-from tests.codestats.test_index import git
+from tests.codestats.test_index import git, one_commit_repo
 
 
 @pytest.fixture
 def wt(tmp_path: Path) -> Path:
-    d = tmp_path / "wt"
-    d.mkdir()
-    git(d, "init", "-q", "-b", "trunk")
-    (d / "a.txt").write_text("a\n")
-    git(d, "add", "-A")
-    git(d, "commit", "-q", "-m", "one")
-    return d
+    return one_commit_repo(tmp_path / "wt", "trunk", "a.txt")
 
 
 def repo_of(d: Path) -> Repo:

@@ -95,9 +95,8 @@ def count_file_lines(acc: Acc, table: LanguageTable, path: str, data: bytes) -> 
 
     name = detect_language(path, data[:20000], table)
     if name is not None:
-        from implhub.codestats.counter import (
-            count_lines,  # (only where there is a language to count)
-        )
+        # (imported only where there is a language to count)
+        from implhub.codestats.counter import count_lines
 
         counts = count_lines(data, table.languages[name])
         acc.add_lines(name, len(data), counts.code, counts.comment, counts.blank)
