@@ -15,8 +15,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-from implhub.app import portfolio
-from implhub.app import projects as projects_app
 from implhub.app.context import Ctx
 from implhub.settings import Settings
 from implhub.store import Store
@@ -35,11 +33,9 @@ def warm(store: Store, settings: Settings, clock: Callable[[], dt.datetime], *, 
 
     with store.session() as session:
         ctx = Ctx(session=session, settings=settings, actor="system", via="system", clock=clock)
-        listed = projects_app.list_projects(ctx)
-        portfolio.summaries(ctx, listed)
-        project_pages.prerender_rows(ctx)
+        listed = project_pages.prerender_rows(ctx)  # computes the rows it renders
         session.rollback()  # computing rows changes nothing; keep it that way
-        return len(listed)
+        return listed
 
 
 def compile_templates() -> int:

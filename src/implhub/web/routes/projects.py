@@ -155,20 +155,18 @@ def _row(url: str, row: dict[str, Any], key: tuple[int, str], role: str) -> Mark
 def prerender_rows(ctx: Ctx) -> int:
     """Render every listed row for a viewer without a role on it and for each internal
     stakeholder role its design names (what a server does at start, so the first viewers find
-    their rows rendered); the number of rows rendered."""
+    their rows rendered), computing the rows that are stale; the number of listed rows."""
     keys: dict[str, tuple[int, str]] = {}
     rows = portfolio.listed_rows(ctx, keys=keys)
     roles_by_slug: dict[str, set[str]] = {}
     for by_slug in accounts.role_index(ctx).values():
         for slug, role in by_slug.items():
             roles_by_slug.setdefault(slug, set()).add(role)
-    n = 0
     url = str(ctx.session.get_bind().engine.url)
     for row in rows:
         for role in {"", *roles_by_slug.get(row["slug"], ())}:
             _row(url, row, keys[row["slug"]], role)
-            n += 1
-    return n
+    return len(rows)
 
 
 # --- project page ---------------------------------------------------------------------------------------
