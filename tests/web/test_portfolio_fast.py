@@ -22,7 +22,7 @@ from implhub.app import plan as plan_app
 from implhub.app.context import Ctx
 from implhub.store import Store
 from tests.plan.conftest import SMALL_TDD
-from tests.web.conftest import make_user
+from tests.web.conftest import Browser, make_user
 from tests.web.servers import Servers
 
 PASSWORD = "correct horse battery"
@@ -197,7 +197,7 @@ def test_a_warmed_start_renders_every_row_and_template_before_the_first_viewer(s
     portfolio._cache.clear()
     pages._row_html.clear()
     templates.env.cache.clear()  # type: ignore[union-attr]
-    assert warm.warm(store, load_settings(), portfolio_clock(app), templates=True) == 3
+    assert warm.warm(store, load_settings(), app.state.clock, templates=True) == 3
     # every listed row for a viewer without a role and for the IE and IPM roles the designs name
     rendered = {(key[2], key[5]) for key in pages._row_html}
     assert rendered == {(s, r) for s in slugs for r in ("", "IE", "IPM")}
@@ -215,12 +215,11 @@ def test_a_warmed_start_renders_every_row_and_template_before_the_first_viewer(s
     try:
         before = len(pages._row_html)
         for email in ("ada@sourcegraph.example", "kim@sourcegraph.example"):
-            with TestClient(app, follow_redirects=False) as client:
-                client.post("/login", data={"email": email, "password": PASSWORD,
-                                            "csrf_token": _csrf(client)})
-                page = client.get("/")
-                assert page.status_code == 200, page.text
-                assert ('<span class="badge">IE</span>' in page.text) == email.startswith("ada"), email
+            viewer = Browser(app)
+            viewer.post("/login", data={"email": email, "password": PASSWORD})
+            page = viewer.get("/")
+            assert page.status_code == 200, page.text
+            assert ('<span class="badge">IE</span>' in page.text) == email.startswith("ada"), email
         assert len(pages._row_html) == before, "a row was rendered on request although the start rendered it"
         assert loaded == [], f"templates compiled on request: {loaded}"
     finally:
@@ -235,12 +234,4 @@ def test_a_warmed_start_renders_every_row_and_template_before_the_first_viewer(s
 
     seed(add_kim)
     assert seed(lambda ctx: accounts.stakeholder_roles(ctx, email="KIM@sourcegraph.example")) == {slugs[0]: "TAM"}
-
-
-def portfolio_clock(app: Any) -> Any:
-    return app.state.clock
-
-
-def _csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
 
