@@ -153,7 +153,8 @@ def test_a_working_tree_given_by_a_relative_path_is_counted(tmp_path: Path, scc:
 
 
 def test_file_names_with_commas_quotes_and_non_utf8_bytes_come_through_sccs_csv(tmp_path: Path, scc: str) -> None:
-    odd = ['a,b "c".py', "plain.py"] + (["caf\udce9.py"] if os.name == "posix" else [])
+    # scc's csv-stream quotes every name; a line break or a carriage return inside one continues the row
+    odd = ['a,b "c".py', "plain.py", 'q""q.py'] + (["caf\udce9.py", "new\nline.py", "cr\rname.py"] if os.name == "posix" else [])
     for name in odd:
         (tmp_path / os.fsencode(name).decode("utf-8", "surrogateescape")).write_bytes(b"x = 1\n# note\n\n")
     counted = sccrun.count_tree(scc, str(tmp_path))
@@ -193,3 +194,56 @@ def test_files_scc_skips_are_read_past_the_binary_probe_only_when_not_binary(tmp
     base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
     assert fast["bytes"] - base["bytes"] == 12_007 + 50_010  # full sizes, though early.bin is read for 10,000 bytes
     assert fast["binary_files"] - base["binary_files"] == 2
+
+
+def test_a_working_tree_with_odd_file_names_is_counted_by_scc_like_by_implhub(tmp_path: Path, scc: str) -> None:
+    if os.name != "posix":
+        pytest.skip("names with a line break or a byte that is not UTF-8 are POSIX file names")
+    wt = working_tree(tmp_path)
+    for name in ('a,b "c".py', "new\nline.py", "cr\rname.py", "caf\udce9.py", 'end".py'):
+        (wt / name).write_bytes(b"x = 1\n# note\n\n")
+    git(wt, "add", "-A")
+    git(wt, "commit", "-q", "-m", "odd names")
+    fast = _row(scan([str(wt)], ScanOptions(jobs=1)), "router")
+    slow = _row(scan([str(wt)], ScanOptions(jobs=1, use_scc=False)), "router")
+    assert fast["counted_by"] == "scc"
+    assert [fast[k] for k in KEYS] == [slow[k] for k in KEYS]
+    base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
+    assert fast["code"] - base["code"] == 5 and fast["comment"] - base["comment"] == 5
+    rows: list[list[str]] = []
+    sccrun.count_trees(scc, {str(wt.resolve()): rows.append})
+    counted = {row[sccrun.LOCATION] for row in rows}
+    assert {'a,b "c".py', "new\nline.py", "cr\rname.py", "caf\udce9.py", 'end".py'} <= counted  # scc counted them
+
+
+def _fake_scc(tmp_path: Path, body: str) -> str:
+    fake = tmp_path / "fake-scc"
+    fake.write_text("#!/bin/sh\n" + body)
+    fake.chmod(0o755)
+    return str(fake)
+
+
+def test_scc_failing_after_some_rows_drops_them_and_counts_the_tree_from_the_object_store(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("the stand-in scc is a shell script")
+    wt = working_tree(tmp_path)
+    half = 'echo "Language,Provider,Filename,Lines,Code,Comments,Blanks,Complexity,Bytes,Uloc"\n' \
+           f'echo \'Python,"{wt}/app/route.py","route.py",999,999,0,0,0,99999,0\'\necho "disk gone" >&2\nexit 2\n'
+    result = scan([str(wt)], ScanOptions(jobs=1, scc_path=_fake_scc(tmp_path, half)))
+    own = scan([str(wt)], ScanOptions(jobs=1, use_scc=False))
+    assert _row(result, "router")["counted_by"] == "implhub"
+    assert [_row(result, "router")[k] for k in KEYS] == [_row(own, "router")[k] for k in KEYS]  # the 999s are gone
+    assert len(result["warnings"]) == 1 and "disk gone" in result["warnings"][0]
+
+
+def test_sccs_columns_in_another_order_are_read_by_name(tmp_path: Path, scc: str) -> None:
+    if os.name != "posix":
+        pytest.skip("the stand-in scc is a shell script")
+    wt = working_tree(tmp_path)
+    # the real scc's rows, their columns turned around (as another scc version might write them)
+    turned = f'"{scc}" "$@" | awk -F, \'BEGIN {{ OFS = "," }} {{ print $10, $9, $8, $7, $6, $5, $4, $3, $2, $1 }}\'\n'
+    result = scan([str(wt)], ScanOptions(jobs=1, scc_path=_fake_scc(tmp_path, turned)))
+    plain = scan([str(wt)], ScanOptions(jobs=1))
+    assert _row(result, "router")["counted_by"] == "scc" and result["warnings"] == []
+    assert [_row(result, "router")[k] for k in KEYS] == [_row(plain, "router")[k] for k in KEYS]
+    assert result["languages"] == plain["languages"]

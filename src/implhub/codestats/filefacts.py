@@ -18,7 +18,6 @@ from implhub.codestats.classify import (
     is_vendored,
     vendored_among,
 )
-from implhub.codestats.gitrepo import Repo
 
 TYPE_CHECKING = False  # (typing and dataclasses are not imported: a scan's start-up is part of its time)
 if TYPE_CHECKING:
@@ -115,64 +114,91 @@ def count_binary(acc: Acc, path: str, size: int, index_max_bytes: int) -> None:
         c["vendored_bytes"] += size
 
 
-def count_working_tree(repo: Repo, scc: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES,
-                       counted: dict[str, sccrun.SccFile] | None = None) -> dict[str, Any]:
-    """The files git tracks in a working tree, as they are on disk: scc counts what it knows; the
-    rest (binary files, unknown extensions, lock files, tracked files a .gitignore hides from scc)
-    is read and counted by implhub. For a file scc counted, scc's binary test (no NUL byte in its
-    first 10,000 bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file
-    again only for that would cost more than scc's whole run. `counted`: scc's files of this tree
-    when scc already ran over it (with others)."""
-    acc = Acc()
-    c = acc.counts
-    if counted is None:
-        counted = sccrun.count_tree(scc, repo.path)
-    root = repo.path
-    paths = [path for path, _ in tracked]
-    vendored = vendored_among(paths)
-    generated_names = generated_names_among(paths)
-    languages = acc.languages
-    # the ten thousands of files scc counted add up in locals; acc.counts takes the sums at the end
-    files = nbytes = large = ix_files = ix_bytes = ix_lines = v_files = v_bytes = g_files = g_bytes = 0
-    code = comment = blank = 0
-    for path in paths:
-        f = counted.get(path)
-        if f is None:
+class TreeTally:
+    """implhub's rules over one working tree's files as scc counts them. `rows` takes scc's rows
+    (sccrun.count_trees, locations relative to the root) while scc runs; finish() keeps the files
+    git tracks (scc also counts untracked files it finds), and reads and counts the tracked files
+    scc did not count (binary files, unknown extensions, lock files, tracked files a .gitignore
+    hides from scc). For a file scc counted, scc's binary test (no NUL byte in its first 10,000
+    bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file again only
+    for that would cost more than scc's whole run."""
+
+    __slots__ = ("index_max_bytes", "root", "rows", "tracked")
+
+    def __init__(self, root: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES) -> None:
+        self.root = root
+        self.tracked = tracked
+        self.index_max_bytes = index_max_bytes
+        self.rows: list[sccrun.Row] = []
+
+    def finish(self) -> dict[str, Any]:
+        """The tree's facts; raises sccrun.SccUnavailable on a row whose figures are not numbers."""
+        acc = Acc()
+        c = acc.counts
+        index_max_bytes = self.index_max_bytes
+        pending = dict(self.tracked)  # the tracked files scc has not been seen to count
+        paths = list(pending)
+        vendored = vendored_among(paths)
+        generated_names = generated_names_among(paths)
+        languages = acc.languages
+        pop = pending.pop
+        # the ten thousands of files scc counted add up in locals; acc.counts takes the sums at the end
+        files = nbytes = large = ix_files = ix_bytes = ix_lines = v_files = v_bytes = g_files = g_bytes = 0
+        code = comment = blank = 0
+        try:
+            # (sccrun.COLUMNS: language, location, file name, lines, code, comments, blanks, complexity, bytes, ULOC)
+            for language, path, _, lines_, code_, comment_, blank_, _, size_, _ in self.rows:
+                if pop(path, None) is None:
+                    continue  # not tracked (or reported twice)
+                size = int(size_)
+                lines = int(lines_)
+                f_code = int(code_)
+                f_comment = int(comment_)
+                f_blank = int(blank_)
+                files += 1
+                nbytes += size
+                if size > index_max_bytes:
+                    large += 1
+                else:
+                    ix_files += 1
+                    ix_bytes += size
+                    ix_lines += lines
+                if path in vendored:
+                    v_files += 1
+                    v_bytes += size
+                # is_generated without content: scc's --gen (implhub's markers), the name rule, the minified rule
+                if language[-1] == ")" and language.endswith((" (gen)", " (min)")):
+                    generated = language.endswith(" (gen)")
+                    language = language[:-6]
+                    if language.endswith(" (min)"):
+                        language = language[:-6]
+                else:
+                    generated = False
+                if generated or path in generated_names or (lines > 0 and size / lines > 255):
+                    g_files += 1
+                    g_bytes += size
+                lang = languages.get(language)
+                if lang is None:
+                    lang = languages[language] = dict.fromkeys(LANG_KEYS, 0)
+                lang["files"] += 1
+                lang["bytes"] += size
+                lang["code"] += f_code
+                lang["comment"] += f_comment
+                lang["blank"] += f_blank
+                code += f_code
+                comment += f_comment
+                blank += f_blank
+        except (ValueError, IndexError):
+            raise sccrun.SccUnavailable(f"scc's CSV has a row implhub cannot read in {self.root}") from None
+        for key, value in (("files", files), ("bytes", nbytes), ("large_files", large), ("indexable_files", ix_files),
+                           ("indexable_bytes", ix_bytes), ("indexable_lines", ix_lines), ("vendored_files", v_files),
+                           ("vendored_bytes", v_bytes), ("generated_files", g_files), ("generated_bytes", g_bytes),
+                           ("code", code), ("comment", comment), ("blank", blank)):
+            c[key] += value
+        root = self.root
+        for path in pending:
             count_skipped(acc, os.path.join(root, path), path, index_max_bytes)
-            continue
-        language, size, lines, f_code, f_comment, f_blank, generated = f
-        files += 1
-        nbytes += size
-        if size > index_max_bytes:
-            large += 1
-        else:
-            ix_files += 1
-            ix_bytes += size
-            ix_lines += lines
-        if path in vendored:
-            v_files += 1
-            v_bytes += size
-        # is_generated without content: the name rule and the minified rule (scc gave the markers)
-        if generated or path in generated_names or (lines > 0 and size / lines > 255):
-            g_files += 1
-            g_bytes += size
-        lang = languages.get(language)
-        if lang is None:
-            lang = languages[language] = dict.fromkeys(LANG_KEYS, 0)
-        lang["files"] += 1
-        lang["bytes"] += size
-        lang["code"] += f_code
-        lang["comment"] += f_comment
-        lang["blank"] += f_blank
-        code += f_code
-        comment += f_comment
-        blank += f_blank
-    for key, value in (("files", files), ("bytes", nbytes), ("large_files", large), ("indexable_files", ix_files),
-                       ("indexable_bytes", ix_bytes), ("indexable_lines", ix_lines), ("vendored_files", v_files),
-                       ("vendored_bytes", v_bytes), ("generated_files", g_files), ("generated_bytes", g_bytes),
-                       ("code", code), ("comment", comment), ("blank", blank)):
-        c[key] += value
-    return {"counts": acc.counts, "languages": acc.languages}
+        return {"counts": acc.counts, "languages": acc.languages}
 
 
 def count_skipped(acc: Acc, full: str, path: str, index_max_bytes: int) -> None:

@@ -22,9 +22,9 @@ from implhub.codestats.filefacts import (
     LANG_KEYS,
     REPO_KEYS,
     Acc,
+    TreeTally,
     count_file,
     count_file_lines,
-    count_working_tree,
 )
 from implhub.codestats.gitrepo import (
     GitError,
@@ -367,17 +367,19 @@ def _tree_groups(trees: list[_RepoState]) -> Iterator[list[_RepoState]]:
 
 
 def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> list[dict[str, Any] | Exception]:
-    """Each tree's counts, or the error that stopped it, from one scc run over the group."""
+    """Each tree's counts, or the error that stopped it, from one scc run over the group: scc's
+    rows are sorted to their trees as scc writes them, implhub's rules apply once it is done."""
+    tallies = [TreeTally(st.repo.path, st.tracked or [], index_max_bytes) for st in group]
+    rows_of = {os.path.abspath(t.root): t.rows.append for t in tallies}
     try:
-        by_root = sccrun.count_trees(scc, [st.repo.path for st in group])
+        sccrun.count_trees(scc, rows_of)
     except sccrun.SccUnavailable as exc:
         return [exc for _ in group]
     out: list[dict[str, Any] | Exception] = []
-    for st in group:
+    for tally in tallies:
         try:
-            out.append(count_working_tree(st.repo, scc, st.tracked or [], index_max_bytes,
-                                          by_root.get(os.path.abspath(st.repo.path), {})))
-        except GitError as exc:
+            out.append(tally.finish())
+        except (GitError, sccrun.SccUnavailable) as exc:
             out.append(exc)
     return out
 
