@@ -116,7 +116,7 @@ def count_binary(acc: Acc, path: str, size: int, index_max_bytes: int) -> None:
 
 class TreeTally:
     """implhub's rules over one working tree's files as scc counts them. `rows` takes scc's rows
-    (sccrun.count_trees, locations relative to the root) while scc runs; finish() keeps the files
+    (sccrun.count_trees, locations relative to the root); finish() keeps the files
     git tracks (scc also counts untracked files it finds), and reads and counts the tracked files
     scc did not count (binary files, unknown extensions, lock files, tracked files a .gitignore
     hides from scc). For a file scc counted, scc's binary test (no NUL byte in its first 10,000

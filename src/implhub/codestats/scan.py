@@ -368,7 +368,7 @@ def _tree_groups(trees: list[_RepoState]) -> Iterator[list[_RepoState]]:
 
 def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> list[dict[str, Any] | Exception]:
     """Each tree's counts, or the error that stopped it, from one scc run over the group: scc's
-    rows are sorted to their trees as scc writes them, implhub's rules apply once it is done."""
+    rows go to their trees, then implhub's rules apply to each tree."""
     tallies = [TreeTally(st.repo.path, st.tracked or [], index_max_bytes) for st in group]
     rows_of = {os.path.abspath(t.root): t.rows.append for t in tallies}
     try:
