@@ -6,38 +6,55 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import namedtuple
 from pathlib import Path
-from typing import Any, NamedTuple
+
+#: (typing is not imported at run time: a scan that meets a file scc does not count loads this
+#: module, and importing typing cost it 3 ms; the classes below are namedtuples to type checkers too)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    class _LanguageFields(NamedTuple):
+        name: str
+        extensions: tuple[str, ...] = ()
+        filenames: tuple[str, ...] = ()
+        line_comment: tuple[str, ...] = ()
+        multi_line: tuple[tuple[str, str], ...] = ()
+        #: string delimiters that count as comment when they open a line (Python docstrings)
+        docstrings: tuple[tuple[str, str], ...] = ()
+        nested: bool = False
+        quotes: tuple[str, ...] = ()
+        #: quotes inside which a backslash escapes nothing (raw strings: r"...", @"...", `...`)
+        raw_quotes: tuple[str, ...] = ()
+        #: quotes whose strings end at the end of the line
+        single_line_quotes: tuple[str, ...] = ()
+
+    class LanguageTable(NamedTuple):
+        languages: dict[str, Language]
+        by_filename: dict[str, str]
+        by_extension: dict[str, list[str]]
+        shebangs: dict[str, str]
+        source: str
+else:
+    _LanguageFields = namedtuple(
+        "_LanguageFields",
+        "name extensions filenames line_comment multi_line docstrings nested quotes raw_quotes single_line_quotes",
+        defaults=((), (), (), (), (), False, (), (), ()))
+    LanguageTable = namedtuple("LanguageTable", "languages by_filename by_extension shebangs source")
 
 
-class Language(NamedTuple):  # (a NamedTuple, not a dataclass: importing dataclasses cost a scan 0.02 s)
-    name: str
-    extensions: tuple[str, ...] = ()
-    filenames: tuple[str, ...] = ()
-    line_comment: tuple[str, ...] = ()
-    multi_line: tuple[tuple[str, str], ...] = ()
-    #: string delimiters that count as comment when they open a line (Python docstrings)
-    docstrings: tuple[tuple[str, str], ...] = ()
-    nested: bool = False
-    quotes: tuple[str, ...] = ()
-    #: quotes inside which a backslash escapes nothing (raw strings: r"...", @"...", `...`)
-    raw_quotes: tuple[str, ...] = ()
-    #: quotes whose strings end at the end of the line
-    single_line_quotes: tuple[str, ...] = ()
+class Language(_LanguageFields):
+    """One language of the table: its name as scc spells it, how files are recognised, its comment
+    and string syntax."""
+
+    __slots__ = ()
 
     @property
     def simple(self) -> bool:
         """Only line comments (or none) and no string that spans lines: a line's class never
         depends on the lines before it."""
         return not self.multi_line and not self.docstrings and all(q in self.single_line_quotes for q in self.quotes)
-
-
-class LanguageTable(NamedTuple):
-    languages: dict[str, Language]
-    by_filename: dict[str, str]
-    by_extension: dict[str, list[str]]
-    shebangs: dict[str, str]
-    source: str
 
 
 #: the table's file, packaged with implhub (bench/codestats_language_table.py writes it)
