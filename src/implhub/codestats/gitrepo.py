@@ -10,8 +10,6 @@ import subprocess
 import threading
 from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 
 class GitError(Exception):
@@ -46,44 +44,50 @@ def _git(git_dir: str, *args: str) -> subprocess.CompletedProcess[bytes]:
                           env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
 
 
-def _looks_bare(d: Path) -> bool:
-    return (d / "HEAD").is_file() and (d / "objects").is_dir() and (d / "refs").is_dir()
+def _looks_bare(d: str) -> bool:
+    isdir = os.path.isdir
+    return os.path.isfile(os.path.join(d, "HEAD")) and isdir(os.path.join(d, "objects")) and isdir(os.path.join(d, "refs"))
 
 
-def discover(roots: Iterable[Path]) -> list[Repo]:
-    """Every repository under the roots; a repository's own directories are not searched further."""
+def discover(roots: Iterable[str | os.PathLike[str]]) -> list[Repo]:
+    """Every repository under the roots; a repository's own directories are not searched further.
+    (os.path rather than pathlib throughout the scan: importing pathlib alone cost a scan 3-5 ms.)"""
     found: list[Repo] = []
     seen: set[str] = set()
+    join, isdir, isfile = os.path.join, os.path.isdir, os.path.isfile
 
-    def add(path: Path, git_dir: Path, bare: bool) -> None:
+    def add(path: str, git_dir: str, bare: bool) -> None:
         key = os.path.realpath(git_dir)
         if key not in seen:
             seen.add(key)
-            found.append(Repo(str(path), str(git_dir), bare))
+            found.append(Repo(path, git_dir, bare))
 
-    for root in roots:
-        if (root / ".git").exists():
-            gd = root / ".git"
-            if gd.is_file():  # a linked worktree or submodule: "gitdir: <path>"
-                text = gd.read_text(encoding="utf-8", errors="replace").strip()
-                gd = (root / text.split(":", 1)[1].strip()).resolve() if text.startswith("gitdir:") else gd
+    for given in roots:
+        root = os.path.normpath(os.fspath(given))
+        gd = join(root, ".git")
+        if os.path.exists(gd):
+            if isfile(gd):  # a linked worktree or submodule: "gitdir: <path>"
+                with open(gd, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read().strip()
+                if text.startswith("gitdir:"):
+                    gd = os.path.realpath(join(root, text.split(":", 1)[1].strip()))
             add(root, gd, False)
             continue
         if _looks_bare(root):
             add(root, root, True)
             continue
         for dirpath, dirnames, _files in os.walk(root):
-            here = Path(dirpath)
             keep = []
             for name in sorted(dirnames):
-                d = here / name
-                if d.is_symlink():
+                d = join(dirpath, name)
+                if os.path.islink(d):
                     continue
-                if (d / ".git").is_dir():
+                dot_git = join(d, ".git")
+                if isdir(dot_git):
                     # a gitserver keeps <repo>/.git as a bare repository; a clone keeps a work tree
-                    add(d, d / ".git", _is_bare(d / ".git"))
-                elif (d / ".git").is_file():
-                    add(d, d / ".git", False)
+                    add(d, dot_git, _is_bare(dot_git))
+                elif isfile(dot_git):
+                    add(d, dot_git, False)
                 elif _looks_bare(d):
                     add(d, d, True)
                 else:
@@ -108,6 +112,8 @@ def name_from_url(url: str) -> str | None:
     if scp:
         host, path = scp.group(1), scp.group(2)
     else:
+        from urllib.parse import urlsplit  # (only for a URL that is not scp-like)
+
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "ssh", "git", "git+ssh") or not parts.hostname:
             return None
@@ -118,7 +124,7 @@ def name_from_url(url: str) -> str | None:
     return f"{host.lower()}/{path}" if path else None
 
 
-def code_host_name(repo: Repo, roots: Iterable[Path]) -> str | None:
+def code_host_name(repo: Repo, roots: Iterable[str | os.PathLike[str]]) -> str | None:
     """The repository's name on its code host: from its `origin` remote, else from a gitserver
     layout under the scanned directory (`<root>/<host>/<org>/<repo>`), never from where the scan
     happens to find it on this disk."""
@@ -126,12 +132,14 @@ def code_host_name(repo: Repo, roots: Iterable[Path]) -> str | None:
     name = name_from_url(url) if url else None
     if name:
         return name
-    where = Path(repo.path).resolve()
+    where = os.path.realpath(repo.path)
     for root in roots:
-        try:
-            rel = where.relative_to(Path(root).resolve()).parts
-        except ValueError:
+        base = os.path.realpath(root)
+        if where == base:
+            continue  # (no layout above the repository inside the root)
+        if not where.startswith(base.rstrip(os.sep) + os.sep):
             continue
+        rel = where[len(base.rstrip(os.sep)) + 1:].split(os.sep)
         if len(rel) >= 3 and _host_like(rel[0]):
             return "/".join(rel).removesuffix(".git")
     return None
@@ -146,7 +154,8 @@ def origin_url(git_dir: str) -> str | None:
     """remote.origin.url of the repository: read from its config file where that file is plain
     (no includes, the value unquoted and without escapes or comments), else from `git config`."""
     try:
-        data = Path(common_dir(git_dir), "config").read_bytes()
+        with open(os.path.join(common_dir(git_dir), "config"), "rb") as fh:
+            data = fh.read()
     except OSError:
         data = b""
     if b"[include" not in data.lower():
@@ -199,8 +208,8 @@ def git_dir_bytes(git_dir: str) -> int:
     return total
 
 
-def _is_bare(git_dir: Path) -> bool:
-    out = _git(str(git_dir), "rev-parse", "--is-bare-repository")
+def _is_bare(git_dir: str) -> bool:
+    out = _git(git_dir, "rev-parse", "--is-bare-repository")
     return out.returncode == 0 and out.stdout.strip() == b"true"
 
 
@@ -229,7 +238,8 @@ def head(repo: Repo) -> tuple[str | None, str | None]:
     reads); anything unusual (a detached HEAD, no commit yet, a reftable store, a corrupt store)
     takes default_branch's checks and messages."""
     try:
-        text = (Path(repo.git_dir) / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        with open(os.path.join(repo.git_dir, "HEAD"), encoding="utf-8", errors="replace") as fh:
+            text = fh.read().strip()
     except OSError:
         return default_branch(repo)
     if not text.startswith("ref: refs/heads/"):
@@ -360,8 +370,9 @@ def read_index(git_dir: str) -> list[tuple[str, int]] | None:
     try:
         with open(os.path.join(git_dir, "index"), "rb") as fh:
             data = fh.read()
-        if b"objectformat" in Path(common_dir(git_dir), "config").read_bytes().lower():
-            return None  # SHA-256 repository: longer object names in every entry
+        with open(os.path.join(common_dir(git_dir), "config"), "rb") as fh:
+            if b"objectformat" in fh.read().lower():
+                return None  # SHA-256 repository: longer object names in every entry
     except OSError:
         return None
     if len(data) < 12 + 20 or data[:4] != b"DIRC":

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections import namedtuple
-from pathlib import Path
 
 #: (typing is not imported at run time: a scan that meets a file scc does not count loads this
 #: module, and importing typing cost it 3 ms; the classes below are namedtuples to type checkers too)
@@ -58,7 +58,7 @@ class Language(_LanguageFields):
 
 
 #: the table's file, packaged with implhub (bench/codestats_language_table.py writes it)
-TABLE_FILE = Path(__file__).resolve().parent.parent / "data" / "codestats" / "languages.json"
+TABLE_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "data", "codestats", "languages.json")
 
 
 @functools.cache
@@ -73,7 +73,8 @@ def table_source() -> str:
 
 @functools.cache
 def load_languages() -> LanguageTable:
-    raw: dict[str, Any] = json.loads(TABLE_FILE.read_text(encoding="utf-8"))
+    with open(TABLE_FILE, "rb") as fh:
+        raw: dict[str, Any] = json.loads(fh.read())
     langs: dict[str, Language] = {}
     by_filename: dict[str, str] = {}
     by_extension: dict[str, list[str]] = {}

@@ -14,7 +14,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
-from pathlib import Path
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import INDEX_MAX_BYTES
@@ -174,7 +173,8 @@ def count_batch(git_dir: str, entries: list[TreeEntry], index_max_bytes: int = I
         except sccrun.SccUnavailable as exc:
             warning = f"{git_dir}: {exc}; implhub's own counter counted its lines instead"
             for path in written:
-                count_file_lines(acc, table, path, Path(tmp, path).read_bytes())
+                with open(os.path.join(tmp, path), "rb") as fh:
+                    count_file_lines(acc, table, path, fh.read())
     return {"counts": acc.counts, "languages": acc.languages, "warning": warning, "counted_by": "implhub" if warning else "scc"}
 
 
@@ -213,7 +213,7 @@ class _RepoState:
         self.name: str | None = None
         self.git_dir_bytes: int | None = None
 
-    def describe(self, roots: list[Path]) -> bool:
+    def describe(self, roots: list[str]) -> bool:
         self.name = code_host_name(self.repo, roots)
         self.git_dir_bytes = git_dir_bytes(self.repo.git_dir)
         return True
@@ -248,10 +248,10 @@ def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: P
     """Scan every repository under the paths. Missing paths raise FileNotFoundError (the caller
     turns that into a user error); a repository git cannot read is reported in `failed`."""
     options = options or ScanOptions()
-    roots = [Path(p) for p in paths]
+    roots = [os.fspath(p) for p in paths]
     for r in roots:
-        if not r.is_dir():
-            raise FileNotFoundError(str(r))
+        if not os.path.isdir(r):
+            raise FileNotFoundError(r)
     repos = discover(roots)
     states = [_RepoState(r) for r in repos]
     jobs = options.jobs or os.cpu_count() or 1
@@ -401,7 +401,7 @@ def _scc_or_warning(options: ScanOptions, warnings: list[str], *, check: bool = 
     return scc
 
 
-def _result(states: list[_RepoState], roots: list[Path] | None = None) -> dict[str, Any]:
+def _result(states: list[_RepoState], roots: list[str] | None = None) -> dict[str, Any]:
     totals: dict[str, Any] = {"repositories": 0, **dict.fromkeys(REPO_KEYS, 0)}
     languages: dict[str, dict[str, int]] = {}
     repositories: list[dict[str, Any]] = []
