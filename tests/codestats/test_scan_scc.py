@@ -210,9 +210,8 @@ def test_a_working_tree_with_odd_file_names_is_counted_by_scc_like_by_implhub(tm
     assert [fast[k] for k in KEYS] == [slow[k] for k in KEYS]
     base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
     assert fast["code"] - base["code"] == 5 and fast["comment"] - base["comment"] == 5
-    rows: list[list[str]] = []
-    sccrun.count_trees(scc, {str(wt.resolve()): rows.append})
-    counted = {row[sccrun.LOCATION] for row in rows}
+    base = str(wt) + os.sep
+    counted = {row[sccrun.LOCATION].removeprefix(base) for row in sccrun.stream(scc, [str(wt)])}
     assert {'a,b "c".py', "new\nline.py", "cr\rname.py", "caf\udce9.py", 'end".py'} <= counted  # scc counted them
 
 
@@ -247,3 +246,48 @@ def test_sccs_columns_in_another_order_are_read_by_name(tmp_path: Path, scc: str
     assert _row(result, "router")["counted_by"] == "scc" and result["warnings"] == []
     assert [_row(result, "router")[k] for k in KEYS] == [_row(plain, "router")[k] for k in KEYS]
     assert result["languages"] == plain["languages"]
+
+
+def test_a_tree_inside_another_counted_in_one_scc_run_keeps_its_own_files(tmp_path: Path, scc: str) -> None:
+    outer = working_tree(tmp_path, "outer")
+    inner = outer / "sub" / "inner"
+    inner.mkdir(parents=True)
+    (inner / "both.py").write_text("a = 1\nb = 2\n")
+    git(outer, "add", "sub/inner/both.py")  # tracked by the outer tree before the inner one existed
+    git(outer, "commit", "-q", "-m", "both")
+    git(inner, "init", "-q", "-b", "main")
+    (inner / "own.py").write_text("c = 3\n")
+    git(inner, "add", "both.py", "own.py")
+    git(inner, "commit", "-q", "-m", "inner")
+    together = scan([str(outer), str(inner)], ScanOptions(jobs=1))
+    assert all(r["counted_by"] == "scc" for r in together["repositories"])
+    for wt, name in ((outer, "outer"), (inner, "inner")):
+        alone = scan([str(wt)], ScanOptions(jobs=1))
+        assert [_row(together, name)[k] for k in KEYS] == [_row(alone, name)[k] for k in KEYS]
+    assert _row(together, "inner")["files"] == 2
+
+
+def test_every_alternative_of_the_path_rules_is_found_among_many_paths() -> None:
+    from implhub.codestats.classify import (
+        generated_names_among,
+        is_generated,
+        is_vendored,
+        vendored_among,
+    )
+
+    dirs = ["vendor", "vendors", "node_modules", "bower_components", "third_party", "third-party", "thirdparty",
+            "3rdparty", "external", "extern", "deps", "Godeps/_workspace", ".yarn", "site-packages", "Pods",
+            "Carthage/Checkouts"]
+    names = ["a.pb.go", "a_pb2.py", "a_pb2_grpc.pyi", "a.pb.cc", "a.pb.h", "a.min.js", "a.min.css", "a.generated.ts",
+             "a_generated.go", "a.g.dart", "a.designer.cs", "package-lock.json", "Gemfile.lock", "app.js.map"]
+    paths = []
+    for i, d in enumerate(dirs):
+        for form in (d, d.upper(), f"src/{d}", f"src/x{d}", f"{d}x"):  # the last two are not vendored
+            paths.append(f"{form}/f{i}.txt")
+    for n in names:
+        paths += [n, n.upper(), f"dir/{n}", f"{n}.txt", f"dir/{n}/inside"]  # the last two are not generated
+    paths += ["caf\u00e9/vendor/x.go", "v\u00e9ndor/x", "caf\u00e9/a.pb.go", "plain.py"]
+    for batch in (paths, [p for p in paths if p.isascii()]):  # with and without paths that are not ASCII
+        assert vendored_among(batch) == {p for p in batch if is_vendored(p)}
+        assert generated_names_among(batch) == {p for p in batch if is_generated(p, b"", 0)}
+    assert len(vendored_among(paths)) == 3 * len(dirs) + 1 and len(generated_names_among(paths)) == 3 * len(names) + 1

@@ -5,6 +5,8 @@ scc counted it, and a working tree counted by scc with implhub's rules on top.""
 from __future__ import annotations
 
 import os
+from itertools import compress, groupby, repeat
+from operator import and_, gt, itemgetter, methodcaller, mul, not_
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import (
@@ -115,90 +117,103 @@ def count_binary(acc: Acc, path: str, size: int, index_max_bytes: int) -> None:
 
 
 class TreeTally:
-    """implhub's rules over one working tree's files as scc counts them. `rows` takes scc's rows
-    (sccrun.count_trees, locations relative to the root); finish() keeps the files
-    git tracks (scc also counts untracked files it finds), and reads and counts the tracked files
-    scc did not count (binary files, unknown extensions, lock files, tracked files a .gitignore
-    hides from scc). For a file scc counted, scc's binary test (no NUL byte in its first 10,000
-    bytes) stands for the index's (no NUL anywhere, valid UTF-8): reading every file again only
-    for that would cost more than scc's whole run."""
+    """implhub's rules over one working tree's files as scc counts them (count_trees gives it the
+    rows of its tracked files); finish() sums them, and reads and counts the tracked files scc did
+    not count (binary files, unknown extensions, lock files, tracked files a .gitignore hides
+    from scc). For a file scc counted, scc's binary test (no NUL byte in its first 10,000 bytes)
+    stands for the index's (no NUL anywhere, valid UTF-8): reading every file again only for that
+    would cost more than scc's whole run."""
 
-    __slots__ = ("index_max_bytes", "root", "rows", "tracked")
+    __slots__ = ("base", "index_max_bytes", "keys", "paths", "root", "rows")
 
     def __init__(self, root: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES) -> None:
         self.root = root
-        self.tracked = tracked
         self.index_max_bytes = index_max_bytes
+        #: the tree's absolute path and separator: scc names a file by the path it was given
+        self.base = os.path.abspath(root).rstrip(os.sep) + os.sep
+        #: the tracked files, "/" separated and relative to the root, and as scc names them
+        self.paths = list(map(itemgetter(0), tracked))
+        self.keys = list(map(self.base.__add__, self.paths if os.sep == "/" else (p.replace("/", os.sep) for p in self.paths)))
+        #: scc's rows of the tracked files it counted (sccrun.COLUMNS)
         self.rows: list[sccrun.Row] = []
 
     def finish(self) -> dict[str, Any]:
-        """The tree's facts; raises sccrun.SccUnavailable on a row whose figures are not numbers."""
+        """The tree's facts; raises sccrun.SccUnavailable on a row whose figures are not numbers.
+        The sums run in compiled code (map, zip, compress, sum over columns): ten thousands of
+        rows per scan."""
         acc = Acc()
         c = acc.counts
-        index_max_bytes = self.index_max_bytes
-        pending = dict(self.tracked)  # the tracked files scc has not been seen to count
-        paths = list(pending)
-        vendored = vendored_among(paths)
-        generated_names = generated_names_among(paths)
-        languages = acc.languages
-        pop = pending.pop
-        # the ten thousands of files scc counted add up in locals; acc.counts takes the sums at the end
-        files = nbytes = large = ix_files = ix_bytes = ix_lines = v_files = v_bytes = g_files = g_bytes = 0
-        code = comment = blank = 0
-        try:
-            # (sccrun.COLUMNS: language, location, file name, lines, code, comments, blanks, complexity, bytes, ULOC)
-            for language, path, _, lines_, code_, comment_, blank_, _, size_, _ in self.rows:
-                if pop(path, None) is None:
-                    continue  # not tracked (or reported twice)
-                size = int(size_)
-                lines = int(lines_)
-                f_code = int(code_)
-                f_comment = int(comment_)
-                f_blank = int(blank_)
-                files += 1
-                nbytes += size
-                if size > index_max_bytes:
-                    large += 1
-                else:
-                    ix_files += 1
-                    ix_bytes += size
-                    ix_lines += lines
-                if path in vendored:
-                    v_files += 1
-                    v_bytes += size
-                # is_generated without content: scc's --gen (implhub's markers), the name rule, the minified rule
-                if language[-1] == ")" and language.endswith((" (gen)", " (min)")):
-                    generated = language.endswith(" (gen)")
-                    language = language[:-6]
-                    if language.endswith(" (min)"):
-                        language = language[:-6]
-                else:
-                    generated = False
-                if generated or path in generated_names or (lines > 0 and size / lines > 255):
-                    g_files += 1
-                    g_bytes += size
-                lang = languages.get(language)
+        rows = self.rows
+        if rows:
+            columns = list(zip(*rows, strict=True))  # (stream gives rows of one width)
+            langs, locations = columns[sccrun.LANGUAGE], columns[sccrun.LOCATION]
+            try:
+                lines, codes, comments, blanks, sizes = (list(map(int, columns[i])) for i in (
+                    sccrun.LINES, sccrun.CODE, sccrun.COMMENTS, sccrun.BLANKS, sccrun.BYTES))
+            except ValueError:
+                raise sccrun.SccUnavailable(f"scc's CSV has a row implhub cannot read in {self.root}") from None
+            small = list(map(self.index_max_bytes.__ge__, sizes))  # within the index's limit
+            c["files"] += len(rows)
+            c["bytes"] += sum(sizes)
+            c["indexable_files"] += sum(small)
+            c["large_files"] += len(rows) - sum(small)
+            c["indexable_bytes"] += sum(compress(sizes, small))
+            c["indexable_lines"] += sum(compress(lines, small))
+            vendored = set(map(self._key, vendored_among(self.paths)))
+            flags = list(map(vendored.__contains__, locations))
+            c["vendored_files"] += sum(flags)
+            c["vendored_bytes"] += sum(compress(sizes, flags))
+            # is_generated without content: scc's --gen (implhub's markers), the name rule, the
+            # minified rule (lines, and an average line over 255 bytes: more bytes than 255 per line)
+            named = set(map(self._key, generated_names_among(self.paths)))
+            minified = map(and_, map(bool, lines), map(gt, sizes, map(mul, lines, repeat(255))))
+            flags = list(map(any, zip(map(methodcaller("endswith", " (gen)"), langs), map(named.__contains__, locations),
+                                      minified, strict=True)))
+            c["generated_files"] += sum(flags)
+            c["generated_bytes"] += sum(compress(sizes, flags))
+            c["code"] += sum(codes)
+            c["comment"] += sum(comments)
+            c["blank"] += sum(blanks)
+            # per language: scc writes a language's files together, so the sums go run by run
+            languages = acc.languages
+            start = 0
+            for name, run in groupby(langs):
+                end = start + sum(1 for _ in run)
+                if name.endswith((" (gen)", " (min)")):
+                    name = name[:-6]
+                lang = languages.get(name)
                 if lang is None:
-                    lang = languages[language] = dict.fromkeys(LANG_KEYS, 0)
-                lang["files"] += 1
-                lang["bytes"] += size
-                lang["code"] += f_code
-                lang["comment"] += f_comment
-                lang["blank"] += f_blank
-                code += f_code
-                comment += f_comment
-                blank += f_blank
-        except (ValueError, IndexError):
-            raise sccrun.SccUnavailable(f"scc's CSV has a row implhub cannot read in {self.root}") from None
-        for key, value in (("files", files), ("bytes", nbytes), ("large_files", large), ("indexable_files", ix_files),
-                           ("indexable_bytes", ix_bytes), ("indexable_lines", ix_lines), ("vendored_files", v_files),
-                           ("vendored_bytes", v_bytes), ("generated_files", g_files), ("generated_bytes", g_bytes),
-                           ("code", code), ("comment", comment), ("blank", blank)):
-            c[key] += value
-        root = self.root
-        for path in pending:
+                    lang = languages[name] = dict.fromkeys(LANG_KEYS, 0)
+                lang["files"] += end - start
+                lang["bytes"] += sum(sizes[start:end])
+                lang["code"] += sum(codes[start:end])
+                lang["comment"] += sum(comments[start:end])
+                lang["blank"] += sum(blanks[start:end])
+                start = end
+        seen = set(map(itemgetter(sccrun.LOCATION), rows))
+        root, index_max_bytes = self.root, self.index_max_bytes
+        for path in compress(self.paths, map(not_, map(seen.__contains__, self.keys))):
             count_skipped(acc, os.path.join(root, path), path, index_max_bytes)
         return {"counts": acc.counts, "languages": acc.languages}
+
+    def _key(self, path: str) -> str:
+        return self.base + (path if os.sep == "/" else path.replace("/", os.sep))
+
+
+def count_trees(binary: str, tallies: list[TreeTally]) -> None:
+    """One scc run over several working trees: each row of a file a tree tracks goes to that
+    tree's tally (a file inside two trees, one within the other, to the nearest); rows of files
+    no tree tracks are dropped. Raises sccrun.SccUnavailable when scc fails, after the rows it
+    wrote: the caller drops what the tallies gathered."""
+    owner: dict[str, list[sccrun.Row]] = {}
+    for t in sorted(tallies, key=lambda t: len(t.base)):  # the innermost last: its files are its own
+        owner.update(zip(t.keys, repeat(t.rows)))
+    pop = owner.pop
+    location = sccrun.LOCATION
+    for row in sccrun.stream(binary, [t.base[:-1] or os.sep for t in tallies]):
+        rows = pop(row[location], None)  # (popped: a file reported twice counts once)
+        if rows is not None:
+            rows.append(row)
 
 
 def count_skipped(acc: Acc, full: str, path: str, index_max_bytes: int) -> None:

@@ -24,6 +24,7 @@ from implhub.codestats.filefacts import (
     TreeTally,
     count_file,
     count_file_lines,
+    count_trees,
 )
 from implhub.codestats.gitrepo import (
     GitError,
@@ -367,12 +368,10 @@ def _tree_groups(trees: list[_RepoState]) -> Iterator[list[_RepoState]]:
 
 
 def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> list[dict[str, Any] | Exception]:
-    """Each tree's counts, or the error that stopped it, from one scc run over the group: scc's
-    rows go to their trees, then implhub's rules apply to each tree."""
+    """Each tree's counts, or the error that stopped it, from one scc run over the group."""
     tallies = [TreeTally(st.repo.path, st.tracked or [], index_max_bytes) for st in group]
-    rows_of = {os.path.abspath(t.root): t.rows.append for t in tallies}
     try:
-        sccrun.count_trees(scc, rows_of)
+        count_trees(scc, tallies)
     except sccrun.SccUnavailable as exc:
         return [exc for _ in group]
     out: list[dict[str, Any] | Exception] = []

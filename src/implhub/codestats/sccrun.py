@@ -31,7 +31,7 @@ class SccUnavailable(Exception):
 
 TYPE_CHECKING = False  # (typing is not imported: a scan's start-up is part of its time)
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
     from typing import NamedTuple
 
     class SccFile(NamedTuple):  # a tuple: ten thousand of them are built per scan
@@ -78,42 +78,13 @@ def version(binary: str) -> str:
     return out.stdout.strip()
 
 
-#: what count_trees gives a tree's TreeTally per file: scc's row, its location made relative to the tree
+#: one file's row of scc's per-file CSV, in COLUMNS order
 Row = list[str]
 
-#: the columns of scc's per-file CSV rows as implhub reads them (scc 3.x and 4.x write them in this
-#: order; another order is put back into this one)
+#: the columns of scc's per-file CSV rows as implhub reads them (scc 3.x and 4.x write them in
+#: this order; another order is put back into this one)
 COLUMNS = ("language", "provider", "filename", "lines", "code", "comments", "blanks", "complexity", "bytes", "uloc")
 LANGUAGE, LOCATION, LINES, CODE, COMMENTS, BLANKS, BYTES = 0, 1, 3, 4, 5, 6, 8
-
-
-def count_trees(binary: str, rows_of: dict[str, Callable[[Row], None]]) -> None:
-    """Several directories (the keys, absolute) counted by one scc run: each file scc reports is
-    handed to `rows_of[root]` for the nearest root above it (a tree inside another
-    is its own), its location made relative to that root ("/" separated). Raises SccUnavailable
-    when scc fails, after the rows it wrote: the caller drops what it gathered from this run."""
-    slash = os.sep == "/"
-    # directory -> its root's sink and the length of the root's path (files come grouped by directory)
-    root_of: dict[str, tuple[Callable[[Row], None], int] | None] = {}
-
-    def find(directory: str) -> tuple[Callable[[Row], None], int] | None:
-        p = directory
-        while p:
-            if p in rows_of:
-                return rows_of[p], len(p) + 1
-            p = p[:p.rfind("/")] if "/" in p else ""
-        return None
-
-    for row in stream(binary, list(rows_of)):
-        location = row[LOCATION] if slash else row[LOCATION].replace(os.sep, "/")
-        directory = location[:location.rfind("/")]
-        try:
-            hit = root_of[directory]
-        except KeyError:
-            hit = root_of[directory] = find(directory)
-        if hit is not None:
-            row[LOCATION] = location[hit[1]:]
-            hit[0](row)
 
 
 def count_tree(binary: str, root: str, *, ignore_files: bool = True) -> dict[str, SccFile]:
