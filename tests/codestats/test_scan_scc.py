@@ -291,3 +291,16 @@ def test_every_alternative_of_the_path_rules_is_found_among_many_paths() -> None
         assert vendored_among(batch) == {p for p in batch if is_vendored(p)}
         assert generated_names_among(batch) == {p for p in batch if is_generated(p, b"", 0)}
     assert len(vendored_among(paths)) == 3 * len(dirs) + 1 and len(generated_names_among(paths)) == 3 * len(names) + 1
+
+
+def test_a_minified_file_is_generated_by_its_average_line_on_both_paths(tmp_path: Path, scc: str) -> None:
+    wt = working_tree(tmp_path)
+    (wt / "app.bundle.js").write_text("var a=1;" * 80 + "\n")  # one line of 641 bytes: minified
+    (wt / "long.js").write_text(("x = 1; // " + "y" * 240 + "\n") * 3)  # 251 bytes a line: not minified
+    git(wt, "add", "-A")
+    git(wt, "commit", "-q", "-m", "bundles")
+    base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
+    for options in (ScanOptions(jobs=1), ScanOptions(jobs=1, use_scc=False)):
+        row = _row(scan([str(wt)], options), "router")
+        assert row["generated_files"] - base["generated_files"] == 1
+        assert row["generated_bytes"] - base["generated_bytes"] == 641

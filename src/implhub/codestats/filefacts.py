@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from itertools import compress, groupby, repeat
-from operator import and_, gt, itemgetter, methodcaller, mul, not_
+from operator import gt, itemgetter, mul, not_
 
 from implhub.codestats import sccrun
 from implhub.codestats.classify import (
@@ -68,7 +68,7 @@ def count_file(acc: Acc, table: LanguageTable, path: str, data: bytes, index_max
     c["files"] += 1
     c["bytes"] += size
     scc_binary = is_binary_for_scc(data)
-    index_binary = scc_binary or is_binary_for_index(data)
+    index_binary = scc_binary or is_binary_for_index(data, head_checked=True)
     lines_in_file = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     if index_binary:
         c["binary_files"] += 1
@@ -145,41 +145,42 @@ class TreeTally:
         c = acc.counts
         rows = self.rows
         if rows:
-            columns = list(zip(*rows, strict=True))  # (stream gives rows of one width)
-            langs, locations = columns[sccrun.LANGUAGE], columns[sccrun.LOCATION]
+            n = len(rows)
+            langs = list(map(itemgetter(sccrun.LANGUAGE), rows))
+            locations = list(map(itemgetter(sccrun.LOCATION), rows))
             try:
-                lines, codes, comments, blanks, sizes = (list(map(int, columns[i])) for i in (
+                lines, codes, comments, blanks, sizes = (list(map(int, map(itemgetter(i), rows))) for i in (
                     sccrun.LINES, sccrun.CODE, sccrun.COMMENTS, sccrun.BLANKS, sccrun.BYTES))
             except ValueError:
                 raise sccrun.SccUnavailable(f"scc's CSV has a row implhub cannot read in {self.root}") from None
             small = list(map(self.index_max_bytes.__ge__, sizes))  # within the index's limit
-            c["files"] += len(rows)
+            c["files"] += n
             c["bytes"] += sum(sizes)
             c["indexable_files"] += sum(small)
-            c["large_files"] += len(rows) - sum(small)
+            c["large_files"] += n - sum(small)
             c["indexable_bytes"] += sum(compress(sizes, small))
             c["indexable_lines"] += sum(compress(lines, small))
             vendored = set(map(self._key, vendored_among(self.paths)))
             flags = list(map(vendored.__contains__, locations))
             c["vendored_files"] += sum(flags)
             c["vendored_bytes"] += sum(compress(sizes, flags))
-            # is_generated without content: scc's --gen (implhub's markers), the name rule, the
-            # minified rule (lines, and an average line over 255 bytes: more bytes than 255 per line)
-            named = set(map(self._key, generated_names_among(self.paths)))
-            minified = map(and_, map(bool, lines), map(gt, sizes, map(mul, lines, repeat(255))))
-            flags = list(map(any, zip(map(methodcaller("endswith", " (gen)"), langs), map(named.__contains__, locations),
-                                      minified, strict=True)))
-            c["generated_files"] += sum(flags)
-            c["generated_bytes"] += sum(compress(sizes, flags))
             c["code"] += sum(codes)
             c["comment"] += sum(comments)
             c["blank"] += sum(blanks)
+            # is_generated without content, as row numbers: the name rule; the minified rule (lines,
+            # and an average line over 255 bytes: more bytes than 255 per line); scc's --gen with
+            # implhub's markers (its language reads "X (gen)"), added run by run below
+            named = set(map(self._key, generated_names_among(self.paths)))
+            generated = set(compress(range(n), map(named.__contains__, locations)))
+            generated.update(i for i in compress(range(n), map(gt, sizes, map(mul, lines, repeat(255)))) if lines[i])
             # per language: scc writes a language's files together, so the sums go run by run
             languages = acc.languages
             start = 0
             for name, run in groupby(langs):
                 end = start + sum(1 for _ in run)
                 if name.endswith((" (gen)", " (min)")):
+                    if name.endswith(" (gen)"):
+                        generated.update(range(start, end))
                     name = name[:-6]
                 lang = languages.get(name)
                 if lang is None:
@@ -190,6 +191,8 @@ class TreeTally:
                 lang["comment"] += sum(comments[start:end])
                 lang["blank"] += sum(blanks[start:end])
                 start = end
+            c["generated_files"] += len(generated)
+            c["generated_bytes"] += sum(map(sizes.__getitem__, generated))
         seen = set(map(itemgetter(sccrun.LOCATION), rows))
         root, index_max_bytes = self.root, self.index_max_bytes
         for path in compress(self.paths, map(not_, map(seen.__contains__, self.keys))):
