@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import struct
-import subprocess
 import threading
 from collections import namedtuple
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ class GitError(Exception):
 
 TYPE_CHECKING = False  # (typing and dataclasses are not imported: a scan's start-up is part of its time)
 if TYPE_CHECKING:
+    import subprocess
     from typing import NamedTuple
 
     class Repo(NamedTuple):
@@ -40,6 +40,8 @@ GIT = ("git", "-c", "safe.directory=*")
 
 
 def _git(git_dir: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # (where git is needed: a working tree's scan starts no git process)
+
     return subprocess.run([*GIT, f"--git-dir={git_dir}", *args], capture_output=True, check=False,
                           env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
 
@@ -296,6 +298,8 @@ def read_ref(git_dir: str, ref: str) -> str | None:
 
 def iter_tree(repo: Repo, commit: str) -> Iterator[TreeEntry]:
     """Regular files of the commit's tree with their sizes, streamed (symlinks and submodules skipped)."""
+    import subprocess
+
     proc = subprocess.Popen([*GIT, f"--git-dir={repo.git_dir}", "ls-tree", "-r", "-l", "-z", "--full-tree", commit],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None
@@ -335,6 +339,8 @@ def tracked_files(repo: Repo) -> list[tuple[str, int]]:
         return entries
     # absolute: git runs in the work tree, where a relative --git-dir would point elsewhere
     git_dir, work_tree = os.path.abspath(repo.git_dir), os.path.abspath(repo.path)
+    import subprocess
+
     out = subprocess.run([*GIT, f"--git-dir={git_dir}", f"--work-tree={work_tree}", "ls-files", "-z", "-s", "--debug"],
                          capture_output=True, check=False, cwd=repo.path,
                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
@@ -411,6 +417,8 @@ def read_index(git_dir: str) -> list[tuple[str, int]] | None:
 
 def iter_blobs(git_dir: str, entries: list[TreeEntry]) -> Iterator[tuple[TreeEntry, bytes]]:
     """The entries' contents through one `git cat-file --batch`; one blob in memory at a time."""
+    import subprocess
+
     proc = subprocess.Popen([*GIT, f"--git-dir={git_dir}", "cat-file", "--batch"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
