@@ -11,7 +11,7 @@ mirror of each (`git clone --bare --no-local`, what a gitserver disk holds). The
 implhub's modules are byte-compiled first, as an installed package is (pip compiles on install; where
 PYTHONDONTWRITEBYTECODE is set, every start would otherwise compile the scanner from source).
 Each contender runs as a child process, timed by wall clock and by CPU (user + system of the child and its
-children). Prints the ratios (scc's time / implhub's time), then per language the code, comment and
+children, from getrusage). Prints the ratios (scc's time / implhub's time, per round, their median), then per language the code, comment and
 blank lines against scc's, and the largest difference. With pygit2 importable it also times reading
 every blob of the mirrors in-process against `git cat-file --batch`.
 
@@ -59,15 +59,25 @@ def build(work: Path, packages: list[str], copies: int = 1) -> tuple[list[Path],
     return trees, mirrors
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the children waited for so far: getrusage where there is one
+    (the kernel's accounting, to the microsecond), else os.times (clock ticks: 10 ms steps)."""
+    try:
+        import resource
+    except ImportError:
+        t = os.times()
+        return t.children_user + t.children_system
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run(cmd: list[str]) -> tuple[float, float, str]:
     """Wall seconds, CPU seconds (the child and everything it waited for) and stdout."""
-    before = os.times()
+    before = children_cpu()
     t = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     wall = time.perf_counter() - t
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return wall, cpu, out
+    return wall, children_cpu() - before, out
 
 
 def blobs_with_pygit2(mirrors: list[Path]) -> tuple[float, int] | None:
@@ -92,7 +102,7 @@ def blobs_with_pygit2(mirrors: list[Path]) -> tuple[float, int] | None:
 def blobs_with_cat_file(mirrors: list[Path]) -> tuple[float, int]:
     from implhub.codestats.gitrepo import Repo, default_branch, iter_blobs, iter_tree
 
-    before = os.times()
+    before = children_cpu()
     t = time.process_time()
     total = 0
     for m in mirrors:
@@ -101,9 +111,7 @@ def blobs_with_cat_file(mirrors: list[Path]) -> tuple[float, int]:
         assert commit
         for _, data in iter_blobs(repo.git_dir, list(iter_tree(repo, commit))):
             total += len(data)
-    after = os.times()
-    children = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return time.process_time() - t + children, total
+    return time.process_time() - t + children_cpu() - before, total
 
 
 def main() -> None:
@@ -137,10 +145,12 @@ def main() -> None:
         print(f"{'':<26}{'wall s':>8}{'CPU s':>8}{'MB/s':>8}")
         for name, (wall, cpu) in med.items():
             print(f"{name:<26}{wall:>8.2f}{cpu:>8.2f}{mb / wall:>8.1f}")
-        scc_wall, scc_cpu = med["scc (working trees)"]
+        anchor = times["scc (working trees)"]
         for name in ("implhub (working trees)", "implhub (bare mirrors)"):
-            wall, cpu = med[name]
-            print(f"ratio {name} / scc: {scc_wall / wall:.3f} by wall clock, {scc_cpu / cpu:.3f} by CPU")
+            # each round's ratio, then their median: the machine's speed drifts between rounds
+            wall = statistics.median(s[0] / o[0] for s, o in zip(anchor, times[name], strict=True))
+            cpu = statistics.median(s[1] / o[1] for s, o in zip(anchor, times[name], strict=True))
+            print(f"ratio {name} / scc: {wall:.3f} by wall clock, {cpu:.3f} by CPU (median of {args.runs} rounds' ratios)")
         theirs = {lang["Name"]: lang for lang in json.loads(outputs["scc (working trees)"])}
         bare = json.loads(outputs["implhub (bare mirrors)"])["languages"]
         print(f"\n{'language':<18}{'scc code':>10}{'trees':>8}{'mirrors':>8}   (difference to scc, %, code/comment/blank worst)")

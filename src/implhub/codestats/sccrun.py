@@ -109,7 +109,7 @@ def _read_all(fd: int) -> bytes:
     """Everything a pipe gives until its writer closes it; the pipe is closed after."""
     parts = []
     try:
-        while chunk := os.read(fd, 1 << 20):
+        while chunk := os.read(fd, 1 << 16):  # (a pipe holds 64 KiB: a larger buffer is only allocated and given back)
             parts.append(chunk)
     finally:
         os.close(fd)
