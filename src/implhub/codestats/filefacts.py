@@ -144,10 +144,10 @@ class TreeTally:
         acc = Acc()
         c = acc.counts
         rows = self.rows
+        locations = list(map(itemgetter(sccrun.LOCATION), rows))
         if rows:
             n = len(rows)
             langs = list(map(itemgetter(sccrun.LANGUAGE), rows))
-            locations = list(map(itemgetter(sccrun.LOCATION), rows))
             try:
                 lines, codes, comments, blanks, sizes = (list(map(int, map(itemgetter(i), rows))) for i in (
                     sccrun.LINES, sccrun.CODE, sccrun.COMMENTS, sccrun.BLANKS, sccrun.BYTES))
@@ -193,7 +193,7 @@ class TreeTally:
                 start = end
             c["generated_files"] += len(generated)
             c["generated_bytes"] += sum(map(sizes.__getitem__, generated))
-        seen = set(map(itemgetter(sccrun.LOCATION), rows))
+        seen = set(locations)
         root, index_max_bytes = self.root, self.index_max_bytes
         for path in compress(self.paths, map(not_, map(seen.__contains__, self.keys))):
             count_skipped(acc, os.path.join(root, path), path, index_max_bytes)
