@@ -153,7 +153,7 @@ def test_a_working_tree_given_by_a_relative_path_is_counted(tmp_path: Path, scc:
 
 
 def test_file_names_with_commas_quotes_and_non_utf8_bytes_come_through_sccs_csv(tmp_path: Path, scc: str) -> None:
-    # scc's csv-stream quotes every name; a line break or a carriage return inside one continues the row
+    # scc quotes a name with a comma, a quote or a line break in it: those go through the csv module
     odd = ['a,b "c".py', "plain.py", 'q""q.py'] + (["caf\udce9.py", "new\nline.py", "cr\rname.py"] if os.name == "posix" else [])
     for name in odd:
         (tmp_path / os.fsencode(name).decode("utf-8", "surrogateescape")).write_bytes(b"x = 1\n# note\n\n")
@@ -211,7 +211,7 @@ def test_a_working_tree_with_odd_file_names_is_counted_by_scc_like_by_implhub(tm
     base = _row(scan([str(working_tree(tmp_path / "plain"))], ScanOptions(jobs=1)), "router")
     assert fast["code"] - base["code"] == 5 and fast["comment"] - base["comment"] == 5
     base = str(wt) + os.sep
-    counted = {row[sccrun.LOCATION].removeprefix(base) for row in sccrun.stream(scc, [str(wt)])}
+    counted = {location.removeprefix(base) for location in sccrun.count(scc, [str(wt)]).locations}
     assert {'a,b "c".py', "new\nline.py", "cr\rname.py", "caf\udce9.py", 'end".py'} <= counted  # scc counted them
 
 

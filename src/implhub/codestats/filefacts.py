@@ -118,13 +118,13 @@ def count_binary(acc: Acc, path: str, size: int, index_max_bytes: int) -> None:
 
 class TreeTally:
     """implhub's rules over one working tree's files as scc counts them (count_trees gives it the
-    rows of its tracked files); finish() sums them, and reads and counts the tracked files scc did
-    not count (binary files, unknown extensions, lock files, tracked files a .gitignore hides
+    columns of its tracked files); finish() sums them, and reads and counts the tracked files scc
+    did not count (binary files, unknown extensions, lock files, tracked files a .gitignore hides
     from scc). For a file scc counted, scc's binary test (no NUL byte in its first 10,000 bytes)
     stands for the index's (no NUL anywhere, valid UTF-8): reading every file again only for that
     would cost more than scc's whole run."""
 
-    __slots__ = ("base", "index_max_bytes", "keys", "paths", "root", "rows")
+    __slots__ = ("base", "counted", "index_max_bytes", "keys", "paths", "root")
 
     def __init__(self, root: str, tracked: list[tuple[str, int]], index_max_bytes: int = INDEX_MAX_BYTES) -> None:
         self.root = root
@@ -134,65 +134,56 @@ class TreeTally:
         #: the tracked files, "/" separated and relative to the root, and as scc names them
         self.paths = list(map(itemgetter(0), tracked))
         self.keys = list(map(self.base.__add__, self.paths if os.sep == "/" else (p.replace("/", os.sep) for p in self.paths)))
-        #: scc's rows of the tracked files it counted (sccrun.COLUMNS)
-        self.rows: list[sccrun.Row] = []
+        #: scc's counts of the tracked files it counted
+        self.counted = sccrun.Counted([], [], [], [], [], [], [])
 
     def finish(self) -> dict[str, Any]:
-        """The tree's facts; raises sccrun.SccUnavailable on a row whose figures are not numbers.
-        The sums run in compiled code (map, zip, compress, sum over columns): ten thousands of
-        rows per scan."""
+        """The tree's facts. The sums run in compiled code (map, compress, sum over columns): ten
+        thousands of files per scan."""
         acc = Acc()
         c = acc.counts
-        rows = self.rows
-        locations = list(map(itemgetter(sccrun.LOCATION), rows))
-        if rows:
-            n = len(rows)
-            langs = list(map(itemgetter(sccrun.LANGUAGE), rows))
-            try:
-                lines, codes, comments, blanks, sizes = (list(map(int, map(itemgetter(i), rows))) for i in (
-                    sccrun.LINES, sccrun.CODE, sccrun.COMMENTS, sccrun.BLANKS, sccrun.BYTES))
-            except ValueError:
-                raise sccrun.SccUnavailable(f"scc's CSV has a row implhub cannot read in {self.root}") from None
-            small = list(map(self.index_max_bytes.__ge__, sizes))  # within the index's limit
-            c["files"] += n
-            c["bytes"] += sum(sizes)
-            c["indexable_files"] += sum(small)
-            c["large_files"] += n - sum(small)
-            c["indexable_bytes"] += sum(compress(sizes, small))
-            c["indexable_lines"] += sum(compress(lines, small))
-            vendored = set(map(self._key, vendored_among(self.paths)))
-            flags = list(map(vendored.__contains__, locations))
-            c["vendored_files"] += sum(flags)
-            c["vendored_bytes"] += sum(compress(sizes, flags))
-            c["code"] += sum(codes)
-            c["comment"] += sum(comments)
-            c["blank"] += sum(blanks)
-            # is_generated without content, as row numbers: the name rule; the minified rule (lines,
-            # and an average line over 255 bytes: more bytes than 255 per line); scc's --gen with
-            # implhub's markers (its language reads "X (gen)"), added run by run below
-            named = set(map(self._key, generated_names_among(self.paths)))
-            generated = set(compress(range(n), map(named.__contains__, locations)))
-            generated.update(i for i in compress(range(n), map(gt, sizes, map(mul, lines, repeat(255)))) if lines[i])
-            # per language: scc writes a language's files together, so the sums go run by run
-            languages = acc.languages
-            start = 0
-            for name, run in groupby(langs):
-                end = start + sum(1 for _ in run)
-                if name.endswith((" (gen)", " (min)")):
-                    if name.endswith(" (gen)"):
-                        generated.update(range(start, end))
-                    name = name[:-6]
-                lang = languages.get(name)
-                if lang is None:
-                    lang = languages[name] = dict.fromkeys(LANG_KEYS, 0)
-                lang["files"] += end - start
-                lang["bytes"] += sum(sizes[start:end])
-                lang["code"] += sum(codes[start:end])
-                lang["comment"] += sum(comments[start:end])
-                lang["blank"] += sum(blanks[start:end])
-                start = end
-            c["generated_files"] += len(generated)
-            c["generated_bytes"] += sum(map(sizes.__getitem__, generated))
+        langs, locations, lines, codes, comments, blanks, sizes = self.counted
+        n = len(locations)
+        small = list(map(self.index_max_bytes.__ge__, sizes))  # within the index's limit
+        c["files"] += n
+        c["bytes"] += sum(sizes)
+        c["indexable_files"] += sum(small)
+        c["large_files"] += n - sum(small)
+        c["indexable_bytes"] += sum(compress(sizes, small))
+        c["indexable_lines"] += sum(compress(lines, small))
+        vendored = set(map(self._key, vendored_among(self.paths)))
+        flags = list(map(vendored.__contains__, locations))
+        c["vendored_files"] += sum(flags)
+        c["vendored_bytes"] += sum(compress(sizes, flags))
+        c["code"] += sum(codes)
+        c["comment"] += sum(comments)
+        c["blank"] += sum(blanks)
+        # is_generated without content, as positions: the name rule; the minified rule (lines, and
+        # an average line over 255 bytes: more bytes than 255 per line); scc's --gen with implhub's
+        # markers (its language reads "X (gen)"), added run by run below
+        named = set(map(self._key, generated_names_among(self.paths)))
+        generated = set(compress(range(n), map(named.__contains__, locations)))
+        generated.update(i for i in compress(range(n), map(gt, sizes, map(mul, lines, repeat(255)))) if lines[i])
+        # per language: scc writes a language's files together, so the sums go run by run
+        languages = acc.languages
+        start = 0
+        for name, run in groupby(langs):
+            end = start + sum(1 for _ in run)
+            if name.endswith((" (gen)", " (min)")):
+                if name.endswith(" (gen)"):
+                    generated.update(range(start, end))
+                name = name[:-6]
+            lang = languages.get(name)
+            if lang is None:
+                lang = languages[name] = dict.fromkeys(LANG_KEYS, 0)
+            lang["files"] += end - start
+            lang["bytes"] += sum(sizes[start:end])
+            lang["code"] += sum(codes[start:end])
+            lang["comment"] += sum(comments[start:end])
+            lang["blank"] += sum(blanks[start:end])
+            start = end
+        c["generated_files"] += len(generated)
+        c["generated_bytes"] += sum(map(sizes.__getitem__, generated))
         seen = set(locations)
         root, index_max_bytes = self.root, self.index_max_bytes
         for path in compress(self.paths, map(not_, map(seen.__contains__, self.keys))):
@@ -204,19 +195,30 @@ class TreeTally:
 
 
 def count_trees(binary: str, tallies: list[TreeTally]) -> None:
-    """One scc run over several working trees: each row of a file a tree tracks goes to that
-    tree's tally (a file inside two trees, one within the other, to the nearest); rows of files
-    no tree tracks are dropped. Raises sccrun.SccUnavailable when scc fails, after the rows it
-    wrote: the caller drops what the tallies gathered."""
-    owner: dict[str, list[sccrun.Row]] = {}
-    for t in sorted(tallies, key=lambda t: len(t.base)):  # the innermost last: its files are its own
-        owner.update(zip(t.keys, repeat(t.rows)))
-    pop = owner.pop
-    location = sccrun.LOCATION
-    for row in sccrun.stream(binary, [t.base[:-1] or os.sep for t in tallies]):
-        rows = pop(row[location], None)  # (popped: a file reported twice counts once)
-        if rows is not None:
-            rows.append(row)
+    """One scc run over several working trees: each file a tree tracks goes to that tree's tally
+    (a file inside two trees, one within the other, to the nearest), once; files no tree tracks
+    are dropped. Raises sccrun.SccUnavailable when scc fails, and the tallies are left as they were."""
+    owner: dict[str, int] = {}  # a tracked file as scc names it -> its tally's position + 1
+    for k, t in sorted(enumerate(tallies, 1), key=lambda kt: len(kt[1].base)):  # the innermost last: its files are its own
+        owner.update(zip(t.keys, repeat(k)))
+    counted = sccrun.count(binary, [t.base[:-1] or os.sep for t in tallies])
+    locations = counted.locations
+    who = list(map(owner.get, locations, repeat(0)))  # 0: no tree tracks it
+    if len(set(locations)) < len(locations):  # a file reported twice (roots one within another) counts once
+        seen: set[str] = set()
+        for i, location in enumerate(locations):
+            if location in seen:
+                who[i] = 0
+            seen.add(location)
+    # each tally's files in scc's order (a stable sort by tally keeps a language's files together)
+    order = sorted(range(len(who)), key=who.__getitem__)
+    start = 0
+    for k, run in groupby(map(who.__getitem__, order)):
+        end = start + sum(1 for _ in run)
+        if k:
+            picked = order[start:end]
+            tallies[k - 1].counted = sccrun.Counted._make(list(map(column.__getitem__, picked)) for column in counted)
+        start = end
 
 
 def count_skipped(acc: Acc, full: str, path: str, index_max_bytes: int) -> None:

@@ -378,7 +378,7 @@ def _count_trees(group: list[_RepoState], scc: str, index_max_bytes: int) -> lis
     for tally in tallies:
         try:
             out.append(tally.finish())
-        except (GitError, sccrun.SccUnavailable) as exc:
+        except GitError as exc:
             out.append(exc)
     return out
 
