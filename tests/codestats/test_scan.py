@@ -123,3 +123,28 @@ def test_per_language_counts_agree_with_scc_on_a_real_corpus(tmp_path: Path) -> 
             for key, their_key in (("code", "Code"), ("comment", "Comment"), ("blank", "Blank")):
                 expected = theirs[name][their_key]
                 assert abs(lc[key] - expected) <= max(2, expected * 0.01), (use_scc, name, key, lc[key], expected)
+
+
+def test_the_cycle_collector_is_paused_during_a_scan_and_left_as_it_was(repos: Path) -> None:
+    import gc
+
+    from implhub.codestats.scan import _pause_gc
+
+    during: list[bool] = []
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        scan([str(repos)], ScanOptions(jobs=1), on_progress=lambda done, total, label: during.append(gc.isenabled()))
+        assert during and not any(during) and gc.isenabled()
+        # two scans overlapping on two threads: on again only when the last one ends
+        _pause_gc(True)
+        _pause_gc(True)
+        _pause_gc(False)
+        assert not gc.isenabled()
+        _pause_gc(False)
+        assert gc.isenabled()
+        gc.disable()  # a caller that runs without it keeps it off
+        scan([str(repos)], ScanOptions(jobs=1))
+        assert not gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()

@@ -245,9 +245,42 @@ def _prepare(st: _RepoState, scc: str | None) -> None:
         st.error = str(exc)
 
 
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = False
+
+
+def _pause_gc(pause: bool) -> None:
+    """Python's cycle collector off while any scan runs, back as it was when the last one ends. A
+    scan allocates hundreds of thousands of objects and makes no reference cycles worth finding
+    (refcounting frees its garbage): the collector's passes over them cost a tenth of its Python
+    time. Counted, so scans on several threads of one process leave the collector as they found it."""
+    global _gc_holders, _gc_was_enabled
+    import gc
+
+    with _gc_lock:
+        if pause:
+            if _gc_holders == 0:
+                _gc_was_enabled = gc.isenabled()
+                gc.disable()
+            _gc_holders += 1
+        else:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def scan(paths: list[str], options: ScanOptions | None = None, *, on_progress: Progress | None = None) -> dict[str, Any]:
     """Scan every repository under the paths. Missing paths raise FileNotFoundError (the caller
     turns that into a user error); a repository git cannot read is reported in `failed`."""
+    _pause_gc(True)
+    try:
+        return _scan(paths, options, on_progress)
+    finally:
+        _pause_gc(False)
+
+
+def _scan(paths: list[str], options: ScanOptions | None, on_progress: Progress | None) -> dict[str, Any]:
     options = options or ScanOptions()
     roots = [os.fspath(p) for p in paths]
     for r in roots:
