@@ -228,12 +228,15 @@ def count_skipped(acc: Acc, full: str, path: str, index_max_bytes: int) -> None:
     try:  # os-level reads: no buffered file object for the hundreds of fonts and images a tree holds
         fd = os.open(full, os.O_RDONLY)
         try:
-            data = _read_up_to(fd, SCC_BINARY_PROBE)
+            # the size first: each read then asks for what is there (a larger buffer would only be
+            # allocated and given back), and the file is read as it was at that moment
+            size = os.fstat(fd).st_size
+            data = _read_up_to(fd, min(size, SCC_BINARY_PROBE))
             if b"\0" in data:  # binary: no lines, not indexable, its size is all that counts
-                count_binary(acc, path, os.fstat(fd).st_size, index_max_bytes)
+                count_binary(acc, path, size, index_max_bytes)
                 return
-            if len(data) == SCC_BINARY_PROBE:
-                data += _read_up_to(fd, -1)
+            if size > len(data):
+                data += _read_up_to(fd, size - len(data))
         finally:
             os.close(fd)
     except OSError:
@@ -244,14 +247,13 @@ def count_skipped(acc: Acc, full: str, path: str, index_max_bytes: int) -> None:
 
 
 def _read_up_to(fd: int, limit: int) -> bytes:
-    """limit bytes (all to the end with -1), or fewer at the end of the file."""
+    """limit bytes, or fewer where the file ends first."""
     parts: list[bytes] = []
     left = limit
-    while left != 0:
-        chunk = os.read(fd, left if left > 0 else 1 << 20)
+    while left > 0:
+        chunk = os.read(fd, left)
         if not chunk:
             break
         parts.append(chunk)
-        if left > 0:
-            left -= len(chunk)
-    return b"".join(parts)
+        left -= len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
