@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sys
 from collections import namedtuple
@@ -216,8 +217,24 @@ def parse(text: str) -> Counted:
         if bad_row is not None:
             raise SccUnavailable(f"scc's CSV has a row of {len(bad_row)} fields, not {width}: {','.join(bad_row)[:200]}")
         columns = [list(map(itemgetter(where[k]), rows)) for k in _READ]
+    return Counted(columns[0], columns[1], *map(_numbers, columns[2:]))
+
+
+def _numbers(column: list[str]) -> list[int]:
+    """A column of counts as integers. Decimal digits only (what scc writes) are read by the json
+    module's compiled decoder as one list, a third faster than int() on each; anything else goes
+    through int(), which tells what it cannot read."""
+    joined = ",".join(column)
+    digits = joined.replace(",", "")
+    if digits.isascii() and digits.isdigit():
+        try:
+            values = json.loads("[" + joined + "]")  # (a leading zero is not JSON: int() reads it below)
+        except ValueError:
+            pass
+        else:
+            if len(values) == len(column):
+                return values  # type: ignore[no-any-return]
     try:
-        numbers = [list(map(int, column)) for column in columns[2:]]
+        return list(map(int, column))
     except ValueError:
-        raise SccUnavailable("scc's CSV has a count that is not a number") from None
-    return Counted(columns[0], columns[1], *numbers)
+        raise SccUnavailable(f"scc's CSV has a count that is not a number: {next(v for v in column if not v.isdigit())!r}") from None
