@@ -15,8 +15,9 @@ children, from getrusage). Prints the ratios (scc's time / implhub's time, per r
 blank lines against scc's, and the largest difference. With pygit2 importable it also times reading
 every blob of the mirrors in-process against `git cat-file --batch`.
 
-Run: .venv/bin/python bench/codestats_scan.py [--packages numpy matplotlib ...] [--copies 4] [--runs 15]
-(the defaults: the corpus docs/codestats.md reports, 217 MB and 10,048 files, in about a minute)
+Run: .venv/bin/python bench/codestats_scan.py [--packages numpy matplotlib ...] [--copies 4] [--runs 31]
+(the defaults: the corpus docs/codestats.md reports, 217 MB and 10,048 files, in about two minutes; on a
+shared 2-core machine one round's ratio ranges from 0.6 to 1.6, so the median needs that many rounds)
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def blobs_with_cat_file(mirrors: list[Path]) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--packages", nargs="+", default=PACKAGES)
-    ap.add_argument("--runs", type=int, default=15, help="rounds; each ratio is the median of the rounds' ratios")
+    ap.add_argument("--runs", type=int, default=31, help="rounds; each ratio is the median of the rounds' ratios")
     ap.add_argument("--copies", type=int, default=4, help="copies of each package in its repository")
     args = ap.parse_args()
     scc = shutil.which("scc") or str(BIN / "scc")
