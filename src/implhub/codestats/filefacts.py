@@ -167,12 +167,11 @@ class TreeTally:
         # per language: scc writes a language's files together, so the sums go run by run
         languages = acc.languages
         start = 0
-        for name, run in groupby(langs):
+        for scc_name, run in groupby(langs):
             end = start + sum(1 for _ in run)
-            if name.endswith((" (gen)", " (min)")):
-                if name.endswith(" (gen)"):
-                    generated.update(range(start, end))
-                name = name[:-6]
+            name, by_marker = sccrun.language_of(scc_name)
+            if by_marker:
+                generated.update(range(start, end))
             lang = languages.get(name)
             if lang is None:
                 lang = languages[name] = dict.fromkeys(LANG_KEYS, 0)

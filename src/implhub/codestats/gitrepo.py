@@ -136,12 +136,10 @@ def code_host_name(repo: Repo, roots: Iterable[str | os.PathLike[str]]) -> str |
         return name
     where = os.path.realpath(repo.path)
     for root in roots:
-        base = os.path.realpath(root)
-        if where == base:
-            continue  # (no layout above the repository inside the root)
-        if not where.startswith(base.rstrip(os.sep) + os.sep):
-            continue
-        rel = where[len(base.rstrip(os.sep)) + 1:].split(os.sep)
+        prefix = os.path.realpath(root).rstrip(os.sep) + os.sep
+        if not where.startswith(prefix):
+            continue  # outside the root, or the root itself (no layout above the repository)
+        rel = where[len(prefix):].split(os.sep)
         if len(rel) >= 3 and _host_like(rel[0]):
             return "/".join(rel).removesuffix(".git")
     return None

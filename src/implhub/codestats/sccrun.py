@@ -42,8 +42,20 @@ if TYPE_CHECKING:
         comment: int
         blank: int
         generated: bool
+
+    class Counted(NamedTuple):
+        """scc's per-file CSV as columns, one entry per file in the order scc wrote them."""
+
+        languages: list[str]  # "Python", or "Python (gen)" where scc's --gen found a marker
+        locations: list[str]  # the path scc was given, joined with the file's path below it
+        lines: list[int]
+        code: list[int]
+        comments: list[int]
+        blanks: list[int]
+        bytes: list[int]
 else:
     SccFile = namedtuple("SccFile", "language bytes lines code comment blank generated")
+    Counted = namedtuple("Counted", "languages locations lines code comments blanks bytes")
 
 
 def locate(explicit: str | None = None) -> str:
@@ -132,27 +144,16 @@ def version(binary: str) -> str:
     return out.stdout.strip()
 
 
-#: the columns of scc's per-file CSV as it writes them (scc 3.x and 4.x; another order is read by name)
-COLUMNS = ("language", "provider", "filename", "lines", "code", "comments", "blanks", "complexity", "bytes", "uloc")
-#: the columns implhub reads, in the order Counted holds them
+#: the columns of scc's per-file CSV implhub reads (found by name in its header), in Counted's order
 _READ = ("language", "provider", "lines", "code", "comments", "blanks", "bytes")
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import NamedTuple
 
-    class Counted(NamedTuple):
-        """scc's per-file CSV as columns, one entry per file in the order scc wrote them."""
-
-        languages: list[str]  # "Python", or "Python (gen)" where scc's --gen found a marker
-        locations: list[str]  # the path scc was given, joined with the file's path below it
-        lines: list[int]
-        code: list[int]
-        comments: list[int]
-        blanks: list[int]
-        bytes: list[int]
-else:
-    Counted = namedtuple("Counted", "languages locations lines code comments blanks bytes")
+def language_of(name: str) -> tuple[str, bool]:
+    """A language as scc's CSV names it -> the language, and whether scc's --gen found a marker
+    ("Python (gen)"); a " (min)" is dropped too."""
+    if name.endswith((" (gen)", " (min)")):
+        return name[:-6], name.endswith(" (gen)")
+    return name, False
 
 
 def count_tree(binary: str, root: str, *, ignore_files: bool = True) -> dict[str, SccFile]:
@@ -162,10 +163,8 @@ def count_tree(binary: str, root: str, *, ignore_files: bool = True) -> dict[str
     c = count(binary, ["."], cwd=root, extra=flags)
     out: dict[str, SccFile] = {}
     for name, location, lines, code, comments, blanks, size in zip(*c, strict=True):
-        generated = name.endswith(" (gen)")
-        if name.endswith((" (gen)", " (min)")):
-            name = name[:-6]
-        out[location.replace(os.sep, "/").removeprefix("./")] = SccFile(name, size, lines, code, comments, blanks, generated)
+        language, generated = language_of(name)
+        out[location.replace(os.sep, "/").removeprefix("./")] = SccFile(language, size, lines, code, comments, blanks, generated)
     return out
 
 
@@ -228,12 +227,12 @@ def _numbers(column: list[str]) -> list[int]:
     digits = joined.replace(",", "")
     if digits.isascii() and digits.isdigit():
         try:
-            values = json.loads("[" + joined + "]")  # (a leading zero is not JSON: int() reads it below)
+            decoded = json.loads("[" + joined + "]")  # (a leading zero is not JSON: int() reads it below)
         except ValueError:
             pass
         else:
-            if len(values) == len(column):
-                return values  # type: ignore[no-any-return]
+            if len(decoded) == len(column):
+                return decoded  # type: ignore[no-any-return]
     try:
         return list(map(int, column))
     except ValueError:
