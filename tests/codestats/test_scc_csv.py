@@ -39,6 +39,6 @@ def test_another_shape_is_named(text: str, message: str) -> None:
 def test_counts_json_would_misread_go_through_int() -> None:
     # a leading zero is not JSON, "1e3" and "1.5" are JSON but not counts
     assert parse(HEAD + "Python,/r/a.py,a.py,007,1,1,1,0,20,0\n").lines == [7]
-    for bad in ("1e3", "1.5", ""):
+    for bad in ("1e3", "1.5", "", "\u00b2"):  # the last: a digit to str.isdigit(), no number to int()
         with pytest.raises(SccUnavailable, match="not a number"):
             parse(HEAD + f"Python,/r/a.py,a.py,3,{bad},1,1,0,20,0\n")

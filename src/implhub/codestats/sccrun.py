@@ -233,7 +233,10 @@ def _numbers(column: list[str]) -> list[int]:
         else:
             if len(decoded) == len(column):
                 return decoded  # type: ignore[no-any-return]
-    try:
-        return list(map(int, column))
-    except ValueError:
-        raise SccUnavailable(f"scc's CSV has a count that is not a number: {next(v for v in column if not v.isdigit())!r}") from None
+    values: list[int] = []
+    for value in column:
+        try:
+            values.append(int(value))
+        except ValueError:  # (naming the value: "1e3", "", or a digit such as "²" that is no number to int())
+            raise SccUnavailable(f"scc's CSV has a count that is not a number: {value!r}") from None
+    return values
